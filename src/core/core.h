@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Internal structures of the failover core, shared by its source files. */
+#ifndef SFO_CORE_H
+#define SFO_CORE_H
+
+#include <sfo/engine.h>
+
+/* Counter accumulation of one source (the standby, or successive VFs). */
+struct ctr_track {
+	uint64_t last[SFO_CTR_MAX];
+	uint64_t total[SFO_CTR_MAX];
+	bool have_last;
+	bool count_first; /* first sample counts from zero (else: it is the baseline) */
+};
+
+void ctr_track_init(struct ctr_track *t, bool count_first);
+/* Start a new source (a new VF): totals are kept, the next sample is a baseline. */
+void ctr_track_restart(struct ctr_track *t);
+void ctr_track_sample(struct ctr_track *t, const struct sfo_counters *c);
+
+struct event_ring {
+	struct sfo_event ev[SFO_EVENT_RING_SIZE];
+	size_t head; /* next slot to write */
+	size_t count;
+};
+
+void event_ring_push(struct event_ring *r, const struct sfo_event *ev);
+size_t event_ring_copy(const struct event_ring *r, struct sfo_event *out, size_t max);
+
+struct pair;
+
+struct adapter {
+	struct sfo_adapter_info info;
+	enum sfo_role role;
+	char reason[SFO_REASON_MAX];
+	struct pair *pair; /* standby: its pair; VF or spare: the pair it serves */
+
+	/* VF bookkeeping (role VF or spare) */
+	bool prepared;		      /* vf_prepare succeeded, vf_release owed */
+	int prepare_err;	      /* last vf_prepare failure, retried when the VF changes */
+	bool opened;		      /* up, by us or before: a later "down" means leaving */
+	bool served;		      /* has carried the datapath */
+	bool going_down;	      /* the edge announced its departure */
+	uint32_t orig_mtu;	      /* its MTU before we changed it, for rollback */
+	uint32_t refused_mtu;	      /* MTU it refused; not retried until the wish changes */
+	char refusal[SFO_REASON_MAX]; /* why, as first reported */
+	bool rx_applied;	      /* applied_rx holds what the VF was given */
+	bool rx_promisc, rx_allmulti;
+	size_t rx_mc_count;
+	uint8_t (*rx_mc)[SFO_MAC_LEN];
+	bool rx_failed; /* warned once about a refused RX mode */
+	bool off_applied;
+	uint32_t off_value;
+	bool off_failed;
+};
+
+struct pair {
+	struct adapter *standby;
+	struct adapter *vf; /* NULL when none */
+
+	enum sfo_pair_state state;
+	char reason[SFO_REASON_MAX];
+	uint64_t since_ns;
+
+	bool attached;	   /* datapath_attach succeeded */
+	uint32_t datapath; /* id traffic is steered to; 0 = the standby itself */
+	bool steer_retry;  /* steering back to the standby failed: retry on the timer */
+	uint64_t datapath_since;
+
+	bool held;	   /* released by the administrator */
+	uint64_t ready_at; /* end of the bring-up delay, 0 if not counting */
+
+	unsigned int announce_left;
+	uint64_t announce_at;
+
+	/* what the stack asked of the standby */
+	bool want_promisc, want_allmulti;
+	size_t want_mc_count;
+	uint8_t (*want_mc)[SFO_MAC_LEN];
+	bool offloads_known;
+	uint32_t want_offloads;
+
+	/* resolved options */
+	unsigned int announce_count;
+	unsigned int announce_interval_ms;
+	unsigned int bringup_delay_ms;
+
+	struct ctr_track ctr_standby;
+	struct ctr_track ctr_vf;
+	struct sfo_failover_stats fo;
+};
+
+struct sfo_engine {
+	const struct sfo_ops *ops;
+	void *ctx;
+	const struct sfo_config *cfg;
+
+	struct adapter **adapters; /* sorted by id */
+	size_t n_adapters, cap_adapters;
+	struct pair **pairs; /* sorted by standby id */
+	size_t n_pairs, cap_pairs;
+
+	uint64_t timer_armed; /* deadline last given to ops->timer_set */
+	struct event_ring ring;
+	bool in_teardown;
+};
+
+/* engine.c */
+uint64_t eng_now(struct sfo_engine *e);
+void eng_log(struct sfo_engine *e, enum sfo_log_level lvl, const char *fmt, ...);
+struct adapter *eng_adapter(const struct sfo_engine *e, uint32_t id);
+void eng_rearm_timer(struct sfo_engine *e);
+
+/* policy.c */
+bool policy_is_standby(const struct sfo_config *cfg, const struct sfo_adapter_info *info);
+/* Whether @info may serve as a VF; if not, why in @why. */
+bool policy_vf_allowed(const struct sfo_config *cfg, const struct sfo_adapter_info *info, char *why,
+		       size_t whylen);
+bool mac_equal(const uint8_t *a, const uint8_t *b);
+bool mac_is_zero(const uint8_t *a);
+void mac_format(const uint8_t *mac, char *buf, size_t len);
+
+/* pair.c: the state machine */
+struct pair *pair_new(struct sfo_engine *e, struct adapter *standby);
+/* The standby leaves: give back its VF and spares (they become candidates),
+ * remove the datapath, free the pair. */
+void pair_teardown(struct sfo_engine *e, struct pair *p, bool standby_gone);
+void pair_resolve_options(struct sfo_engine *e, struct pair *p);
+/* Bring the pair's datapath and VF in line with the facts; the one place
+ * where states change. @why names the triggering event. */
+void pair_reconcile(struct sfo_engine *e, struct pair *p, const char *why);
+void pair_add_vf(struct sfo_engine *e, struct pair *p, struct adapter *vf);
+/* The VF or spare @a leaves the pair (removed, or no longer eligible). */
+void pair_drop_vf(struct sfo_engine *e, struct pair *p, struct adapter *a, bool gone);
+void pair_set_rx_mode(struct sfo_engine *e, struct pair *p, const struct sfo_rx_mode *m);
+void pair_status(struct sfo_engine *e, struct pair *p, struct sfo_pair_status *out);
+uint64_t pair_deadline(const struct pair *p);
+void pair_timer(struct sfo_engine *e, struct pair *p);
+
+#endif /* SFO_CORE_H */

@@ -1,0 +1,540 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The engine's front door: the adapter table, classification of adapters
+ * into standbys and VFs, the events the edge delivers and the queries it
+ * makes. What a pair does with its VF lives in pair.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+uint64_t eng_now(struct sfo_engine *e)
+{
+	return e->ops->now_ns(e->ctx);
+}
+
+void eng_log(struct sfo_engine *e, enum sfo_log_level lvl, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	if (!e->ops->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	e->ops->log(e->ctx, lvl, msg);
+}
+
+/* --- the adapter table, sorted by id --- */
+
+static size_t adapter_slot(const struct sfo_engine *e, uint32_t id)
+{
+	size_t lo = 0, hi = e->n_adapters;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (e->adapters[mid]->info.id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct adapter *eng_adapter(const struct sfo_engine *e, uint32_t id)
+{
+	size_t i = adapter_slot(e, id);
+
+	return i < e->n_adapters && e->adapters[i]->info.id == id ? e->adapters[i] : NULL;
+}
+
+static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+	size_t ncap;
+	void *n;
+
+	if (need <= *cap)
+		return true;
+	ncap = *cap ? *cap * 2 : 8;
+	n = realloc(*arr, ncap * elem);
+	if (!n)
+		return false;
+	*arr = n;
+	*cap = ncap;
+	return true;
+}
+
+static struct adapter *adapter_insert(struct sfo_engine *e, const struct sfo_adapter_info *info)
+{
+	size_t i = adapter_slot(e, info->id);
+	struct adapter *a;
+
+	if (!grow((void **)&e->adapters, &e->cap_adapters, e->n_adapters + 1, sizeof(*e->adapters)))
+		return NULL;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	a->info = *info;
+	memmove(&e->adapters[i + 1], &e->adapters[i], (e->n_adapters - i) * sizeof(*e->adapters));
+	e->adapters[i] = a;
+	e->n_adapters++;
+	return a;
+}
+
+static void adapter_erase(struct sfo_engine *e, struct adapter *a)
+{
+	size_t i = adapter_slot(e, a->info.id);
+
+	memmove(&e->adapters[i], &e->adapters[i + 1],
+		(e->n_adapters - i - 1) * sizeof(*e->adapters));
+	e->n_adapters--;
+	free(a->rx_mc);
+	free(a);
+}
+
+/* --- pairs, sorted by standby id --- */
+
+static struct pair *pair_by_mac(const struct sfo_engine *e, const uint8_t *mac)
+{
+	for (size_t i = 0; i < e->n_pairs; i++)
+		if (mac_equal(e->pairs[i]->standby->info.perm_mac, mac))
+			return e->pairs[i];
+	return NULL;
+}
+
+static bool pair_insert(struct sfo_engine *e, struct pair *p)
+{
+	size_t i = 0;
+
+	if (!grow((void **)&e->pairs, &e->cap_pairs, e->n_pairs + 1, sizeof(*e->pairs)))
+		return false;
+	while (i < e->n_pairs && e->pairs[i]->standby->info.id < p->standby->info.id)
+		i++;
+	memmove(&e->pairs[i + 1], &e->pairs[i], (e->n_pairs - i) * sizeof(*e->pairs));
+	e->pairs[i] = p;
+	e->n_pairs++;
+	return true;
+}
+
+static void pair_erase(struct sfo_engine *e, struct pair *p)
+{
+	for (size_t i = 0; i < e->n_pairs; i++) {
+		if (e->pairs[i] == p) {
+			memmove(&e->pairs[i], &e->pairs[i + 1],
+				(e->n_pairs - i - 1) * sizeof(*e->pairs));
+			e->n_pairs--;
+			return;
+		}
+	}
+}
+
+/* --- classification --- */
+
+static void set_role(struct adapter *a, enum sfo_role role, const char *fmt, ...)
+{
+	va_list ap;
+
+	a->role = role;
+	va_start(ap, fmt);
+	vsnprintf(a->reason, sizeof(a->reason), fmt, ap);
+	va_end(ap);
+}
+
+static void classify(struct sfo_engine *e, struct adapter *a);
+
+static void become_standby(struct sfo_engine *e, struct adapter *a)
+{
+	char mac[18];
+	struct pair *other = pair_by_mac(e, a->info.perm_mac);
+	struct pair *p;
+
+	mac_format(a->info.perm_mac, mac, sizeof(mac));
+	if (other) {
+		set_role(a, SFO_ROLE_UNMANAGED, "standby %s already has MAC %s",
+			 other->standby->info.name, mac);
+		eng_log(e, SFO_LOG_WARN, "%s: not managed: %s", a->info.name, a->reason);
+		return;
+	}
+	p = pair_new(e, a);
+	if (!p || !pair_insert(e, p)) {
+		free(p);
+		set_role(a, SFO_ROLE_UNMANAGED, "out of memory");
+		eng_log(e, SFO_LOG_ERR, "%s: not managed: out of memory", a->info.name);
+		return;
+	}
+	set_role(a, SFO_ROLE_STANDBY, "standby for MAC %s", mac);
+	a->pair = p;
+	eng_log(e, SFO_LOG_INFO, "%s: managing as standby (MAC %s)", a->info.name, mac);
+	pair_reconcile(e, p, "standby appeared");
+	/* VFs that arrived first were waiting as candidates. */
+	for (size_t i = 0; i < e->n_adapters; i++) {
+		struct adapter *c = e->adapters[i];
+
+		if (c->role == SFO_ROLE_CANDIDATE && mac_equal(c->info.perm_mac, a->info.perm_mac))
+			classify(e, c);
+	}
+}
+
+static void classify(struct sfo_engine *e, struct adapter *a)
+{
+	char why[SFO_REASON_MAX], mac[18];
+	struct pair *p;
+
+	a->pair = NULL;
+	if (mac_is_zero(a->info.perm_mac)) {
+		set_role(a, SFO_ROLE_UNMANAGED, "no MAC address");
+		return;
+	}
+	if (policy_is_standby(e->cfg, &a->info)) {
+		become_standby(e, a);
+		return;
+	}
+	p = pair_by_mac(e, a->info.perm_mac);
+	mac_format(a->info.perm_mac, mac, sizeof(mac));
+	if (!policy_vf_allowed(e->cfg, &a->info, why, sizeof(why))) {
+		set_role(a, SFO_ROLE_UNMANAGED, "%s", why);
+		if (p) /* same MAC as a standby: say loudly why it is not used */
+			eng_log(e, SFO_LOG_WARN, "%s: has MAC %s of standby %s but is ignored: %s",
+				a->info.name, mac, p->standby->info.name, why);
+		return;
+	}
+	if (!p) {
+		set_role(a, SFO_ROLE_CANDIDATE, "no standby with MAC %s", mac);
+		return;
+	}
+	pair_add_vf(e, p, a);
+}
+
+/* Undo what classify() did, before the adapter changes identity or goes. */
+static void declassify(struct sfo_engine *e, struct adapter *a, bool gone)
+{
+	struct pair *p = a->pair;
+
+	switch (a->role) {
+	case SFO_ROLE_STANDBY:
+		pair_erase(e, p);
+		pair_teardown(e, p, gone);
+		a->pair = NULL;
+		set_role(a, SFO_ROLE_UNMANAGED, "%s", gone ? "gone" : "reclassified");
+		if (e->in_teardown)
+			return;
+		/* Its VFs wait for a standby again; a standby refused for
+		 * having the same MAC may take over. */
+		for (size_t i = 0; i < e->n_adapters; i++) {
+			struct adapter *v = e->adapters[i];
+
+			if (v != a && !v->pair && mac_equal(v->info.perm_mac, a->info.perm_mac))
+				classify(e, v);
+		}
+		return;
+	case SFO_ROLE_VF:
+	case SFO_ROLE_SPARE:
+		pair_drop_vf(e, p, a, gone);
+		break;
+	default:
+		break;
+	}
+	set_role(a, SFO_ROLE_UNMANAGED, "%s", gone ? "gone" : "reclassified");
+}
+
+/* Facts that decide an adapter's role; any change re-runs classification. */
+static bool identity_changed(const struct sfo_adapter_info *o, const struct sfo_adapter_info *n)
+{
+	return strcmp(o->name, n->name) != 0 || strcmp(o->driver, n->driver) != 0 ||
+	       strcmp(o->kind, n->kind) != 0 || o->pci_vendor != n->pci_vendor ||
+	       o->pci_device != n->pci_device || !mac_equal(o->perm_mac, n->perm_mac) ||
+	       (o->flags & SFO_AF_STACKED) != (n->flags & SFO_AF_STACKED);
+}
+
+static bool role_still_fits(const struct sfo_engine *e, const struct adapter *a)
+{
+	char why[SFO_REASON_MAX];
+
+	switch (a->role) {
+	case SFO_ROLE_STANDBY:
+		return policy_is_standby(e->cfg, &a->info);
+	case SFO_ROLE_VF:
+	case SFO_ROLE_SPARE:
+		return !policy_is_standby(e->cfg, &a->info) &&
+		       policy_vf_allowed(e->cfg, &a->info, why, sizeof(why)) &&
+		       mac_equal(a->info.perm_mac, a->pair->standby->info.perm_mac);
+	default:
+		return false; /* cheap to classify again */
+	}
+}
+
+static void describe_change(const struct sfo_adapter_info *o, const struct sfo_adapter_info *n,
+			    char *buf, size_t len)
+{
+	uint32_t d = o->flags ^ n->flags;
+
+	if (strcmp(o->name, n->name) != 0)
+		snprintf(buf, len, "%s renamed to %s", o->name, n->name);
+	else if (d & SFO_AF_UP)
+		snprintf(buf, len, "%s %s", n->name, n->flags & SFO_AF_UP ? "up" : "down");
+	else if (d & SFO_AF_CARRIER)
+		snprintf(buf, len, "%s carrier %s", n->name,
+			 n->flags & SFO_AF_CARRIER ? "up" : "lost");
+	else if (o->mtu != n->mtu)
+		snprintf(buf, len, "%s MTU %u -> %u", n->name, o->mtu, n->mtu);
+	else
+		snprintf(buf, len, "%s changed", n->name);
+}
+
+/* --- events in --- */
+
+void sfo_engine_adapter_update(struct sfo_engine *e, const struct sfo_adapter_info *info)
+{
+	struct adapter *a = eng_adapter(e, info->id);
+	struct sfo_adapter_info old;
+	char why[SFO_REASON_MAX];
+
+	if (!info->id)
+		return;
+	if (!a) {
+		a = adapter_insert(e, info);
+		if (!a) {
+			eng_log(e, SFO_LOG_ERR, "%s: dropped: out of memory", info->name);
+			return;
+		}
+		a->orig_mtu = info->mtu;
+		classify(e, a);
+		eng_rearm_timer(e);
+		return;
+	}
+	old = a->info;
+	a->info = *info;
+	describe_change(&old, info, why, sizeof(why));
+	if (identity_changed(&old, info) && !role_still_fits(e, a)) {
+		eng_log(e, SFO_LOG_INFO, "%s: re-evaluating role (%s)", info->name, why);
+		declassify(e, a, false);
+		classify(e, a);
+	} else if (a->pair) {
+		if (strcmp(old.name, info->name) != 0) {
+			eng_log(e, SFO_LOG_INFO, "%s", why);
+			if (a->role == SFO_ROLE_STANDBY)
+				pair_resolve_options(e, a->pair);
+		}
+		if (a->role == SFO_ROLE_VF)
+			a->prepare_err = 0; /* a changed VF may accept being held now */
+		if (a->role == SFO_ROLE_STANDBY) {
+			a->pair->want_promisc = info->flags & SFO_AF_PROMISC;
+			a->pair->want_allmulti = info->flags & SFO_AF_ALLMULTI;
+		}
+		pair_reconcile(e, a->pair, why);
+	} else if (a->role == SFO_ROLE_CANDIDATE || a->role == SFO_ROLE_UNMANAGED) {
+		if (identity_changed(&old, info))
+			classify(e, a);
+	}
+	eng_rearm_timer(e);
+}
+
+void sfo_engine_adapter_removed(struct sfo_engine *e, uint32_t id)
+{
+	struct adapter *a = eng_adapter(e, id);
+
+	if (!a)
+		return;
+	if (a->pair)
+		eng_log(e, SFO_LOG_INFO, "%s: removed", a->info.name);
+	declassify(e, a, true);
+	adapter_erase(e, a);
+	eng_rearm_timer(e);
+}
+
+void sfo_engine_vf_going_down(struct sfo_engine *e, uint32_t vf_id)
+{
+	struct adapter *a = eng_adapter(e, vf_id);
+	char why[SFO_REASON_MAX];
+
+	if (!a || a->role != SFO_ROLE_VF)
+		return;
+	a->going_down = true;
+	snprintf(why, sizeof(why), "%s going down", a->info.name);
+	pair_reconcile(e, a->pair, why);
+	eng_rearm_timer(e);
+}
+
+static struct pair *pair_of_standby(struct sfo_engine *e, uint32_t id)
+{
+	struct adapter *a = eng_adapter(e, id);
+
+	return a && a->role == SFO_ROLE_STANDBY ? a->pair : NULL;
+}
+
+void sfo_engine_standby_rx_mode(struct sfo_engine *e, uint32_t standby_id,
+				const struct sfo_rx_mode *mode)
+{
+	struct pair *p = pair_of_standby(e, standby_id);
+
+	if (!p)
+		return;
+	pair_set_rx_mode(e, p, mode);
+	pair_reconcile(e, p, "standby RX mode changed");
+	eng_rearm_timer(e);
+}
+
+void sfo_engine_standby_offloads(struct sfo_engine *e, uint32_t standby_id, uint32_t requested)
+{
+	struct pair *p = pair_of_standby(e, standby_id);
+
+	if (!p)
+		return;
+	p->offloads_known = true;
+	p->want_offloads = requested & SFO_OFF_ALL;
+	pair_reconcile(e, p, "standby offloads changed");
+	eng_rearm_timer(e);
+}
+
+void sfo_engine_counters_sampled(struct sfo_engine *e, uint32_t id, const struct sfo_counters *c)
+{
+	struct adapter *a = eng_adapter(e, id);
+
+	if (!a || !a->pair)
+		return;
+	if (a->role == SFO_ROLE_STANDBY)
+		ctr_track_sample(&a->pair->ctr_standby, c);
+	else if (a->role == SFO_ROLE_VF && a->prepared)
+		ctr_track_sample(&a->pair->ctr_vf, c);
+}
+
+/* The pair an administrator names by its standby's or its VF's id. */
+static struct pair *pair_named(struct sfo_engine *e, uint32_t id)
+{
+	struct adapter *a = eng_adapter(e, id);
+
+	if (!a || !a->pair)
+		return NULL;
+	return a->role == SFO_ROLE_STANDBY || a->role == SFO_ROLE_VF ? a->pair : NULL;
+}
+
+int sfo_engine_release(struct sfo_engine *e, uint32_t id)
+{
+	struct pair *p = pair_named(e, id);
+
+	if (!p)
+		return -SFO_ENOENT;
+	p->held = true;
+	pair_reconcile(e, p, "released by administrator");
+	eng_rearm_timer(e);
+	return 0;
+}
+
+int sfo_engine_resume(struct sfo_engine *e, uint32_t id)
+{
+	struct pair *p = pair_named(e, id);
+
+	if (!p)
+		return -SFO_ENOENT;
+	p->held = false;
+	if (p->vf)
+		p->vf->going_down = false;
+	pair_reconcile(e, p, "resumed by administrator");
+	eng_rearm_timer(e);
+	return 0;
+}
+
+/* --- timer --- */
+
+void eng_rearm_timer(struct sfo_engine *e)
+{
+	uint64_t next = 0;
+
+	for (size_t i = 0; i < e->n_pairs; i++) {
+		uint64_t d = pair_deadline(e->pairs[i]);
+
+		if (d && (!next || d < next))
+			next = d;
+	}
+	if (next != e->timer_armed) {
+		e->timer_armed = next;
+		e->ops->timer_set(e->ctx, next);
+	}
+}
+
+void sfo_engine_timer_expired(struct sfo_engine *e)
+{
+	e->timer_armed = 0;
+	for (size_t i = 0; i < e->n_pairs; i++)
+		pair_timer(e, e->pairs[i]);
+	eng_rearm_timer(e);
+}
+
+/* --- life cycle --- */
+
+struct sfo_engine *sfo_engine_new(const struct sfo_ops *ops, void *ctx,
+				  const struct sfo_config *cfg)
+{
+	struct sfo_engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	e->ops = ops;
+	e->ctx = ctx;
+	e->cfg = cfg;
+	return e;
+}
+
+void sfo_engine_free(struct sfo_engine *e)
+{
+	if (!e)
+		return;
+	e->in_teardown = true;
+	/* Standbys first: that releases their VFs while both still exist. */
+	for (size_t i = e->n_adapters; i-- > 0;)
+		if (e->adapters[i]->role == SFO_ROLE_STANDBY)
+			declassify(e, e->adapters[i], false);
+	while (e->n_adapters)
+		adapter_erase(e, e->adapters[e->n_adapters - 1]);
+	if (e->timer_armed)
+		e->ops->timer_set(e->ctx, 0);
+	free(e->adapters);
+	free(e->pairs);
+	free(e);
+}
+
+/* --- queries --- */
+
+size_t sfo_engine_pair_count(const struct sfo_engine *e)
+{
+	return e->n_pairs;
+}
+
+int sfo_engine_pair_status(struct sfo_engine *e, size_t index, struct sfo_pair_status *out)
+{
+	if (index >= e->n_pairs)
+		return -SFO_ENOENT;
+	pair_status(e, e->pairs[index], out);
+	return 0;
+}
+
+size_t sfo_engine_adapter_count(const struct sfo_engine *e)
+{
+	return e->n_adapters;
+}
+
+int sfo_engine_adapter_status(const struct sfo_engine *e, size_t index,
+			      struct sfo_adapter_status *out)
+{
+	const struct adapter *a;
+
+	if (index >= e->n_adapters)
+		return -SFO_ENOENT;
+	a = e->adapters[index];
+	memset(out, 0, sizeof(*out));
+	out->info = a->info;
+	out->role = a->role;
+	out->standby_id = a->pair && a->role != SFO_ROLE_STANDBY ? a->pair->standby->info.id : 0;
+	memcpy(out->reason, a->reason, sizeof(out->reason));
+	return 0;
+}
+
+size_t sfo_engine_events(const struct sfo_engine *e, struct sfo_event *out, size_t max)
+{
+	return event_ring_copy(&e->ring, out, max);
+}

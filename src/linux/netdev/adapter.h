@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Translate what Linux knows about an interface into the portable types of
+ * sfo/types.h: struct sfo_adapter_info and struct sfo_counters.
+ */
+#ifndef SFO_NETDEV_ADAPTER_H
+#define SFO_NETDEV_ADAPTER_H
+
+#include <stdbool.h>
+
+#include "link.h"
+#include "sfo/types.h"
+
+struct sfo_rtnl;
+
+/*
+ * Fill @info from @link plus ethtool (driver, permanent MAC fallback,
+ * offloads) and sysfs (PCI ids). Parts that cannot be read stay empty/0:
+ * the result is always usable. perm_mac: IFLA_PERM_ADDRESS, else ethtool's
+ * permanent address if non-zero, else the current MAC. Returns 0, or
+ * -EINVAL if @link is not a usable link (no ifindex or name).
+ */
+int sfo_adapter_info_from_link(const struct sfo_link *link, struct sfo_adapter_info *info);
+
+/* True for link kinds that make a device an upper or lower of another
+ * (bridge, bond, team, vrf; vlan, macvlan, ipvlan, macvtap, ipvtap). */
+bool sfo_link_kind_is_stacked(const char *kind);
+
+/* Counters (width 64) from the link's IFLA_STATS64. -ENODATA if it had none. */
+int sfo_counters_from_link(const struct sfo_link *link, struct sfo_counters *out);
+
+/* Query @ifindex now and convert its counters. */
+int sfo_adapter_read_counters(struct sfo_rtnl *rt, int ifindex, struct sfo_counters *out);
+
+#endif /* SFO_NETDEV_ADAPTER_H */

@@ -1,0 +1,619 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* The simulated edge: see sim_edge.h. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim_edge.h"
+
+#define NS_PER_MS    UINT64_C(1000000)
+#define SIM_START_NS (1000 * NS_PER_MS) /* a monotonic clock does not start at 0 */
+
+static void trace(struct sim *s, const char *fmt, ...)
+{
+	uint64_t t = s->now_ns - SIM_START_NS;
+	va_list ap;
+
+	if (!s->trace)
+		return;
+	fprintf(s->trace, "[%4" PRIu64 ".%03" PRIu64 "] ", t / UINT64_C(1000000000),
+		t / NS_PER_MS % UINT64_C(1000));
+	va_start(ap, fmt);
+	vfprintf(s->trace, fmt, ap);
+	va_end(ap);
+	fputc('\n', s->trace);
+}
+
+void sim_note(struct sim *s, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	trace(s, "%s", line);
+}
+
+static void violate(struct sim *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->violation[0])
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->violation, sizeof(s->violation), fmt, ap);
+	va_end(ap);
+}
+
+static struct sim_nic *nic(struct sim *s, uint32_t id)
+{
+	return id && id <= SIM_MAX_NICS && s->nic[id].present ? &s->nic[id] : NULL;
+}
+
+/* The engine changed a NIC: report it once the engine call has returned. */
+static void mark_changed(struct sim *s, uint32_t id)
+{
+	for (size_t i = 0; i < s->n_pending; i++)
+		if (s->pending[i] == id)
+			return;
+	if (s->n_pending < sizeof(s->pending) / sizeof(s->pending[0]))
+		s->pending[s->n_pending++] = id;
+}
+
+static void refresh_carrier(struct sim_nic *n)
+{
+	if ((n->info.flags & SFO_AF_UP) && n->link)
+		n->info.flags |= SFO_AF_CARRIER;
+	else
+		n->info.flags &= ~(uint32_t)SFO_AF_CARRIER;
+}
+
+/* Deliver the consequences of the engine's own actions until quiet. */
+static void deliver(struct sim *s)
+{
+	if (s->delivering)
+		return;
+	s->delivering = true;
+	while (s->n_pending) {
+		uint32_t id = s->pending[0];
+		struct sim_nic *n = nic(s, id);
+
+		memmove(&s->pending[0], &s->pending[1], --s->n_pending * sizeof(s->pending[0]));
+		if (n)
+			sfo_engine_adapter_update(s->eng, &n->info);
+	}
+	s->delivering = false;
+}
+
+/* --- the ops the engine calls --- */
+
+static uint64_t op_now(void *ctx)
+{
+	return ((struct sim *)ctx)->now_ns;
+}
+
+static void op_timer_set(void *ctx, uint64_t deadline)
+{
+	((struct sim *)ctx)->timer_ns = deadline;
+}
+
+static int op_attach(void *ctx, uint32_t sby)
+{
+	struct sim *s = ctx;
+	struct sim_nic *n = nic(s, sby);
+
+	if (!n)
+		return -SFO_ENOENT;
+	if (n->attached)
+		violate(s, "datapath of %s attached twice", n->info.name);
+	n->attached = true;
+	n->steer = 0;
+	return 0;
+}
+
+static void op_detach(void *ctx, uint32_t sby)
+{
+	struct sim *s = ctx;
+
+	if (sby <= SIM_MAX_NICS) {
+		s->nic[sby].attached = false;
+		s->nic[sby].steer = 0;
+	}
+}
+
+static int op_steer(void *ctx, uint32_t sby, uint32_t vf)
+{
+	struct sim *s = ctx;
+	struct sim_nic *n = nic(s, sby);
+
+	if (!n || !n->attached)
+		return -SFO_ENOENT;
+	if (vf && s->fail_steer_to_vf)
+		return s->fail_steer_to_vf;
+	if (vf && !nic(s, vf))
+		return -SFO_ENOENT;
+	n->steer = vf;
+	s->steers++;
+	trace(s, "  datapath of %s -> %s", n->info.name, vf ? s->nic[vf].info.name : "standby");
+	return 0;
+}
+
+static int op_prepare(void *ctx, uint32_t sby, uint32_t vf)
+{
+	struct sim *s = ctx;
+	struct sim_nic *n = nic(s, vf);
+
+	if (!n)
+		return -SFO_ENOENT;
+	if (n->fail_prepare)
+		return n->fail_prepare;
+	if (n->held_by)
+		violate(s, "%s prepared twice without release", n->info.name);
+	trace(s, "  take hold of %s (no address, no autoconf)", n->info.name);
+	n->held_by = sby;
+	n->prepares++;
+	s->prepares++;
+	return 0;
+}
+
+static void op_release(void *ctx, uint32_t sby, uint32_t vf)
+{
+	struct sim *s = ctx;
+
+	if (vf > SIM_MAX_NICS)
+		return;
+	if (nic(s, sby) && s->nic[sby].steer == vf)
+		violate(s, "%s released while it carries the datapath", s->nic[vf].info.name);
+	if (!s->nic[vf].held_by)
+		violate(s, "%s released but not held", s->nic[vf].info.name);
+	trace(s, "  give back %s", s->nic[vf].info.name);
+	s->nic[vf].held_by = 0;
+	s->nic[vf].releases++;
+	s->releases++;
+}
+
+static int op_open(void *ctx, uint32_t vf)
+{
+	struct sim *s = ctx;
+	struct sim_nic *n = nic(s, vf);
+
+	if (!n)
+		return -SFO_ENOENT;
+	if (n->fail_open)
+		return n->fail_open;
+	trace(s, "  bring %s up", n->info.name);
+	n->info.flags |= SFO_AF_UP;
+	refresh_carrier(n);
+	mark_changed(s, vf);
+	return 0;
+}
+
+static int op_set_mtu(void *ctx, uint32_t vf, uint32_t mtu)
+{
+	struct sim *s = ctx;
+	struct sim_nic *n = nic(s, vf);
+
+	if (!n)
+		return -SFO_ENOENT;
+	if (n->mtu_limit && mtu > n->mtu_limit) {
+		trace(s, "  %s refuses MTU %u", n->info.name, mtu);
+		return -SFO_EINVAL;
+	}
+	trace(s, "  set MTU of %s to %u", n->info.name, mtu);
+	n->info.mtu = mtu;
+	mark_changed(s, vf);
+	return 0;
+}
+
+static int op_set_rx_mode(void *ctx, uint32_t vf, const struct sfo_rx_mode *m)
+{
+	struct sim *s = ctx;
+	struct sim_nic *n = nic(s, vf);
+
+	if (!n)
+		return -SFO_ENOENT;
+	if (n->refuse_rx_mode)
+		return -SFO_EINVAL;
+	n->promisc = m->promisc;
+	n->allmulti = m->allmulti;
+	n->mc_count = m->mc_count < 8 ? m->mc_count : 8;
+	memcpy(n->mc, m->mc_list, n->mc_count * SFO_MAC_LEN);
+	return 0;
+}
+
+static int op_set_offloads(void *ctx, uint32_t vf, uint32_t off)
+{
+	struct sim *s = ctx;
+	struct sim_nic *n = nic(s, vf);
+
+	if (!n)
+		return -SFO_ENOENT;
+	if (n->refuse_offloads)
+		return -SFO_EINVAL;
+	n->offloads_set = off;
+	return 0;
+}
+
+static int op_read_counters(void *ctx, uint32_t id, struct sfo_counters *out)
+{
+	struct sim *s = ctx;
+	struct sim_nic *n = nic(s, id);
+
+	if (!n)
+		return -SFO_ENOENT;
+	memcpy(out->v, n->ctr, sizeof(out->v));
+	out->width = n->width;
+	return 0;
+}
+
+static void op_announce(void *ctx, uint32_t sby)
+{
+	struct sim *s = ctx;
+	struct sim_nic *n = nic(s, sby);
+
+	if (!n)
+		return;
+	n->announces++;
+	trace(s, "  announce MAC of %s", n->info.name);
+}
+
+static void op_log(void *ctx, enum sfo_log_level lvl, const char *msg)
+{
+	static const char *const lvls[] = { "error", "warn", "info", "debug" };
+
+	trace(ctx, "%s: %s", lvls[lvl], msg);
+}
+
+static const struct sfo_ops sim_ops = {
+	.now_ns = op_now,
+	.timer_set = op_timer_set,
+	.datapath_attach = op_attach,
+	.datapath_detach = op_detach,
+	.steer = op_steer,
+	.vf_prepare = op_prepare,
+	.vf_release = op_release,
+	.vf_open = op_open,
+	.vf_set_mtu = op_set_mtu,
+	.vf_set_rx_mode = op_set_rx_mode,
+	.vf_set_offloads = op_set_offloads,
+	.read_counters = op_read_counters,
+	.announce = op_announce,
+	.log = op_log,
+};
+
+/* --- the world --- */
+
+struct sim *sim_new(struct sfo_config *cfg, FILE *trace_to)
+{
+	struct sim *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->cfg = cfg;
+	s->trace = trace_to;
+	s->now_ns = SIM_START_NS;
+	s->eng = sfo_engine_new(&sim_ops, s, cfg);
+	if (!s->eng) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+bool sim_finish(struct sim *s)
+{
+	sfo_engine_free(s->eng);
+	s->eng = NULL;
+	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++) {
+		struct sim_nic *n = nic(s, i);
+
+		if (n && n->held_by)
+			violate(s, "%s still held after the engine is gone", n->info.name);
+		if (n && n->attached)
+			violate(s, "datapath of %s still attached after the engine is gone",
+				n->info.name);
+	}
+	if (s->prepares != s->releases)
+		violate(s, "%u prepares but %u releases", s->prepares, s->releases);
+	return !s->violation[0];
+}
+
+void sim_free(struct sim *s)
+{
+	if (!s)
+		return;
+	sfo_engine_free(s->eng);
+	sfo_config_free(s->cfg);
+	free(s);
+}
+
+static void parse_mac(const char *str, uint8_t *mac)
+{
+	unsigned int b[SFO_MAC_LEN] = { 0 };
+
+	sscanf(str, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]);
+	for (int i = 0; i < SFO_MAC_LEN; i++)
+		mac[i] = (uint8_t)b[i];
+}
+
+static void update(struct sim *s, uint32_t id)
+{
+	sfo_engine_adapter_update(s->eng, &s->nic[id].info);
+	deliver(s);
+}
+
+uint32_t sim_add_spec(struct sim *s, const struct sim_nic_spec *spec)
+{
+	uint32_t id = 1;
+	struct sim_nic *n;
+
+	while (id <= SIM_MAX_NICS && s->nic[id].present)
+		id++;
+	if (id > SIM_MAX_NICS)
+		return 0;
+	n = &s->nic[id];
+	memset(n, 0, sizeof(*n));
+	n->present = true;
+	n->link = !spec->no_link;
+	n->width = spec->width ? spec->width : 64;
+	n->mtu_limit = spec->mtu_limit;
+	for (int i = 0; i < SFO_CTR_MAX; i++)
+		n->ctr[i] = spec->counters_start;
+	n->fail_prepare = spec->fail_prepare;
+	n->info.id = id;
+	snprintf(n->info.name, sizeof(n->info.name), "%s", spec->name);
+	snprintf(n->info.driver, sizeof(n->info.driver), "%s", spec->driver);
+	if (strcmp(spec->driver, "bridge") == 0 || strcmp(spec->driver, "bond") == 0)
+		snprintf(n->info.kind, sizeof(n->info.kind), "%s", spec->driver);
+	parse_mac(spec->mac, n->info.perm_mac);
+	n->info.flags = spec->up ? SFO_AF_UP : 0;
+	refresh_carrier(n);
+	n->info.mtu = 1500;
+	n->info.max_mtu = spec->max_mtu;
+	n->info.offloads_supported =
+		spec->offloads_supported ? spec->offloads_supported : SFO_OFF_ALL;
+	n->info.offloads_active = n->info.offloads_supported;
+	trace(s, "%s appears (%s, %s%s)", spec->name, spec->driver, spec->mac,
+	      spec->up ? ", up" : "");
+	update(s, id);
+	return id;
+}
+
+uint32_t sim_add(struct sim *s, const char *name, const char *driver, const char *mac, bool up)
+{
+	struct sim_nic_spec spec = { .name = name, .driver = driver, .mac = mac, .up = up };
+
+	return sim_add_spec(s, &spec);
+}
+
+void sim_remove(struct sim *s, uint32_t id)
+{
+	struct sim_nic *n = nic(s, id);
+	struct sfo_counters last;
+
+	if (!n)
+		return;
+	trace(s, "%s removed", n->info.name);
+	/* The removal message carries the final counters (Linux: DELLINK). */
+	memcpy(last.v, n->ctr, sizeof(last.v));
+	last.width = n->width;
+	sfo_engine_counters_sampled(s->eng, id, &last);
+	n->present = false;
+	sfo_engine_adapter_removed(s->eng, id);
+	deliver(s);
+	/* A steering that still points here would now blackhole traffic. */
+	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++)
+		if (s->nic[i].present && s->nic[i].steer == id)
+			violate(s, "%s still steers to removed %s", s->nic[i].info.name,
+				n->info.name);
+	if (n->held_by)
+		violate(s, "%s removed while held and never released", n->info.name);
+	n->held_by = 0;
+}
+
+void sim_unplug(struct sim *s, uint32_t id)
+{
+	struct sim_nic *n = nic(s, id);
+
+	if (!n)
+		return;
+	trace(s, "%s: unplug requested", n->info.name);
+	sfo_engine_vf_going_down(s->eng, id);
+	deliver(s);
+	sim_set_admin(s, id, false);
+	sim_remove(s, id);
+}
+
+void sim_set_link(struct sim *s, uint32_t id, bool link)
+{
+	struct sim_nic *n = nic(s, id);
+
+	if (!n)
+		return;
+	trace(s, "%s: link %s", n->info.name, link ? "up" : "down");
+	n->link = link;
+	refresh_carrier(n);
+	update(s, id);
+}
+
+void sim_set_admin(struct sim *s, uint32_t id, bool up)
+{
+	struct sim_nic *n = nic(s, id);
+
+	if (!n)
+		return;
+	trace(s, "%s: set %s", n->info.name, up ? "up" : "down");
+	if (up)
+		n->info.flags |= SFO_AF_UP;
+	else
+		n->info.flags &= ~(uint32_t)SFO_AF_UP;
+	refresh_carrier(n);
+	update(s, id);
+}
+
+void sim_set_mtu(struct sim *s, uint32_t id, uint32_t mtu)
+{
+	struct sim_nic *n = nic(s, id);
+
+	if (!n)
+		return;
+	trace(s, "%s: MTU %u", n->info.name, mtu);
+	n->info.mtu = mtu;
+	update(s, id);
+}
+
+void sim_rename(struct sim *s, uint32_t id, const char *name)
+{
+	struct sim_nic *n = nic(s, id);
+
+	if (!n)
+		return;
+	trace(s, "%s: renamed to %s", n->info.name, name);
+	snprintf(n->info.name, sizeof(n->info.name), "%s", name);
+	update(s, id);
+}
+
+void sim_set_rx_mode(struct sim *s, uint32_t id, bool promisc, bool allmulti, size_t mc_count)
+{
+	uint8_t list[8][SFO_MAC_LEN];
+	struct sfo_rx_mode m = { promisc, allmulti, mc_count < 8 ? mc_count : 8,
+				 (const uint8_t(*)[SFO_MAC_LEN])list };
+
+	for (size_t i = 0; i < m.mc_count; i++) {
+		static const uint8_t base[SFO_MAC_LEN] = { 0x01, 0x00, 0x5e, 0, 0, 0 };
+
+		memcpy(list[i], base, SFO_MAC_LEN);
+		list[i][5] = (uint8_t)(i + 1);
+	}
+	trace(s, "stack sets RX mode of %s: promisc %d allmulti %d, %zu multicast",
+	      s->nic[id].info.name, promisc, allmulti, m.mc_count);
+	sfo_engine_standby_rx_mode(s->eng, id, &m);
+	deliver(s);
+}
+
+void sim_set_offloads(struct sim *s, uint32_t id, uint32_t requested)
+{
+	trace(s, "stack requests offloads 0x%x on %s", requested, s->nic[id].info.name);
+	sfo_engine_standby_offloads(s->eng, id, requested);
+	deliver(s);
+}
+
+void sim_advance_ms(struct sim *s, uint64_t ms)
+{
+	uint64_t end = s->now_ns + ms * NS_PER_MS;
+
+	while (s->timer_ns && s->timer_ns <= end) {
+		if (s->timer_ns > s->now_ns)
+			s->now_ns = s->timer_ns;
+		s->timer_ns = 0;
+		sfo_engine_timer_expired(s->eng);
+		deliver(s);
+	}
+	s->now_ns = end;
+}
+
+static void count(struct sim_nic *n, uint64_t frames, uint64_t bytes)
+{
+	if (n->width == 32) {
+		n->ctr[SFO_CTR_RX_PACKETS] = (uint32_t)(n->ctr[SFO_CTR_RX_PACKETS] + frames);
+		n->ctr[SFO_CTR_TX_PACKETS] = (uint32_t)(n->ctr[SFO_CTR_TX_PACKETS] + frames);
+		n->ctr[SFO_CTR_RX_BYTES] = (uint32_t)(n->ctr[SFO_CTR_RX_BYTES] + frames * bytes);
+		n->ctr[SFO_CTR_TX_BYTES] = (uint32_t)(n->ctr[SFO_CTR_TX_BYTES] + frames * bytes);
+		return;
+	}
+	n->ctr[SFO_CTR_RX_PACKETS] += frames;
+	n->ctr[SFO_CTR_TX_PACKETS] += frames;
+	n->ctr[SFO_CTR_RX_BYTES] += frames * bytes;
+	n->ctr[SFO_CTR_TX_BYTES] += frames * bytes;
+}
+
+void sim_traffic(struct sim *s, uint32_t sby, uint64_t n, uint64_t bytes)
+{
+	struct sim_nic *st = nic(s, sby);
+	struct sim_nic *vf;
+
+	if (!st)
+		return;
+	vf = st->steer ? nic(s, st->steer) : NULL;
+	count(vf ? vf : st, n, bytes);
+}
+
+bool sim_pair(struct sim *s, uint32_t sby, struct sfo_pair_status *out)
+{
+	size_t n = sfo_engine_pair_count(s->eng);
+
+	for (size_t i = 0; i < n; i++) {
+		if (sfo_engine_pair_status(s->eng, i, out) == 0 && out->standby_id == sby)
+			return true;
+	}
+	return false;
+}
+
+enum sfo_pair_state sim_state(struct sim *s, uint32_t sby)
+{
+	struct sfo_pair_status st;
+
+	return sim_pair(s, sby, &st) ? st.state : SFO_PAIR_STATE_MAX;
+}
+
+static void check_pair(struct sim *s, const struct sfo_pair_status *st)
+{
+	struct sim_nic *sb = nic(s, st->standby_id);
+	struct sim_nic *vf;
+
+	if (!sb) {
+		violate(s, "pair of a standby that is gone (id %u)", st->standby_id);
+		return;
+	}
+	if (sb->steer != (st->datapath_id == st->standby_id ? 0 : st->datapath_id))
+		violate(s, "%s: engine believes datapath %u, edge has %u", sb->info.name,
+			st->datapath_id, sb->steer);
+	if ((st->state == SFO_PAIR_ACTIVE) != (sb->steer != 0))
+		violate(s, "%s: state %s with datapath on %s", sb->info.name,
+			sfo_pair_state_name(st->state), sb->steer ? "VF" : "standby");
+	for (int i = 0; i < SFO_CTR_MAX; i++) {
+		if (st->counters.v[i] < sb->last_merged[i])
+			violate(s, "%s: counter %s went back from %llu to %llu", sb->info.name,
+				sfo_counter_name(i), (unsigned long long)sb->last_merged[i],
+				(unsigned long long)st->counters.v[i]);
+		sb->last_merged[i] = st->counters.v[i];
+	}
+	if (!sb->steer)
+		return;
+	vf = nic(s, sb->steer);
+	if (!vf)
+		violate(s, "%s: datapath on a VF that is gone", sb->info.name);
+	else if (vf->held_by != st->standby_id)
+		violate(s, "%s: datapath on %s which it does not hold", sb->info.name,
+			vf->info.name);
+	else if (!(vf->info.flags & SFO_AF_CARRIER))
+		violate(s, "%s: datapath on %s without carrier", sb->info.name, vf->info.name);
+	else if (vf->info.mtu != sb->info.mtu)
+		violate(s, "%s: datapath on %s with MTU %u, standby has %u", sb->info.name,
+			vf->info.name, vf->info.mtu, sb->info.mtu);
+}
+
+bool sim_check(struct sim *s)
+{
+	size_t n = sfo_engine_pair_count(s->eng);
+	struct sfo_pair_status st;
+
+	for (size_t i = 0; i < n; i++)
+		if (sfo_engine_pair_status(s->eng, i, &st) == 0)
+			check_pair(s, &st);
+	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++) {
+		struct sim_nic *a = nic(s, i);
+
+		if (!a)
+			continue;
+		if (a->steer && a->steer == i)
+			violate(s, "%s steers to itself", a->info.name);
+		for (uint32_t j = i + 1; j <= SIM_MAX_NICS; j++)
+			if (a->steer && nic(s, j) && s->nic[j].steer == a->steer)
+				violate(s, "%s and %s steer to the same VF", a->info.name,
+					s->nic[j].info.name);
+	}
+	return !s->violation[0];
+}

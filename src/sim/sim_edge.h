@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A deterministic simulated edge for the failover core: virtual adapters,
+ * a virtual clock and a model of the datapath, with failure injection and
+ * invariant checks. It drives the core's tests and the simulated migration
+ * of `sfo-simulate`.
+ *
+ * Every sim_* action changes the virtual world, delivers the matching
+ * event to the engine and then delivers what the engine's own actions
+ * caused (a VF it brought up reports "up"), until the world is quiet.
+ */
+#ifndef SFO_SIM_EDGE_H
+#define SFO_SIM_EDGE_H
+
+#include <stdio.h>
+
+#include <sfo/engine.h>
+
+#define SIM_MAX_NICS 16
+
+struct sim_nic {
+	bool present;
+	struct sfo_adapter_info info;
+	bool link; /* the far end has link: carrier whenever the NIC is up */
+	uint64_t ctr[SFO_CTR_MAX];
+	uint8_t width;
+
+	/* failure injection */
+	uint32_t mtu_limit; /* vf_set_mtu above this fails (0: no limit) */
+	bool refuse_rx_mode;
+	bool refuse_offloads;
+	int fail_prepare; /* error vf_prepare returns (0: succeed) */
+	int fail_open;
+
+	/* what the engine did to it */
+	uint32_t held_by; /* standby id whose vf_prepare holds it */
+	unsigned int prepares, releases;
+	bool promisc, allmulti;
+	size_t mc_count;
+	uint8_t mc[8][SFO_MAC_LEN];
+	uint32_t offloads_set;
+	unsigned int announces;
+	bool attached;	/* as a standby: datapath hooks installed */
+	uint32_t steer; /* as a standby: VF id its traffic goes through, 0 itself */
+	uint64_t last_merged[SFO_CTR_MAX]; /* as a standby: for the monotonic check */
+};
+
+struct sim {
+	struct sfo_engine *eng;
+	struct sfo_config *cfg;
+	uint64_t now_ns;
+	uint64_t timer_ns;		      /* armed deadline, 0 if none */
+	struct sim_nic nic[SIM_MAX_NICS + 1]; /* indexed by id; 0 unused */
+	uint32_t pending[64];		      /* ids whose state changed under an op */
+	size_t n_pending;
+	bool delivering;
+	int fail_steer_to_vf; /* error steer() to a VF returns */
+
+	FILE *trace;	     /* NULL: silent */
+	char violation[256]; /* first broken invariant, "" if none */
+	unsigned int steers;
+	unsigned int prepares, releases; /* over the sim's lifetime */
+};
+
+/* @cfg is owned by the sim afterwards. */
+struct sim *sim_new(struct sfo_config *cfg, FILE *trace);
+/* Free the engine and check it gave back everything: every VF released,
+ * every datapath detached, as many releases as prepares. */
+bool sim_finish(struct sim *s);
+void sim_free(struct sim *s);
+
+/* What a NIC is when it appears; zero fields take defaults. */
+struct sim_nic_spec {
+	const char *name;
+	const char *driver;
+	const char *mac;
+	bool up;      /* up (and with carrier) when it appears */
+	bool no_link; /* the far end has no link: no carrier even when up */
+	uint32_t max_mtu;
+	uint32_t offloads_supported; /* 0: all */
+	uint32_t mtu_limit;
+	int fail_prepare;
+	uint8_t width;		 /* counter width, 0: 64 */
+	uint64_t counters_start; /* every counter's value when it appears */
+};
+
+/* Add a NIC (id = lowest free slot); 0 if the sim is full. */
+uint32_t sim_add_spec(struct sim *s, const struct sim_nic_spec *spec);
+uint32_t sim_add(struct sim *s, const char *name, const char *driver, const char *mac, bool up);
+void sim_remove(struct sim *s, uint32_t id);
+/* Orderly removal of a VF: "going down", then down, then gone. */
+void sim_unplug(struct sim *s, uint32_t id);
+void sim_set_link(struct sim *s, uint32_t id, bool link);
+void sim_set_admin(struct sim *s, uint32_t id, bool up);
+void sim_set_mtu(struct sim *s, uint32_t id, uint32_t mtu);
+void sim_rename(struct sim *s, uint32_t id, const char *name);
+void sim_set_rx_mode(struct sim *s, uint32_t id, bool promisc, bool allmulti, size_t mc_count);
+void sim_set_offloads(struct sim *s, uint32_t id, uint32_t requested);
+/* Advance the clock, firing the engine's timer on the way. */
+void sim_advance_ms(struct sim *s, uint64_t ms);
+/* Send @n frames of @bytes each way through the standby's datapath. */
+void sim_traffic(struct sim *s, uint32_t standby_id, uint64_t n, uint64_t bytes);
+
+/* A line of narration in the trace, at the current virtual time. */
+void sim_note(struct sim *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Status of the pair whose standby is @standby_id; false if none. */
+bool sim_pair(struct sim *s, uint32_t standby_id, struct sfo_pair_status *out);
+enum sfo_pair_state sim_state(struct sim *s, uint32_t standby_id);
+/* Check every invariant; the first broken one is kept in s->violation. */
+bool sim_check(struct sim *s);
+
+#endif /* SFO_SIM_EDGE_H */

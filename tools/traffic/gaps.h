@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Gaps between consecutive events (packet arrivals, TCP progress): the
+ * longest one and a bounded list of those at or above a threshold.
+ */
+#ifndef SFO_TRAFFIC_GAPS_H
+#define SFO_TRAFFIC_GAPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json.h"
+
+#define GAPS_MAX_LISTED 1000
+
+struct gap {
+	uint64_t start_ns; /* time of the event before the gap, relative to the run start */
+	uint64_t len_ns;
+	uint64_t tag_before, tag_after; /* e.g. sequence numbers around the gap */
+};
+
+struct gap_tracker {
+	uint64_t threshold_ns;
+	bool have_prev;
+	uint64_t prev_ns, prev_tag;
+	bool have_longest;
+	struct gap longest;
+	struct gap *list;
+	size_t n, cap;
+	uint64_t unlisted; /* gaps over the threshold beyond GAPS_MAX_LISTED */
+};
+
+void gaps_init(struct gap_tracker *g, uint64_t threshold_ns);
+void gaps_free(struct gap_tracker *g);
+
+/* Records an event at rel_ns (non-decreasing) carrying tag. */
+void gaps_event(struct gap_tracker *g, uint64_t rel_ns, uint64_t tag);
+
+/*
+ * Writes one gap object: {"start_ms", "ms"} plus, when tag_names are given,
+ * the tags under those names.
+ */
+void gaps_json_one(struct json *j, const char *key, const struct gap *gap, const char *tag_before,
+		   const char *tag_after);
+
+#endif
