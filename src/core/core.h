@@ -105,9 +105,16 @@ struct sfo_engine {
 	bool in_teardown;
 };
 
+/* printf-style checking where the compiler offers it (the core stays C11) */
+#if defined(__GNUC__)
+#define SFO_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define SFO_PRINTF(fmt, args)
+#endif
+
 /* engine.c */
 uint64_t eng_now(struct sfo_engine *e);
-void eng_log(struct sfo_engine *e, enum sfo_log_level lvl, const char *fmt, ...);
+void eng_log(struct sfo_engine *e, enum sfo_log_level lvl, const char *fmt, ...) SFO_PRINTF(3, 4);
 struct adapter *eng_adapter(const struct sfo_engine *e, uint32_t id);
 void eng_rearm_timer(struct sfo_engine *e);
 

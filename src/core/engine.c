@@ -135,6 +135,8 @@ static void pair_erase(struct sfo_engine *e, struct pair *p)
 
 /* --- classification --- */
 
+static void set_role(struct adapter *a, enum sfo_role role, const char *fmt, ...) SFO_PRINTF(3, 4);
+
 static void set_role(struct adapter *a, enum sfo_role role, const char *fmt, ...)
 {
 	va_list ap;

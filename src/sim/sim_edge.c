@@ -10,7 +10,7 @@
 #define NS_PER_MS    UINT64_C(1000000)
 #define SIM_START_NS (1000 * NS_PER_MS) /* a monotonic clock does not start at 0 */
 
-static void trace(struct sim *s, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void trace(struct sim *s, const char *fmt, ...)
 {
 	uint64_t t = s->now_ns - SIM_START_NS;
 	va_list ap;
@@ -36,7 +36,7 @@ void sim_note(struct sim *s, const char *fmt, ...)
 	trace(s, "%s", line);
 }
 
-static void violate(struct sim *s, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void violate(struct sim *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -219,7 +219,8 @@ static int op_set_rx_mode(void *ctx, uint32_t vf, const struct sfo_rx_mode *m)
 	n->promisc = m->promisc;
 	n->allmulti = m->allmulti;
 	n->mc_count = m->mc_count < 8 ? m->mc_count : 8;
-	memcpy(n->mc, m->mc_list, n->mc_count * SFO_MAC_LEN);
+	if (n->mc_count)
+		memcpy(n->mc, m->mc_list, n->mc_count * SFO_MAC_LEN);
 	return 0;
 }
 
