@@ -177,6 +177,11 @@ size_t sfo_engine_pair_count(const struct sfo_engine *eng);
  * are refreshed through ops->read_counters. Returns 0 or -ENOENT-like. */
 int sfo_engine_pair_status(struct sfo_engine *eng, size_t index, struct sfo_pair_status *out);
 size_t sfo_engine_adapter_count(const struct sfo_engine *eng);
+/* What the engine last heard of adapter @id: 0, or -SFO_ENOENT if unknown. */
+int sfo_engine_adapter_info(const struct sfo_engine *eng, uint32_t id,
+			    struct sfo_adapter_info *out);
+/* Role of adapter @id; SFO_ROLE_UNMANAGED for an unknown id. */
+enum sfo_role sfo_engine_adapter_role(const struct sfo_engine *eng, uint32_t id);
 int sfo_engine_adapter_status(const struct sfo_engine *eng, size_t index,
 			      struct sfo_adapter_status *out);
 /* Copy up to @max most recent events, oldest first. Returns how many. */

@@ -520,6 +520,23 @@ size_t sfo_engine_adapter_count(const struct sfo_engine *e)
 	return e->n_adapters;
 }
 
+int sfo_engine_adapter_info(const struct sfo_engine *e, uint32_t id, struct sfo_adapter_info *out)
+{
+	const struct adapter *a = eng_adapter(e, id);
+
+	if (!a)
+		return -SFO_ENOENT;
+	*out = a->info;
+	return 0;
+}
+
+enum sfo_role sfo_engine_adapter_role(const struct sfo_engine *e, uint32_t id)
+{
+	const struct adapter *a = eng_adapter(e, id);
+
+	return a ? a->role : SFO_ROLE_UNMANAGED;
+}
+
 int sfo_engine_adapter_status(const struct sfo_engine *e, size_t index,
 			      struct sfo_adapter_status *out)
 {

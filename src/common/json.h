@@ -4,8 +4,8 @@
  * literals of this program; string values are escaped (control characters,
  * quotes, backslashes; invalid UTF-8 becomes U+FFFD).
  */
-#ifndef SFO_TRAFFIC_JSON_H
-#define SFO_TRAFFIC_JSON_H
+#ifndef SFO_COMMON_JSON_H
+#define SFO_COMMON_JSON_H
 
 #include <stdbool.h>
 #include <stdint.h>

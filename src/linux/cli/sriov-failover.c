@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * sriov-failover: the command line of sriov-failoverd. It sends one request
+ * over the daemon's control socket and prints the answer; the daemon does
+ * the rendering, so the CLI and the daemon never disagree on a format.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define DEFAULT_SOCKET "/run/sriov-failover/control.sock"
+
+enum exit_code { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_NO_DAEMON };
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: sriov-failover [-s SOCKET] [-j] COMMAND [ARGS]\n"
+		"Query and steer sriov-failoverd.\n\n"
+		"Commands:\n"
+		"  status [IFNAME]   pairs: state, datapath, VF, counters, switches\n"
+		"  adapters          every interface the daemon sees, its role and why\n"
+		"  events [-n N]     recent state transitions with their reasons\n"
+		"  release IFNAME    move traffic off the VF before the host unplugs it\n"
+		"  resume IFNAME     let a released VF carry traffic again\n\n"
+		"Options:\n"
+		"  -s, --socket PATH  control socket (default " DEFAULT_SOCKET ")\n"
+		"  -j, --json         machine-readable output\n"
+		"  -h, --help         this text\n\n"
+		"Exit status: 0 ok, 1 refused by the daemon, 2 usage, 3 daemon not running.\n");
+}
+
+/* Build the request line from the command words; checks arity. */
+static int build_request(int argc, char **argv, bool json, char *req, size_t len)
+{
+	const char *cmd = argv[0];
+	int n = 0;
+
+	if (strcmp(cmd, "status") == 0 && argc <= 2) {
+		n = snprintf(req, len, "status%s%s%s", json ? " --json" : "", argc == 2 ? " " : "",
+			     argc == 2 ? argv[1] : "");
+	} else if (strcmp(cmd, "adapters") == 0 && argc == 1) {
+		n = snprintf(req, len, "adapters%s", json ? " --json" : "");
+	} else if (strcmp(cmd, "events") == 0 &&
+		   (argc == 1 || (argc == 3 && !strcmp(argv[1], "-n")))) {
+		n = snprintf(req, len, "events%s %s", json ? " --json" : "",
+			     argc == 3 ? argv[2] : "");
+	} else if ((strcmp(cmd, "release") == 0 || strcmp(cmd, "resume") == 0) && argc == 2) {
+		n = snprintf(req, len, "%s%s %s", cmd, json ? " --json" : "", argv[1]);
+	} else {
+		fprintf(stderr, "sriov-failover: unknown command or wrong arguments: '%s'\n", cmd);
+		usage(stderr);
+		return -1;
+	}
+	if (n < 0 || (size_t)n >= len - 1 || strpbrk(req, "\n")) {
+		fprintf(stderr, "sriov-failover: arguments too long\n");
+		return -1;
+	}
+	strcat(req, "\n");
+	return 0;
+}
+
+static int talk(const char *path, const char *req)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[65536];
+	int fd, code = -1;
+	size_t got = 0;
+	ssize_t n;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "sriov-failover: socket path too long: %s\n", path);
+		return EXIT_USAGE;
+	}
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		fprintf(stderr, "sriov-failover: sriov-failoverd is not running (%s: %s)\n", path,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return EXIT_NO_DAEMON;
+	}
+	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
+		fprintf(stderr, "sriov-failover: cannot send to %s: %s\n", path, strerror(errno));
+		close(fd);
+		return EXIT_NO_DAEMON;
+	}
+	/* first line: the exit status; then the body, to stdout or stderr */
+	while ((n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0) {
+		char *nl;
+
+		got += (size_t)n;
+		buf[got] = 0;
+		if (code < 0 && (nl = strchr(buf, '\n'))) {
+			code = atoi(buf);
+			got -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, got);
+		}
+		if (code >= 0 || got == sizeof(buf) - 1) {
+			fwrite(buf, 1, got, code ? stderr : stdout);
+			got = 0;
+		}
+	}
+	close(fd);
+	if (code < 0) {
+		fprintf(stderr, "sriov-failover: no answer from sriov-failoverd at %s\n", path);
+		return EXIT_NO_DAEMON;
+	}
+	if (code && code != EXIT_USAGE)
+		return EXIT_REFUSED;
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = getenv("SRIOV_FAILOVER_SOCKET");
+	bool json = false;
+	char req[512];
+	int c;
+
+	if (!path)
+		path = DEFAULT_SOCKET;
+	/* '+': stop at the command, so "events -n 5" keeps its -n */
+	while ((c = getopt_long(argc, argv, "+s:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			path = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (build_request(argc - optind, argv + optind, json, req, sizeof(req)) < 0)
+		return EXIT_USAGE;
+	return talk(path, req);
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sriov-failoverd: the Linux edge of the failover engine. One process, one
+ * thread, one epoll loop: rtnetlink events and the engine's timer drive the
+ * engine; the engine acts through the ops in edge_ops.c.
+ */
+#ifndef SFO_DAEMON_H
+#define SFO_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sfo/engine.h>
+
+#define SFO_DEFAULT_CONFIG "/etc/sriov-failover.conf"
+#define SFO_DEFAULT_SOCKET "/run/sriov-failover/control.sock"
+#define SFO_MAX_IFINDEX	   4096 /* adapters tracked for resync; larger ifindexes still work */
+#define SFO_MAX_MCAST	   256
+
+struct sfo_rtnl;
+struct sfo_dp;
+struct sfo_mcast_tracker;
+
+/* What we hold of one VF besides what the engine knows. */
+struct held_vf {
+	int ifindex;
+	char name[SFO_NAME_MAX];
+	struct sfo_mcast_tracker *mcast;
+};
+
+struct daemon {
+	/* options */
+	const char *config_path;
+	bool config_explicit;
+	const char *socket_path;
+	const char *bpffs;
+	const char **interfaces; /* -i: manage only these standbys */
+	int n_interfaces;
+	bool release_on_exit;
+	bool verbose;
+
+	struct sfo_config *cfg;
+	struct sfo_engine *eng;
+	struct sfo_rtnl *rt;
+	struct sfo_dp *dp;
+	int epfd, timerfd, sigfd, ctl_fd;
+	uint64_t start_ns;
+	unsigned int resyncs;
+	bool running;
+	bool releasing; /* shutting down with --release-on-exit */
+
+	/* ifindexes present in the last dump or events, for resync */
+	bool seen[SFO_MAX_IFINDEX];
+	bool dump_seen[SFO_MAX_IFINDEX];
+	bool in_dump;
+
+	struct held_vf *held;
+	size_t n_held;
+};
+
+/* log.c */
+void dlog_init(bool verbose);
+void dlog(enum sfo_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* edge_ops.c */
+extern const struct sfo_ops sfo_linux_ops;
+uint64_t mono_ns(void);
+/* Name of @ifindex as the engine knows it, or "if<N>". */
+const char *ifname_of(struct daemon *d, int ifindex, char *buf, size_t len);
+
+/* isolate.c: make a VF ours alone, and give it back */
+int vf_isolate(struct daemon *d, int ifindex, const char *name);
+void vf_unisolate(struct daemon *d, int ifindex, const char *name);
+
+/* netevents.c */
+int netevents_open(struct daemon *d);
+/* Full dump: every link and address, vanished links removed. */
+int netevents_resync(struct daemon *d);
+/* Read pending events; resyncs on overflow. */
+void netevents_receive(struct daemon *d);
+/* Push the standby's multicast list to the engine if it changed. */
+void netevents_standby_mcast(struct daemon *d, int ifindex);
+
+/* control.c */
+int control_open(struct daemon *d);
+void control_accept(struct daemon *d);
+void control_close(struct daemon *d);
+
+/* render.c: answers of the control socket */
+struct json;
+void render_status(struct daemon *d, bool json, const char *only, FILE *out);
+void render_adapters(struct daemon *d, bool json, FILE *out);
+void render_events(struct daemon *d, bool json, size_t max, FILE *out);
+
+#endif /* SFO_DAEMON_H */

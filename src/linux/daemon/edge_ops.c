@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The engine's operations on Linux: the eBPF datapath for steering,
+ * rtnetlink/ethtool/sysfs for the VF's settings, AF_PACKET for
+ * announcements, a timerfd for the engine's timer.
+ *
+ * When the daemon exits without --release-on-exit the engine is freed with
+ * the ops disarmed (d->running false and not releasing): nothing is undone,
+ * so the pinned datapath keeps carrying traffic until the next start.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "datapath.h"
+#include "netdev/adapter.h"
+#include "netdev/addrctl.h"
+#include "netdev/announce.h"
+#include "netdev/ethtool.h"
+#include "netdev/linkctl.h"
+#include "netdev/mcast.h"
+#include "netdev/rtnl.h"
+
+#define MAX_ANNOUNCED_ADDRS 64
+
+uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+const char *ifname_of(struct daemon *d, int ifindex, char *buf, size_t len)
+{
+	char name[IF_NAMESIZE];
+
+	(void)d;
+	if (if_indextoname((unsigned int)ifindex, name))
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "if%d", ifindex);
+	return buf;
+}
+
+/* Disarmed: exiting and leaving everything as it is. */
+static bool disarmed(const struct daemon *d)
+{
+	return !d->running && !d->releasing;
+}
+
+static struct held_vf *held_find(struct daemon *d, int ifindex)
+{
+	for (size_t i = 0; i < d->n_held; i++)
+		if (d->held[i].ifindex == ifindex)
+			return &d->held[i];
+	return NULL;
+}
+
+static uint64_t op_now(void *ctx)
+{
+	(void)ctx;
+	return mono_ns();
+}
+
+static void op_timer_set(void *ctx, uint64_t deadline)
+{
+	struct daemon *d = ctx;
+	struct itimerspec its = { 0 };
+
+	its.it_value.tv_sec = (time_t)(deadline / 1000000000ull);
+	its.it_value.tv_nsec = (long)(deadline % 1000000000ull);
+	if (timerfd_settime(d->timerfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+		dlog(SFO_LOG_ERR, "timerfd_settime: %s", strerror(errno));
+}
+
+static int op_datapath_attach(void *ctx, uint32_t sby)
+{
+	struct daemon *d = ctx;
+	char name[IF_NAMESIZE + 8];
+	int ret;
+
+	if (disarmed(d))
+		return 0;
+	ret = sfo_dp_standby_attach(d->dp, (int)sby);
+	if (ret < 0)
+		dlog(SFO_LOG_ERR, "%s: cannot attach the datapath: %s",
+		     ifname_of(d, (int)sby, name, sizeof(name)), strerror(-ret));
+	return ret;
+}
+
+static void op_datapath_detach(void *ctx, uint32_t sby)
+{
+	struct daemon *d = ctx;
+	int ret;
+
+	if (disarmed(d))
+		return;
+	ret = sfo_dp_standby_detach(d->dp, (int)sby);
+	if (ret < 0 && ret != -ENOENT)
+		dlog(SFO_LOG_WARN, "if%u: cannot detach the datapath: %s", sby, strerror(-ret));
+}
+
+static int op_steer(void *ctx, uint32_t sby, uint32_t vf)
+{
+	struct daemon *d = ctx;
+	int ret;
+
+	if (disarmed(d))
+		return 0;
+	ret = sfo_dp_steer(d->dp, (int)sby, vf != 0);
+	if (ret < 0)
+		dlog(SFO_LOG_WARN, "if%u: cannot steer to %s: %s", sby,
+		     vf ? "the VF" : "the standby", strerror(-ret));
+	return ret;
+}
+
+static int op_vf_prepare(void *ctx, uint32_t sby, uint32_t vf)
+{
+	struct daemon *d = ctx;
+	char name[IF_NAMESIZE + 8];
+	struct held_vf *h;
+	int ret;
+
+	if (disarmed(d))
+		return 0;
+	ifname_of(d, (int)vf, name, sizeof(name));
+	ret = vf_isolate(d, (int)vf, name);
+	if (ret < 0)
+		return ret;
+	ret = sfo_dp_vf_attach(d->dp, (int)sby, (int)vf);
+	if (ret < 0) {
+		dlog(SFO_LOG_ERR, "%s: cannot attach the VF datapath: %s", name, strerror(-ret));
+		vf_unisolate(d, (int)vf, name);
+		return ret;
+	}
+	h = realloc(d->held, (d->n_held + 1) * sizeof(*d->held));
+	if (!h) {
+		sfo_dp_vf_detach(d->dp, (int)sby, (int)vf);
+		vf_unisolate(d, (int)vf, name);
+		return -ENOMEM;
+	}
+	d->held = h;
+	h = &d->held[d->n_held++];
+	memset(h, 0, sizeof(*h));
+	h->ifindex = (int)vf;
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	return 0;
+}
+
+static void op_vf_release(void *ctx, uint32_t sby, uint32_t vf)
+{
+	struct daemon *d = ctx;
+	struct held_vf *h;
+	int ret;
+
+	if (disarmed(d))
+		return;
+	ret = sfo_dp_vf_detach(d->dp, (int)sby, (int)vf);
+	if (ret < 0 && ret != -ENOENT)
+		dlog(SFO_LOG_WARN, "if%u: cannot detach the VF datapath: %s", vf, strerror(-ret));
+	h = held_find(d, (int)vf);
+	if (!h)
+		return;
+	if (h->mcast) {
+		sfo_mcast_release(h->mcast);
+		sfo_mcast_tracker_free(h->mcast);
+	}
+	vf_unisolate(d, (int)vf, h->name);
+	*h = d->held[--d->n_held];
+}
+
+static int op_vf_open(void *ctx, uint32_t vf)
+{
+	struct daemon *d = ctx;
+	char err[256];
+	int ret;
+
+	if (disarmed(d))
+		return 0;
+	ret = sfo_link_set_up(d->rt, (int)vf, true, err, sizeof(err));
+	if (ret < 0)
+		dlog(SFO_LOG_WARN, "if%u: cannot bring it up: %s", vf, err);
+	return ret;
+}
+
+static int op_vf_set_mtu(void *ctx, uint32_t vf, uint32_t mtu)
+{
+	struct daemon *d = ctx;
+	char err[256];
+	int ret;
+
+	if (disarmed(d))
+		return 0;
+	ret = sfo_link_set_mtu(d->rt, (int)vf, mtu, err, sizeof(err));
+	if (ret < 0)
+		dlog(SFO_LOG_WARN, "if%u: MTU %u refused: %s", vf, mtu, err);
+	return ret;
+}
+
+static int op_vf_set_rx_mode(void *ctx, uint32_t vf, const struct sfo_rx_mode *m)
+{
+	struct daemon *d = ctx;
+	struct held_vf *h = held_find(d, (int)vf);
+	char err[256];
+	int ret;
+
+	if (disarmed(d))
+		return 0;
+	ret = sfo_link_set_promisc(d->rt, (int)vf, m->promisc, err, sizeof(err));
+	if (!ret)
+		ret = sfo_link_set_allmulti(d->rt, (int)vf, m->allmulti, err, sizeof(err));
+	if (ret < 0) {
+		dlog(SFO_LOG_WARN, "if%u: RX mode refused: %s", vf, err);
+		return ret;
+	}
+	if (!h)
+		return -ENOENT;
+	if (!h->mcast && !(h->mcast = sfo_mcast_tracker_new()))
+		return -ENOMEM;
+	ret = sfo_mcast_sync(h->mcast, (int)vf, m->mc_list, m->mc_count);
+	if (ret < 0)
+		dlog(SFO_LOG_WARN, "%s: cannot set its multicast list: %s", h->name,
+		     strerror(-ret));
+	return ret < 0 ? ret : 0;
+}
+
+static int op_vf_set_offloads(void *ctx, uint32_t vf, uint32_t offloads)
+{
+	struct daemon *d = ctx;
+	char name[IF_NAMESIZE + 8];
+	uint32_t active;
+	int ret;
+
+	if (disarmed(d))
+		return 0;
+	ret = sfo_ethtool_set_offloads(ifname_of(d, (int)vf, name, sizeof(name)), SFO_OFF_ALL,
+				       offloads, &active);
+	if (ret < 0)
+		dlog(SFO_LOG_WARN, "%s: cannot set offloads: %s", name, strerror(-ret));
+	return ret;
+}
+
+static int op_read_counters(void *ctx, uint32_t id, struct sfo_counters *out)
+{
+	struct daemon *d = ctx;
+
+	return sfo_adapter_read_counters(d->rt, (int)id, out);
+}
+
+/* Gratuitous ARP and unsolicited NA for the standby's addresses, sent on the
+ * standby: its egress program takes them to the VF while that is active, so
+ * the switch learns the port the traffic now uses. */
+static void op_announce(void *ctx, uint32_t sby)
+{
+	struct daemon *d = ctx;
+	struct sfo_addr addrs[MAX_ANNOUNCED_ADDRS];
+	struct sfo_link link;
+	char err[256];
+	int n, ret;
+
+	if (disarmed(d))
+		return;
+	if (sfo_rtnl_get_link(d->rt, (int)sby, NULL, &link, err, sizeof(err)) < 0)
+		return;
+	n = sfo_addr_list(d->rt, (int)sby, AF_UNSPEC, addrs, MAX_ANNOUNCED_ADDRS, err, sizeof(err));
+	if (n <= 0)
+		return;
+	if (n > MAX_ANNOUNCED_ADDRS)
+		n = MAX_ANNOUNCED_ADDRS;
+	ret = sfo_announce((int)sby, link.addr, addrs, (size_t)n);
+	if (ret < 0)
+		dlog(SFO_LOG_WARN, "%s: cannot announce: %s", link.name, strerror(-ret));
+	else
+		dlog(SFO_LOG_DEBUG, "%s: announced %d address(es)", link.name, n);
+}
+
+static void op_log(void *ctx, enum sfo_log_level lvl, const char *msg)
+{
+	(void)ctx;
+	dlog(lvl, "%s", msg);
+}
+
+const struct sfo_ops sfo_linux_ops = {
+	.now_ns = op_now,
+	.timer_set = op_timer_set,
+	.datapath_attach = op_datapath_attach,
+	.datapath_detach = op_datapath_detach,
+	.steer = op_steer,
+	.vf_prepare = op_vf_prepare,
+	.vf_release = op_vf_release,
+	.vf_open = op_vf_open,
+	.vf_set_mtu = op_vf_set_mtu,
+	.vf_set_rx_mode = op_vf_set_rx_mode,
+	.vf_set_offloads = op_vf_set_offloads,
+	.read_counters = op_read_counters,
+	.announce = op_announce,
+	.log = op_log,
+};

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/* sriov-failoverd: options, start-up, the event loop, shutdown. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libgen.h>
+#include <linux/magic.h>
+#include <sys/epoll.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "datapath.h"
+#include "netdev/mcast.h"
+#include "netdev/rtnl.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: sriov-failoverd [OPTIONS]\n"
+		     "Give this guest SR-IOV failover in the 2-netdev model: the stack uses the\n"
+		     "virtio-net interface only, the VF with its MAC carries the traffic.\n\n"
+		     "  -c, --config FILE     configuration (default " SFO_DEFAULT_CONFIG ")\n"
+		     "  -s, --socket PATH     control socket (default " SFO_DEFAULT_SOCKET ")\n"
+		     "  -b, --bpffs DIR       pin directory (default " SFO_DP_PIN_ROOT_DEFAULT ")\n"
+		     "  -i, --interface NAME  manage only this standby (repeatable)\n"
+		     "      --release-on-exit give back every VF and remove the datapath on exit\n"
+		     "      --check-config    parse the configuration and exit\n"
+		     "  -v, --verbose         log debug messages\n"
+		     "  -h, --help            this text\n"
+		     "      --version         print the version\n");
+}
+
+enum { OPT_RELEASE = 256, OPT_CHECK, OPT_VERSION };
+
+static int parse_options(struct daemon *d, int argc, char **argv, bool *check_only)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 's' },
+		{ "bpffs", required_argument, NULL, 'b' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "release-on-exit", no_argument, NULL, OPT_RELEASE },
+		{ "check-config", no_argument, NULL, OPT_CHECK },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:s:b:i:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			d->config_path = optarg;
+			d->config_explicit = true;
+			break;
+		case 's':
+			d->socket_path = optarg;
+			break;
+		case 'b':
+			d->bpffs = optarg;
+			break;
+		case 'i':
+			if (strlen(optarg) >= 16) {
+				fprintf(stderr, "sriov-failoverd: interface name '%s' too long\n",
+					optarg);
+				return 2;
+			}
+			d->interfaces = realloc(d->interfaces,
+						(size_t)(d->n_interfaces + 1) * sizeof(char *));
+			if (!d->interfaces)
+				return 1;
+			d->interfaces[d->n_interfaces++] = optarg;
+			break;
+		case OPT_RELEASE:
+			d->release_on_exit = true;
+			break;
+		case OPT_CHECK:
+			*check_only = true;
+			break;
+		case 'v':
+			d->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case OPT_VERSION:
+			printf("sriov-failoverd %s\n", SFO_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sriov-failoverd: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
+/* -i NAME...: as if the file said manage = listed with a [standby NAME] each. */
+static int apply_interfaces(struct daemon *d)
+{
+	struct sfo_config *cfg = d->cfg;
+
+	if (!d->n_interfaces)
+		return 0;
+	cfg->manage = SFO_MANAGE_LISTED;
+	for (int i = 0; i < d->n_interfaces; i++) {
+		struct sfo_standby_options *o;
+
+		if (sfo_config_standby(cfg, d->interfaces[i]))
+			continue;
+		o = realloc(cfg->standbys, (cfg->n_standbys + 1) * sizeof(*o));
+		if (!o)
+			return -ENOMEM;
+		cfg->standbys = o;
+		o = &cfg->standbys[cfg->n_standbys++];
+		memset(o, 0, sizeof(*o));
+		snprintf(o->name, sizeof(o->name), "%s", d->interfaces[i]);
+		o->managed = true;
+		o->announce_count = o->announce_interval_ms = o->bringup_delay_ms = -1;
+	}
+	return 0;
+}
+
+static int load_config(struct daemon *d)
+{
+	char err[512];
+	int ret;
+
+	if (!d->config_explicit && access(d->config_path, F_OK) != 0) {
+		d->cfg = sfo_config_new(); /* no file: built-in defaults */
+		ret = d->cfg ? 0 : -ENOMEM;
+	} else {
+		ret = sfo_config_load(d->config_path, &d->cfg, err, sizeof(err));
+		if (ret < 0) {
+			fprintf(stderr, "sriov-failoverd: %s\n", err);
+			return ret;
+		}
+	}
+	return ret < 0 ? ret : apply_interfaces(d);
+}
+
+static int add_fd(struct daemon *d, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+static void dp_log(void *arg, enum sfo_dp_log_level lvl, const char *msg)
+{
+	(void)arg;
+	/* libbpf reports the kernel's answers to its own probes as warnings */
+	if (strncmp(msg, "libbpf: ", 8) == 0 && lvl > SFO_DP_LOG_ERR)
+		lvl = SFO_DP_LOG_DEBUG;
+	dlog((enum sfo_log_level)lvl, "datapath: %s", msg);
+}
+
+/* Pairs pinned by an earlier run whose standby we no longer manage. */
+static int drop_stale_pair(int standby, int vf, bool to_vf, void *arg)
+{
+	struct daemon *d = arg;
+
+	(void)vf;
+	(void)to_vf;
+	if (sfo_engine_adapter_role(d->eng, (uint32_t)standby) != SFO_ROLE_STANDBY) {
+		dlog(SFO_LOG_INFO, "if%d: removing the datapath of a standby no longer managed",
+		     standby);
+		sfo_dp_standby_detach(d->dp, standby);
+	}
+	return 0;
+}
+
+/*
+ * systemd mounts bpffs on /sys/fs/bpf; `ip netns exec` gives a fresh /sys
+ * without it. Mount it where the pin root's parent lacks it (only in this
+ * mount namespace: pins made there live as long as that mount).
+ */
+static int ensure_bpffs(const char *pin_root)
+{
+	char parent[4096];
+	struct statfs st;
+
+	snprintf(parent, sizeof(parent), "%s", pin_root);
+	dirname(parent);
+	if (statfs(parent, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", parent, "bpf", 0, "mode=0700") < 0)
+		return -errno;
+	dlog(SFO_LOG_INFO, "mounted bpffs on %s", parent);
+	return 0;
+}
+
+static int start(struct daemon *d)
+{
+	struct sfo_dp_opts dpo = { .log = dp_log };
+	sigset_t mask;
+	int ret;
+
+	d->running = true; /* arms the engine's ops */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->sigfd < 0 || d->timerfd < 0 || d->epfd < 0)
+		return -errno;
+
+	dpo.log = NULL; /* "not on bpffs" is answered below */
+	ret = sfo_dp_open(d->bpffs, &dpo, &d->dp);
+	dpo.log = dp_log;
+	if (ret == -ENOTSUP && ensure_bpffs(d->bpffs) == 0)
+		ret = sfo_dp_open(d->bpffs, &dpo, &d->dp);
+	else if (ret < 0)
+		ret = sfo_dp_open(d->bpffs, &dpo, &d->dp); /* again, to log why */
+	if (ret < 0) {
+		dlog(SFO_LOG_ERR, "cannot load the eBPF datapath at %s: %s%s", d->bpffs,
+		     strerror(-ret),
+		     ret == -ESTALE ? " (pins of another version: remove them)" : "");
+		return ret;
+	}
+	dlog(SFO_LOG_INFO, "datapath %s at %s, close hook %s",
+	     sfo_dp_adopted(d->dp) ? "adopted" : "loaded", d->bpffs,
+	     sfo_dp_has_close_hook(d->dp) ? "on" : "unavailable");
+	ret = netevents_open(d);
+	if (ret < 0) {
+		dlog(SFO_LOG_ERR, "cannot open rtnetlink: %s", strerror(-ret));
+		return ret;
+	}
+	d->eng = sfo_engine_new(&sfo_linux_ops, d, d->cfg);
+	if (!d->eng)
+		return -ENOMEM;
+	ret = control_open(d);
+	if (ret < 0) {
+		dlog(SFO_LOG_ERR, "cannot open the control socket %s: %s", d->socket_path,
+		     strerror(-ret));
+		return ret;
+	}
+	if ((ret = add_fd(d, sfo_rtnl_fd(d->rt))) < 0 || (ret = add_fd(d, d->timerfd)) < 0 ||
+	    (ret = add_fd(d, d->sigfd)) < 0 || (ret = add_fd(d, d->ctl_fd)) < 0)
+		return ret;
+	ret = netevents_resync(d);
+	if (ret < 0)
+		return ret;
+	sfo_dp_for_each_pair(d->dp, drop_stale_pair, d);
+	dlog(SFO_LOG_INFO, "ready: %zu standby(s), control socket %s",
+	     sfo_engine_pair_count(d->eng), d->socket_path);
+	return 0;
+}
+
+static void on_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			dlog(SFO_LOG_WARN, "SIGHUP: configuration reload is not supported, restart "
+					   "the daemon (the datapath keeps working meanwhile)");
+			continue;
+		}
+		dlog(SFO_LOG_INFO, "signal %u: exiting%s", si.ssi_signo,
+		     d->release_on_exit ? ", giving everything back" : ", datapath left in place");
+		d->running = false;
+	}
+}
+
+static void loop(struct daemon *d)
+{
+	struct epoll_event ev[8];
+	uint64_t expirations;
+
+	while (d->running) {
+		int n = epoll_wait(d->epfd, ev, 8, -1);
+
+		if (n < 0 && errno != EINTR) {
+			dlog(SFO_LOG_ERR, "epoll_wait: %s", strerror(errno));
+			return;
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = ev[i].data.fd;
+
+			if (fd == d->timerfd) {
+				if (read(d->timerfd, &expirations, sizeof(expirations)) > 0)
+					sfo_engine_timer_expired(d->eng);
+			} else if (fd == d->sigfd) {
+				on_signal(d);
+			} else if (fd == d->ctl_fd) {
+				control_accept(d);
+			} else {
+				netevents_receive(d);
+			}
+		}
+	}
+}
+
+static void stop(struct daemon *d)
+{
+	struct sfo_dp_opts dpo = { .log = dp_log };
+
+	/* With --release-on-exit the engine's ops undo everything; without,
+	 * they are disarmed and the datapath stays pinned and working. */
+	d->releasing = d->release_on_exit;
+	sfo_engine_free(d->eng);
+	control_close(d);
+	if (d->rt)
+		sfo_rtnl_close(d->rt);
+	sfo_dp_close(d->dp);
+	if (d->release_on_exit && d->dp)
+		sfo_dp_purge(d->bpffs, &dpo);
+	for (size_t i = 0; i < d->n_held; i++)
+		sfo_mcast_tracker_free(d->held[i].mcast);
+	free(d->held);
+	sfo_config_free(d->cfg);
+	free(d->interfaces);
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = {
+		.config_path = SFO_DEFAULT_CONFIG,
+		.socket_path = SFO_DEFAULT_SOCKET,
+		.bpffs = SFO_DP_PIN_ROOT_DEFAULT,
+		.epfd = -1,
+		.timerfd = -1,
+		.sigfd = -1,
+		.ctl_fd = -1,
+	};
+	bool check_only = false;
+	int ret;
+
+	ret = parse_options(&d, argc, argv, &check_only);
+	if (ret)
+		return ret;
+	if (load_config(&d) < 0)
+		return 2;
+	if (check_only) {
+		printf("%s: ok\n", d.config_explicit || !access(d.config_path, F_OK)
+					   ? d.config_path
+					   : "built-in defaults");
+		sfo_config_free(d.cfg);
+		free(d.interfaces);
+		return 0;
+	}
+	dlog_init(d.verbose);
+	d.start_ns = mono_ns();
+	ret = start(&d);
+	if (ret == 0)
+		loop(&d);
+	stop(&d);
+	return ret < 0 ? 1 : 0;
+}

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * rtnetlink events into engine events. A link message becomes an adapter
+ * update (or removal, with the final counters a DELLINK carries); address
+ * and multicast-group changes of a standby refresh its multicast list; an
+ * address appearing on a VF we hold is removed again. When the kernel
+ * drops events (ENOBUFS) we dump everything again: the engine is
+ * level-triggered, so a full picture puts every pair right.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "daemon.h"
+#include "netdev/adapter.h"
+#include "netdev/addrctl.h"
+#include "netdev/mcast.h"
+#include "netdev/rtnl.h"
+
+/* ifindexes seen during a dump, to find links that vanished unseen */
+static int *dumped;
+static size_t n_dumped, cap_dumped;
+static uint32_t standby_flags[SFO_MAX_IFINDEX]; /* last ifi_flags of standbys */
+
+static void note_dumped(int ifindex)
+{
+	if (n_dumped == cap_dumped) {
+		size_t cap = cap_dumped ? cap_dumped * 2 : 64;
+		int *n = realloc(dumped, cap * sizeof(*n));
+
+		if (!n)
+			return; /* the link is then treated as gone: safe, it comes back */
+		dumped = n;
+		cap_dumped = cap;
+	}
+	dumped[n_dumped++] = ifindex;
+}
+
+static bool was_dumped(int ifindex)
+{
+	for (size_t i = 0; i < n_dumped; i++)
+		if (dumped[i] == ifindex)
+			return true;
+	return false;
+}
+
+static bool is_held(struct daemon *d, int ifindex)
+{
+	enum sfo_role r = sfo_engine_adapter_role(d->eng, (uint32_t)ifindex);
+
+	return r == SFO_ROLE_VF || r == SFO_ROLE_SPARE;
+}
+
+void netevents_standby_mcast(struct daemon *d, int ifindex)
+{
+	static uint8_t list[SFO_MAX_MCAST][SFO_MAC_LEN];
+	uint32_t flags = ifindex < SFO_MAX_IFINDEX ? standby_flags[ifindex] : 0;
+	struct sfo_rx_mode m = { 0 };
+	int n = sfo_mcast_read(ifindex, list, SFO_MAX_MCAST);
+
+	if (n < 0) {
+		dlog(SFO_LOG_WARN, "if%d: cannot read its multicast list: %s", ifindex,
+		     strerror(-n));
+		return;
+	}
+	m.promisc = flags & SFO_AF_PROMISC;
+	m.allmulti = flags & SFO_AF_ALLMULTI;
+	m.mc_count = (size_t)(n < SFO_MAX_MCAST ? n : SFO_MAX_MCAST);
+	m.mc_list = (const uint8_t(*)[SFO_MAC_LEN])list;
+	if (n > SFO_MAX_MCAST) /* more groups than we mirror: receive them all */
+		m.allmulti = true;
+	sfo_engine_standby_rx_mode(d->eng, (uint32_t)ifindex, &m);
+}
+
+/*
+ * A device being unregistered no longer answers ethtool or sysfs: its
+ * driver and PCI ids read as empty in its last messages. Those facts do not
+ * change while it exists, so keep what we knew rather than let a dying VF
+ * look like another device.
+ */
+static void keep_identity(struct daemon *d, struct sfo_adapter_info *info)
+{
+	struct sfo_adapter_info old;
+
+	if (sfo_engine_adapter_info(d->eng, info->id, &old) < 0)
+		return;
+	if (!info->driver[0])
+		memcpy(info->driver, old.driver, sizeof(info->driver));
+	if (!info->pci_vendor) {
+		info->pci_vendor = old.pci_vendor;
+		info->pci_device = old.pci_device;
+	}
+	if (!info->offloads_supported) {
+		info->offloads_supported = old.offloads_supported;
+		info->offloads_active = old.offloads_active;
+	}
+}
+
+static void on_link(void *ctx, bool is_new, const struct sfo_link *link)
+{
+	struct daemon *d = ctx;
+	struct sfo_adapter_info info;
+	struct sfo_counters c;
+
+	if (!is_new) {
+		/* a DELLINK carries the last counters: count them before it goes */
+		if (sfo_counters_from_link(link, &c) == 0)
+			sfo_engine_counters_sampled(d->eng, (uint32_t)link->ifindex, &c);
+		dlog(SFO_LOG_DEBUG, "%s: link removed", link->name);
+		sfo_engine_adapter_removed(d->eng, (uint32_t)link->ifindex);
+		return;
+	}
+	if (d->in_dump)
+		note_dumped(link->ifindex);
+	if (sfo_adapter_info_from_link(link, &info) < 0)
+		return;
+	keep_identity(d, &info);
+	dlog(SFO_LOG_DEBUG, "%s: link flags 0x%x mtu %u driver %s", link->name, link->flags,
+	     link->mtu, info.driver);
+	sfo_engine_adapter_update(d->eng, &info);
+	if (sfo_engine_adapter_role(d->eng, info.id) == SFO_ROLE_STANDBY &&
+	    link->ifindex < SFO_MAX_IFINDEX) {
+		uint32_t rx = info.flags & (SFO_AF_PROMISC | SFO_AF_ALLMULTI);
+
+		if (d->in_dump || rx != standby_flags[link->ifindex]) {
+			standby_flags[link->ifindex] = rx;
+			netevents_standby_mcast(d, link->ifindex);
+		}
+	}
+}
+
+static void on_addr(void *ctx, bool is_new, int ifindex, const struct sfo_addr *addr)
+{
+	struct daemon *d = ctx;
+	char err[256], name[32];
+	int ret;
+
+	(void)addr;
+	if (is_new && is_held(d, ifindex)) {
+		/* isolation: whatever configured it, the VF has no address */
+		ret = sfo_addr_flush(d->rt, ifindex, AF_UNSPEC, err, sizeof(err));
+		dlog(ret < 0 ? SFO_LOG_WARN : SFO_LOG_INFO,
+		     "%s: address appeared on a held VF, %s%s",
+		     ifname_of(d, ifindex, name, sizeof(name)),
+		     ret < 0 ? "cannot remove: " : "removed", ret < 0 ? err : "");
+		return;
+	}
+	/* a new IPv6 address joins its solicited-node group: mirror it */
+	if (sfo_engine_adapter_role(d->eng, (uint32_t)ifindex) == SFO_ROLE_STANDBY)
+		netevents_standby_mcast(d, ifindex);
+}
+
+static void on_mcast(void *ctx, bool is_new, int ifindex, const struct sfo_addr *group)
+{
+	struct daemon *d = ctx;
+
+	(void)is_new;
+	(void)group;
+	if (sfo_engine_adapter_role(d->eng, (uint32_t)ifindex) == SFO_ROLE_STANDBY)
+		netevents_standby_mcast(d, ifindex);
+}
+
+static const struct sfo_rtnl_handlers handlers = {
+	.link = on_link,
+	.addr = on_addr,
+	.mcast = on_mcast,
+};
+
+int netevents_open(struct daemon *d)
+{
+	int ret = sfo_rtnl_open(&d->rt, &handlers, d, 0);
+
+	if (ret < 0)
+		return ret;
+	ret = sfo_rtnl_set_rcvbuf(d->rt, 8 << 20);
+	if (ret < 0)
+		dlog(SFO_LOG_WARN, "cannot enlarge the netlink receive buffer: %s", strerror(-ret));
+	if (!sfo_rtnl_has_mcast_events(d->rt))
+		dlog(SFO_LOG_INFO, "kernel sends no multicast-group events: multicast lists follow "
+				   "address changes only");
+	return 0;
+}
+
+int netevents_resync(struct daemon *d)
+{
+	size_t n, i = 0;
+	int ret;
+
+	n_dumped = 0;
+	d->in_dump = true;
+	ret = sfo_rtnl_dump(d->rt);
+	d->in_dump = false;
+	if (ret < 0) {
+		dlog(SFO_LOG_ERR, "netlink dump failed: %s", strerror(-ret));
+		return ret;
+	}
+	/* links the dump no longer shows left while we were not listening */
+	n = sfo_engine_adapter_count(d->eng);
+	while (i < n) {
+		struct sfo_adapter_status st;
+
+		if (sfo_engine_adapter_status(d->eng, i, &st) == 0 &&
+		    !was_dumped((int)st.info.id)) {
+			dlog(SFO_LOG_INFO, "%s: gone while events were lost", st.info.name);
+			sfo_engine_adapter_removed(d->eng, st.info.id);
+			n = sfo_engine_adapter_count(d->eng);
+			continue;
+		}
+		i++;
+	}
+	return 0;
+}
+
+void netevents_receive(struct daemon *d)
+{
+	int ret;
+
+	for (;;) {
+		ret = sfo_rtnl_receive(d->rt);
+		if (ret == -ENOBUFS) {
+			d->resyncs++;
+			dlog(SFO_LOG_WARN,
+			     "netlink events lost (receive buffer overrun): resynchronising");
+			netevents_resync(d);
+			continue;
+		}
+		if (ret < 0 && ret != -EAGAIN && ret != -EINTR)
+			dlog(SFO_LOG_ERR, "netlink receive: %s", strerror(-ret));
+		if (ret <= 0)
+			return;
+	}
+}
