@@ -48,7 +48,7 @@ static void step(struct sim *s, char *what, size_t len)
 	uint32_t id;
 	char name[16];
 
-	switch (rnd(17)) {
+	switch (rnd(18)) {
 	case 0:
 		snprintf(name, sizeof(name), "eth%u", rnd(3));
 		snprintf(what, len, "add standby %s", name);
@@ -144,6 +144,19 @@ static void step(struct sim *s, char *what, size_t len)
 		snprintf(what, len, "vf going down %u", id);
 		sfo_engine_vf_going_down(s->eng, id);
 		break;
+	case 17: {
+		static const char *const confs[] = {
+			"",
+			"vf-drivers = e1000 veth\n",
+			"manage = listed\n[standby eth1]\n[standby eth2]\n",
+			"bringup-delay-ms = 50\n[standby eth0]\nmanaged = no\n",
+		};
+		int c = (int)rnd(4);
+
+		snprintf(what, len, "reload config %d", c);
+		sim_reload(s, confs[c]);
+		break;
+	}
 	}
 }
 

@@ -632,6 +632,28 @@ static void test_event_ring(void **state)
 	sim_done(s);
 }
 
+static void test_config_reload(void **state)
+{
+	struct sim *s = sim_with(NULL);
+	uint32_t sby = sim_add(s, "eth0", "virtio_net", MAC_A, true);
+	uint32_t e1000e = sim_add(s, "eth1", "e1000e", MAC_A, false);
+
+	(void)state;
+	assert_state(s, sby, SFO_PAIR_NO_VF);
+	assert_false(sim_reload(s, "vf-drivers = e1000e\nbogus = 1\n"));
+	assert_state(s, sby, SFO_PAIR_NO_VF);
+	assert_true(sim_reload(s, "vf-drivers = e1000e\n"));
+	assert_state(s, sby, SFO_PAIR_ACTIVE); /* newly allowed: paired and used */
+	assert_int_equal(s->nic[sby].steer, e1000e);
+	assert_true(sim_reload(s, "manage = listed\n"));
+	/* no longer managed: VF given back, datapath gone */
+	assert_int_equal(sfo_engine_pair_count(s->eng), 0);
+	assert_int_equal(s->nic[e1000e].held_by, 0);
+	assert_false(s->nic[sby].attached);
+	assert_sim_ok(s);
+	sim_done(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -663,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_steer_failure),
 		cmocka_unit_test(test_announce_after_each_switch),
 		cmocka_unit_test(test_event_ring),
+		cmocka_unit_test(test_config_reload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

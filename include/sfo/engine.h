@@ -142,6 +142,13 @@ struct sfo_event {
  */
 struct sfo_engine *sfo_engine_new(const struct sfo_ops *ops, void *ctx,
 				  const struct sfo_config *cfg);
+/*
+ * Switch to @cfg (a reload). Every adapter's role is checked against it:
+ * standbys that are no longer managed give back their VFs, devices newly
+ * allowed as VFs are paired, per-standby options take effect. The old
+ * config may be freed once this returns.
+ */
+void sfo_engine_set_config(struct sfo_engine *eng, const struct sfo_config *cfg);
 /* Release every held VF, detach every datapath and free the engine. */
 void sfo_engine_free(struct sfo_engine *eng);
 

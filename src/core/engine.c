@@ -441,6 +441,29 @@ int sfo_engine_resume(struct sfo_engine *e, uint32_t id)
 	return 0;
 }
 
+void sfo_engine_set_config(struct sfo_engine *e, const struct sfo_config *cfg)
+{
+	e->cfg = cfg;
+	for (size_t i = 0; i < e->n_adapters; i++) {
+		struct adapter *a = e->adapters[i];
+
+		if (role_still_fits(e, a))
+			continue;
+		if (a->role == SFO_ROLE_STANDBY || a->role == SFO_ROLE_VF ||
+		    a->role == SFO_ROLE_SPARE) {
+			eng_log(e, SFO_LOG_INFO, "%s: re-evaluating role (configuration reloaded)",
+				a->info.name);
+			declassify(e, a, false);
+		}
+		classify(e, a);
+	}
+	for (size_t i = 0; i < e->n_pairs; i++) {
+		pair_resolve_options(e, e->pairs[i]);
+		pair_reconcile(e, e->pairs[i], "configuration reloaded");
+	}
+	eng_rearm_timer(e);
+}
+
 /* --- timer --- */
 
 void eng_rearm_timer(struct sfo_engine *e)

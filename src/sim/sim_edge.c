@@ -501,6 +501,23 @@ void sim_set_offloads(struct sim *s, uint32_t id, uint32_t requested)
 	deliver(s);
 }
 
+bool sim_reload(struct sim *s, const char *text)
+{
+	struct sfo_config *cfg = NULL;
+	char err[256];
+
+	if (sfo_config_parse(text, strlen(text), "reload.conf", &cfg, err, sizeof(err)) < 0) {
+		trace(s, "reload refused: %s", err);
+		return false;
+	}
+	trace(s, "configuration reloaded");
+	sfo_engine_set_config(s->eng, cfg);
+	sfo_config_free(s->cfg);
+	s->cfg = cfg;
+	deliver(s);
+	return true;
+}
+
 void sim_advance_ms(struct sim *s, uint64_t ms)
 {
 	uint64_t end = s->now_ns + ms * NS_PER_MS;
@@ -599,11 +616,20 @@ static void check_pair(struct sim *s, const struct sfo_pair_status *st)
 bool sim_check(struct sim *s)
 {
 	size_t n = sfo_engine_pair_count(s->eng);
+	bool paired[SIM_MAX_NICS + 1] = { false };
 	struct sfo_pair_status st;
 
-	for (size_t i = 0; i < n; i++)
-		if (sfo_engine_pair_status(s->eng, i, &st) == 0)
+	for (size_t i = 0; i < n; i++) {
+		if (sfo_engine_pair_status(s->eng, i, &st) == 0) {
 			check_pair(s, &st);
+			if (st.standby_id <= SIM_MAX_NICS)
+				paired[st.standby_id] = true;
+		}
+	}
+	/* a pair's counters never go back while it lives; a new pair starts afresh */
+	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++)
+		if (!paired[i])
+			memset(s->nic[i].last_merged, 0, sizeof(s->nic[i].last_merged));
 	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++) {
 		struct sim_nic *a = nic(s, i);
 

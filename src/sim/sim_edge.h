@@ -96,6 +96,8 @@ void sim_set_mtu(struct sim *s, uint32_t id, uint32_t mtu);
 void sim_rename(struct sim *s, uint32_t id, const char *name);
 void sim_set_rx_mode(struct sim *s, uint32_t id, bool promisc, bool allmulti, size_t mc_count);
 void sim_set_offloads(struct sim *s, uint32_t id, uint32_t requested);
+/* Reload the engine's configuration from @text; false if it does not parse. */
+bool sim_reload(struct sim *s, const char *text);
 /* Advance the clock, firing the engine's timer on the way. */
 void sim_advance_ms(struct sim *s, uint64_t ms);
 /* Send @n frames of @bytes each way through the standby's datapath. */

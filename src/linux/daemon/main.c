@@ -142,7 +142,10 @@ static int load_config(struct daemon *d)
 	} else {
 		ret = sfo_config_load(d->config_path, &d->cfg, err, sizeof(err));
 		if (ret < 0) {
-			fprintf(stderr, "sriov-failoverd: %s\n", err);
+			if (d->running)
+				dlog(SFO_LOG_ERR, "%s", err);
+			else
+				fprintf(stderr, "sriov-failoverd: %s\n", err);
 			return ret;
 		}
 	}
@@ -261,14 +264,30 @@ static int start(struct daemon *d)
 	return 0;
 }
 
+/* SIGHUP: a new configuration, or the old one kept with the reason. */
+static void reload(struct daemon *d)
+{
+	struct sfo_config *old = d->cfg;
+
+	d->cfg = NULL;
+	if (load_config(d) < 0) {
+		sfo_config_free(d->cfg);
+		d->cfg = old;
+		dlog(SFO_LOG_ERR, "configuration not reloaded, the previous one stays in force");
+		return;
+	}
+	sfo_engine_set_config(d->eng, d->cfg);
+	sfo_config_free(old);
+	dlog(SFO_LOG_INFO, "configuration reloaded from %s", d->config_path);
+}
+
 static void on_signal(struct daemon *d)
 {
 	struct signalfd_siginfo si;
 
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			dlog(SFO_LOG_WARN, "SIGHUP: configuration reload is not supported, restart "
-					   "the daemon (the datapath keeps working meanwhile)");
+			reload(d);
 			continue;
 		}
 		dlog(SFO_LOG_INFO, "signal %u: exiting%s", si.ssi_signo,

@@ -109,8 +109,9 @@ int sfo_dp_standby_detach(struct sfo_dp *dp, int standby_ifindex);
 /* Hold @vf_ifindex for the pair: attach its ingress filter (from now on all it
  * receives goes to the standby, and nothing to the VF's own stack: a frame
  * on a held VF without pair is dropped, not passed) and fill its devmap slot.
- * Steering is unchanged. Idempotent for the same VF; -EBUSY if the pair holds another VF
- * or the VF is held by another pair; -ENOENT: no pair; -ENODEV: no VF. */
+ * Steering is unchanged. Idempotent for the same VF; -EBUSY if the pair holds
+ * another VF or the VF is held by another pair; -ENOENT: no pair; -ENODEV: no
+ * VF. */
 int sfo_dp_vf_attach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex);
 
 /* Steer to the standby first, then forget the VF and remove its filter. A VF
