@@ -38,7 +38,8 @@
 
 static struct dp_log libbpf_log;
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static int libbpf_print(enum libbpf_print_level level,
+							      const char *fmt, va_list ap)
 {
 	char msg[512];
 	size_t len;
