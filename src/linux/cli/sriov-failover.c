@@ -32,6 +32,8 @@ static void usage(FILE *out)
 		"Options:\n"
 		"  -s, --socket PATH  control socket (default " DEFAULT_SOCKET ")\n"
 		"  -j, --json         machine-readable output\n"
+		"  -p, --pretty       indented JSON (implies --json)\n"
+		"      --version      print the version\n"
 		"  -h, --help         this text\n\n"
 		"Exit status: 0 ok, 1 refused by the daemon, 2 usage, 3 daemon not running.\n");
 }
@@ -66,12 +68,58 @@ static int build_request(int argc, char **argv, bool json, char *req, size_t len
 	return 0;
 }
 
+/* -p: indent the daemon's compact JSON, two spaces a level. */
+static void pretty(const char *s, size_t len, FILE *out)
+{
+	bool in_str = false, esc = false;
+	int depth = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (in_str) {
+			fputc(c, out);
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		switch (c) {
+		case '"':
+			in_str = true;
+			fputc(c, out);
+			break;
+		case '{':
+		case '[':
+			fprintf(out, "%c\n%*s", c, 2 * ++depth, "");
+			break;
+		case '}':
+		case ']':
+			fprintf(out, "\n%*s%c", 2 * --depth, "", c);
+			break;
+		case ',':
+			fprintf(out, ",\n%*s", 2 * depth, "");
+			break;
+		case ':':
+			fputs(": ", out);
+			break;
+		default:
+			fputc(c, out);
+		}
+	}
+}
+
+static bool pretty_json;
+
 static int talk(const char *path, const char *req)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char buf[65536];
-	int fd, code = -1;
-	size_t got = 0;
+	char buf[16384], *answer = NULL, *nl, *body;
+	size_t got = 0, len;
+	int fd, code;
 	ssize_t n;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -93,26 +141,35 @@ static int talk(const char *path, const char *req)
 		return EXIT_NO_DAEMON;
 	}
 	/* first line: the exit status; then the body, to stdout or stderr */
-	while ((n = read(fd, buf + got, sizeof(buf) - 1 - got)) > 0) {
-		char *nl;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		char *more = realloc(answer, got + (size_t)n + 1);
 
+		if (!more) {
+			free(answer);
+			close(fd);
+			fprintf(stderr, "sriov-failover: out of memory\n");
+			return EXIT_REFUSED;
+		}
+		answer = more;
+		memcpy(answer + got, buf, (size_t)n);
 		got += (size_t)n;
-		buf[got] = 0;
-		if (code < 0 && (nl = strchr(buf, '\n'))) {
-			code = atoi(buf);
-			got -= (size_t)(nl + 1 - buf);
-			memmove(buf, nl + 1, got);
-		}
-		if (code >= 0 || got == sizeof(buf) - 1) {
-			fwrite(buf, 1, got, code ? stderr : stdout);
-			got = 0;
-		}
+		answer[got] = 0;
 	}
 	close(fd);
-	if (code < 0) {
+	nl = answer ? strchr(answer, '\n') : NULL;
+	if (!nl) {
+		free(answer);
 		fprintf(stderr, "sriov-failover: no answer from sriov-failoverd at %s\n", path);
 		return EXIT_NO_DAEMON;
 	}
+	code = atoi(answer);
+	body = nl + 1;
+	len = got - (size_t)(body - answer);
+	if (code == 0 && pretty_json)
+		pretty(body, len, stdout);
+	else
+		fwrite(body, 1, len, code ? stderr : stdout);
+	free(answer);
 	if (code && code != EXIT_USAGE)
 		return EXIT_REFUSED;
 	return code;
@@ -121,10 +178,9 @@ static int talk(const char *path, const char *req)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "socket", required_argument, NULL, 's' }, { "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },	    { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },	    { NULL, 0, NULL, 0 },
 	};
 	const char *path = getenv("SRIOV_FAILOVER_SOCKET");
 	bool json = false;
@@ -134,7 +190,7 @@ int main(int argc, char **argv)
 	if (!path)
 		path = DEFAULT_SOCKET;
 	/* '+': stop at the command, so "events -n 5" keeps its -n */
-	while ((c = getopt_long(argc, argv, "+s:jh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:jph", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			path = optarg;
@@ -142,6 +198,12 @@ int main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'p':
+			json = pretty_json = true;
+			break;
+		case 'V':
+			printf("sriov-failover %s\n", SFO_VERSION);
+			return EXIT_OK;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;

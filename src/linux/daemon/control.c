@@ -116,7 +116,10 @@ static int dispatch(struct daemon *d, int argc, char **argv, FILE *out, FILE *er
 			return 1;
 		}
 		dlog(SFO_LOG_INFO, "%s: %s requested over the control socket", args[0], argv[0]);
-		fprintf(out, json ? "{\"ok\":true}\n" : "%s: %sd\n", args[0], argv[0]);
+		if (json)
+			fprintf(out, "{}\n");
+		else
+			fprintf(out, "%s: %sd\n", args[0], argv[0]);
 		return 0;
 	}
 	fprintf(err, "unknown request '%s' (or wrong arguments)\n", argv[0]);

@@ -88,10 +88,15 @@ static int op_datapath_attach(void *ctx, uint32_t sby)
 	if (disarmed(d))
 		return 0;
 	ret = sfo_dp_standby_attach(d->dp, (int)sby);
-	if (ret < 0)
+	if (ret < 0) {
 		dlog(SFO_LOG_ERR, "%s: cannot attach the datapath: %s",
 		     ifname_of(d, (int)sby, name, sizeof(name)), strerror(-ret));
-	return ret;
+		return ret;
+	}
+	/* A pair adopted from an earlier run may be steered to a VF; the
+	 * engine starts from the standby and moves to the VF again at once if
+	 * it still can, so start where the engine believes we are. */
+	return sfo_dp_steer(d->dp, (int)sby, false);
 }
 
 static void op_datapath_detach(void *ctx, uint32_t sby)

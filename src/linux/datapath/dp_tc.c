@@ -130,6 +130,16 @@ int dp_tc_attach(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point
 		if (found == want)
 			return 0;
 		err = dp_prog_uses_map(found, owner_map_id);
+		/* Looking a program up by id needs CAP_SYS_ADMIN, which the
+		 * hardened unit does not grant: then a filter at our own
+		 * handle and priority is taken for an older instance of ours. */
+		if (err == -EPERM) {
+			dp_logf(log, SFO_DP_LOG_DEBUG,
+				"ifindex %d %s: cannot inspect program %u (no CAP_SYS_ADMIN), "
+				"replacing the filter at our handle",
+				ifindex, point_name(point), found);
+			err = 1;
+		}
 		if (err <= 0) {
 			dp_logf(log, SFO_DP_LOG_ERR,
 				"ifindex %d %s: tc filter %#x prio %d runs foreign program %u",
@@ -176,6 +186,8 @@ int dp_tc_detach(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point
 	if (err)
 		return err;
 	err = dp_prog_uses_map(found, owner_map_id);
+	if (err == -EPERM)
+		err = 1; /* no CAP_SYS_ADMIN: our handle and priority, so ours */
 	if (err < 0)
 		return err;
 	if (!err) {
