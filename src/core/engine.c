@@ -421,6 +421,8 @@ int sfo_engine_release(struct sfo_engine *e, uint32_t id)
 
 	if (!p)
 		return -SFO_ENOENT;
+	if (!p->vf)
+		return 0; /* nothing to release; the next VF is used as usual */
 	p->held = true;
 	pair_reconcile(e, p, "released by administrator");
 	eng_rearm_timer(e);

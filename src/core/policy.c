@@ -80,12 +80,12 @@ static bool pci_allowed(const struct sfo_config *cfg, const struct sfo_adapter_i
 bool policy_vf_allowed(const struct sfo_config *cfg, const struct sfo_adapter_info *info, char *why,
 		       size_t whylen)
 {
-	if (info->flags & SFO_AF_STACKED) {
-		snprintf(why, whylen, "stacked device (has a master or lower devices)");
-		return false;
-	}
 	if (in_list(info->kind, stacked_kinds, sizeof(stacked_kinds) / sizeof(stacked_kinds[0]))) {
 		snprintf(why, whylen, "%s device cannot be a VF", info->kind);
+		return false;
+	}
+	if (info->flags & SFO_AF_STACKED) {
+		snprintf(why, whylen, "stacked device (has a master or lower devices)");
 		return false;
 	}
 	if (in_list(info->driver, default_vf_drivers,

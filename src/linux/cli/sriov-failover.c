@@ -212,6 +212,17 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	/* output options are also taken after the command ("status --json") */
+	c = optind;
+	for (int i = optind; i < argc; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			json = true;
+		else if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "--pretty"))
+			json = pretty_json = true;
+		else
+			argv[c++] = argv[i];
+	}
+	argc = c;
 	if (optind >= argc) {
 		usage(stderr);
 		return EXIT_USAGE;

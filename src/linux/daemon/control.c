@@ -83,7 +83,10 @@ static int dispatch(struct daemon *d, int argc, char **argv, FILE *out, FILE *er
 		return 2;
 	}
 	if (strcmp(argv[0], "status") == 0 && n <= 1) {
-		render_status(d, json, n ? args[0] : NULL, out);
+		if (!render_status(d, json, n ? args[0] : NULL, out)) {
+			fprintf(err, "%s: not a managed standby or the VF of one\n", args[0]);
+			return 1;
+		}
 		return 0;
 	}
 	if (strcmp(argv[0], "adapters") == 0 && n == 0) {

@@ -89,7 +89,8 @@ void control_close(struct daemon *d);
 
 /* render.c: answers of the control socket */
 struct json;
-void render_status(struct daemon *d, bool json, const char *only, FILE *out);
+/* false if @only names no pair */
+bool render_status(struct daemon *d, bool json, const char *only, FILE *out);
 void render_adapters(struct daemon *d, bool json, FILE *out);
 void render_events(struct daemon *d, bool json, size_t max, FILE *out);
 

@@ -62,6 +62,8 @@ static struct held_vf *held_find(struct daemon *d, int ifindex)
 	return NULL;
 }
 
+static int dp_take_vf(struct daemon *d, uint32_t sby, uint32_t vf, bool replace);
+
 static uint64_t op_now(void *ctx)
 {
 	(void)ctx;
@@ -93,10 +95,9 @@ static int op_datapath_attach(void *ctx, uint32_t sby)
 		     ifname_of(d, (int)sby, name, sizeof(name)), strerror(-ret));
 		return ret;
 	}
-	/* A pair adopted from an earlier run may be steered to a VF; the
-	 * engine starts from the standby and moves to the VF again at once if
-	 * it still can, so start where the engine believes we are. */
-	return sfo_dp_steer(d->dp, (int)sby, false);
+	/* A pair adopted from an earlier run keeps its steering while the
+	 * engine catches up; main.c puts right what the engine did not take. */
+	return 0;
 }
 
 static void op_datapath_detach(void *ctx, uint32_t sby)
@@ -118,11 +119,43 @@ static int op_steer(void *ctx, uint32_t sby, uint32_t vf)
 
 	if (disarmed(d))
 		return 0;
-	ret = sfo_dp_steer(d->dp, (int)sby, vf != 0);
+	ret = vf ? dp_take_vf(d, sby, vf, true) : 0; /* a promoted spare */
+	if (!ret)
+		ret = sfo_dp_steer(d->dp, (int)sby, vf != 0);
 	if (ret < 0)
 		dlog(SFO_LOG_WARN, "if%u: cannot steer to %s: %s", sby,
 		     vf ? "the VF" : "the standby", strerror(-ret));
 	return ret;
+}
+
+static bool held_by_us(struct daemon *d, int ifindex)
+{
+	return held_find(d, ifindex) != NULL;
+}
+
+/*
+ * The datapath serves one VF per pair: the first VF held gets it at once
+ * (its frames reach the stack from now on); a spare is only isolated and
+ * gets the datapath when it is steered to. A VF the pins still name but
+ * that we do not hold (it left while no daemon ran) is forgotten.
+ */
+static int dp_take_vf(struct daemon *d, uint32_t sby, uint32_t vf, bool replace)
+{
+	int cur = 0, ret;
+
+	ret = sfo_dp_get_pair(d->dp, (int)sby, &cur, NULL);
+	if (ret < 0)
+		return ret;
+	if (cur == (int)vf)
+		return 0;
+	if (cur && held_by_us(d, cur) && !replace)
+		return 0; /* a spare: isolated only */
+	if (cur) {
+		ret = sfo_dp_vf_detach(d->dp, (int)sby, cur);
+		if (ret < 0 && ret != -ENOENT)
+			return ret;
+	}
+	return sfo_dp_vf_attach(d->dp, (int)sby, (int)vf);
 }
 
 static int op_vf_prepare(void *ctx, uint32_t sby, uint32_t vf)
@@ -138,7 +171,7 @@ static int op_vf_prepare(void *ctx, uint32_t sby, uint32_t vf)
 	ret = vf_isolate(d, (int)vf, name);
 	if (ret < 0)
 		return ret;
-	ret = sfo_dp_vf_attach(d->dp, (int)sby, (int)vf);
+	ret = dp_take_vf(d, sby, vf, false);
 	if (ret < 0) {
 		dlog(SFO_LOG_ERR, "%s: cannot attach the VF datapath: %s", name, strerror(-ret));
 		vf_unisolate(d, (int)vf, name);
@@ -146,7 +179,6 @@ static int op_vf_prepare(void *ctx, uint32_t sby, uint32_t vf)
 	}
 	h = realloc(d->held, (d->n_held + 1) * sizeof(*d->held));
 	if (!h) {
-		sfo_dp_vf_detach(d->dp, (int)sby, (int)vf);
 		vf_unisolate(d, (int)vf, name);
 		return -ENOMEM;
 	}
@@ -162,13 +194,16 @@ static void op_vf_release(void *ctx, uint32_t sby, uint32_t vf)
 {
 	struct daemon *d = ctx;
 	struct held_vf *h;
-	int ret;
+	int cur = 0, ret;
 
 	if (disarmed(d))
 		return;
-	ret = sfo_dp_vf_detach(d->dp, (int)sby, (int)vf);
-	if (ret < 0 && ret != -ENOENT)
-		dlog(SFO_LOG_WARN, "if%u: cannot detach the VF datapath: %s", vf, strerror(-ret));
+	if (sfo_dp_get_pair(d->dp, (int)sby, &cur, NULL) == 0 && cur == (int)vf) {
+		ret = sfo_dp_vf_detach(d->dp, (int)sby, (int)vf);
+		if (ret < 0 && ret != -ENOENT)
+			dlog(SFO_LOG_WARN, "if%u: cannot detach the VF datapath: %s", vf,
+			     strerror(-ret));
+	}
 	h = held_find(d, (int)vf);
 	if (!h)
 		return;

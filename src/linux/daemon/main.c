@@ -168,17 +168,37 @@ static void dp_log(void *arg, enum sfo_dp_log_level lvl, const char *msg)
 	dlog((enum sfo_log_level)lvl, "datapath: %s", msg);
 }
 
-/* Pairs pinned by an earlier run whose standby we no longer manage. */
-static int drop_stale_pair(int standby, int vf, bool to_vf, void *arg)
+static bool engine_uses(struct daemon *d, int standby, int vf)
+{
+	size_t n = sfo_engine_pair_count(d->eng);
+	struct sfo_pair_status st;
+
+	for (size_t i = 0; i < n; i++)
+		if (sfo_engine_pair_status(d->eng, i, &st) == 0 &&
+		    st.standby_id == (uint32_t)standby)
+			return st.datapath_id == (uint32_t)vf && st.vf_id == (uint32_t)vf;
+	return false;
+}
+
+/*
+ * After the first dump, pinned pairs from an earlier run must match what the
+ * engine decided: a standby no longer managed loses its datapath, and a pair
+ * still steered to a VF the engine does not use goes back to the standby.
+ * Pairs the engine uses as they are were never touched: adoption does not
+ * move traffic.
+ */
+static int fix_adopted_pair(int standby, int vf, bool to_vf, void *arg)
 {
 	struct daemon *d = arg;
 
-	(void)vf;
-	(void)to_vf;
 	if (sfo_engine_adapter_role(d->eng, (uint32_t)standby) != SFO_ROLE_STANDBY) {
 		dlog(SFO_LOG_INFO, "if%d: removing the datapath of a standby no longer managed",
 		     standby);
 		sfo_dp_standby_detach(d->dp, standby);
+	} else if (to_vf && !engine_uses(d, standby, vf)) {
+		dlog(SFO_LOG_INFO, "if%d: adopted steering to if%d not in use, back to the standby",
+		     standby, vf);
+		sfo_dp_steer(d->dp, standby, false);
 	}
 	return 0;
 }
@@ -258,7 +278,7 @@ static int start(struct daemon *d)
 	ret = netevents_resync(d);
 	if (ret < 0)
 		return ret;
-	sfo_dp_for_each_pair(d->dp, drop_stale_pair, d);
+	sfo_dp_for_each_pair(d->dp, fix_adopted_pair, d);
 	dlog(SFO_LOG_INFO, "ready: %zu standby(s), control socket %s",
 	     sfo_engine_pair_count(d->eng), d->socket_path);
 	return 0;

@@ -106,8 +106,9 @@ static void text_pair(FILE *out, const struct sfo_pair_status *p, const struct s
 		(unsigned long long)dps->rx_dup_dropped);
 }
 
-void render_status(struct daemon *d, bool as_json, const char *only, FILE *out)
+bool render_status(struct daemon *d, bool as_json, const char *only, FILE *out)
 {
+	bool found = false;
 	size_t n = sfo_engine_pair_count(d->eng);
 	uint64_t now = mono_ns();
 	struct json j;
@@ -134,6 +135,7 @@ void render_status(struct daemon *d, bool as_json, const char *only, FILE *out)
 			continue;
 		if (only && strcmp(only, p.standby_name) != 0 && strcmp(only, p.vf_name) != 0)
 			continue;
+		found = true;
 		sfo_dp_read_stats(d->dp, (int)p.standby_id, &dps);
 		if (as_json)
 			json_pair(&j, &p, &dps, now);
@@ -145,6 +147,7 @@ void render_status(struct daemon *d, bool as_json, const char *only, FILE *out)
 		json_obj_close(&j);
 		json_end(&j);
 	}
+	return found || !only;
 }
 
 void render_adapters(struct daemon *d, bool as_json, FILE *out)

@@ -1,0 +1,501 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""Harness of the sriov-failover integration tests: binaries, bpffs, daemon fixture,
+CLI, traffic, and the base TestCase.
+
+Every test file is run as
+
+    python3 test_X.py DAEMON CLI SFO_TRAFFIC [unittest options, e.g. -k NAME]
+    python3 test_X.py --build BUILDDIR      [unittest options]
+
+(meson passes the three executables).  Exit status: 0 all passed, 1 a test
+failed, 77 skipped (not root, no network namespaces, no bpffs).
+
+The process re-executes itself in a private mount namespace (unshare --mount)
+and mounts a bpffs of its own on a temporary directory: `ip netns exec`
+remounts /sys, so a bpffs on /sys/fs/bpf is not visible to a daemon started
+with it; a bpffs on another path is, and it keeps the daemon's pins across a
+daemon restart (adoption) and disappears with the test.  Each topology gets its
+own pin directory on it.
+
+Cleanup: topologies and processes are removed in tearDown (try/finally
+semantics through addCleanup), at exit, and on SIGTERM/SIGINT/SIGHUP.
+Python 3.11 standard library only.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import topo as topo_mod  # noqa: E402
+from topo import Topology, run, wait_until  # noqa: E402
+
+SKIP = 77
+BIN = {"daemon": None, "cli": None, "traffic": None}
+STATE = {"bpffs": None, "tmp": None}
+
+# Loss / timing bounds used by several tests (frames at 20 kpps).
+RATE = 20000
+
+
+# ---------------------------------------------------------------- set-up
+
+
+def _parse_args(argv):
+    """Returns the unittest arguments left after the binaries."""
+    rest = []
+    if len(argv) >= 2 and argv[1] == "--build":
+        b = os.path.abspath(argv[2])
+        BIN["daemon"] = os.path.join(b, "src/linux/daemon/sriov-failoverd")
+        BIN["cli"] = os.path.join(b, "src/linux/cli/sriov-failover")
+        BIN["traffic"] = os.path.join(b, "tools/traffic/sfo-traffic")
+        rest = argv[3:]
+    else:
+        pos = [a for a in argv[1:4] if not a.startswith("-")]
+        if len(pos) != 3:
+            print(f"usage: {argv[0]} DAEMON CLI SFO_TRAFFIC [unittest options]\n"
+                  f"       {argv[0]} --build BUILDDIR [unittest options]", file=sys.stderr)
+            sys.exit(2)
+        BIN["daemon"], BIN["cli"], BIN["traffic"] = (os.path.abspath(p) for p in pos)
+        rest = argv[4:]
+    return rest
+
+
+def _skip(why):
+    print(f"SKIP: {why}", flush=True)
+    sys.exit(SKIP)
+
+
+def _enter_private_mount_ns():
+    if os.environ.get("SFO_IT_MNTNS") == str(os.getpid()):
+        return
+    if shutil.which("unshare") is None:
+        return  # fall back to a bpffs mount in the current namespace, removed at exit
+    env = dict(os.environ, SFO_IT_MNTNS=str(os.getpid()))  # same PID after exec
+    os.execvpe("unshare", ["unshare", "--mount", "--propagation", "private", sys.executable,
+                           os.path.abspath(sys.argv[0])] + sys.argv[1:], env)
+
+
+def _mount_bpffs():
+    d = tempfile.mkdtemp(prefix=f"sfo-it-{os.getpid()}-bpffs-")
+    r = run(["mount", "-t", "bpf", "bpf", d], check=False)
+    if r.returncode != 0:
+        os.rmdir(d)
+        _skip(f"cannot mount bpffs: {r.stderr.strip()}")
+    STATE["bpffs"] = d
+
+
+def _global_cleanup():
+    topo_mod.cleanup_all()
+    if STATE["bpffs"]:
+        subprocess.run(["umount", "-l", STATE["bpffs"]], capture_output=True)
+        try:
+            os.rmdir(STATE["bpffs"])
+        except OSError:
+            pass
+        STATE["bpffs"] = None
+    if STATE["tmp"] and os.environ.get("SFO_IT_KEEP") != "1":
+        shutil.rmtree(STATE["tmp"], ignore_errors=True)
+        STATE["tmp"] = None
+
+
+def _on_signal(sig, _frame):
+    print(f"\n{signal.Signals(sig).name}: cleaning up", file=sys.stderr, flush=True)
+    try:
+        _global_cleanup()
+    finally:
+        os._exit(128 + sig)
+
+
+def main(need_daemon=True):
+    rest = _parse_args(sys.argv)
+    if os.geteuid() != 0:
+        _skip("needs root (network namespaces, BPF)")
+    for tool in ("ip", "sysctl", "ping"):
+        if shutil.which(tool) is None:
+            _skip(f"{tool} not found")
+    missing = [k for k, v in BIN.items() if (need_daemon or k == "traffic")
+               and not os.access(v, os.X_OK)]
+    if missing:
+        print(f"error: not executable: {', '.join(BIN[k] for k in missing)}", file=sys.stderr)
+        sys.exit(1)
+    _enter_private_mount_ns()
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, _on_signal)
+    STATE["tmp"] = tempfile.mkdtemp(prefix=f"sfo-it-{os.getpid()}-")
+    r = run(["ip", "netns", "add", f"sfo-it-{os.getpid()}-probe"], check=False)
+    if r.returncode != 0:
+        _skip(f"cannot create a network namespace: {r.stderr.strip()}")
+    run(["ip", "netns", "del", f"sfo-it-{os.getpid()}-probe"], check=False)
+    if need_daemon:
+        _mount_bpffs()
+    try:
+        prog = unittest.main(module="__main__", argv=[sys.argv[0]] + rest, verbosity=2,
+                             exit=False)
+        res = prog.result
+    finally:
+        _global_cleanup()
+    if not res.wasSuccessful():
+        sys.exit(1)
+    if res.testsRun and len(res.skipped) == res.testsRun:
+        sys.exit(SKIP)
+    sys.exit(0)
+
+
+# ---------------------------------------------------------------- CLI
+
+
+def cli(sock, *args, timeout=10):
+    """Runs the CLI against sock (from the test's own namespace: it only talks to the
+    daemon's Unix socket).  Returns the CompletedProcess."""
+    return run([BIN["cli"], "-s", sock] + list(args), check=False, timeout=timeout)
+
+
+# ---------------------------------------------------------------- daemon fixture
+
+
+class Daemon:
+    """sriov-failoverd in the guest namespace of a topology."""
+
+    def __init__(self, test, conf=None, tag="d"):
+        self.test = test
+        self.topo = test.topo
+        base = os.path.join(test.tmp, tag)
+        self.sock = base + ".sock"
+        self.conf = base + ".conf"
+        self.log_path = base + ".log"
+        self.pin = os.path.join(STATE["bpffs"], self.topo.id + "-" + tag)
+        with open(self.conf, "w") as f:
+            f.write(conf if conf is not None else
+                    "[global]\nvf-drivers = veth\n[standby sby]\n")
+        self.proc = None
+        self.starts = 0
+        self.stopped = False  # by the test (stop, kill9): not a crash
+
+    # -------------------------------------------------------- lifecycle
+    def start(self, wait=True, timeout=10.0):
+        self.starts += 1
+        self.stopped = False
+        with open(self.log_path, "a") as f:
+            f.write(f"=== start #{self.starts} at {time.strftime('%H:%M:%S')} ===\n")
+        logf = open(self.log_path, "a")
+        try:
+            self.proc = self.topo.start(
+                "guest", [BIN["daemon"], "--config", self.conf, "--socket", self.sock,
+                          "--bpffs", self.pin, "--release-on-exit", "-v"],
+                stdout=logf, stderr=logf, name="sriov-failoverd")
+        finally:
+            logf.close()
+        if wait:
+            return self.wait_ready(timeout)
+        return None
+
+    def wait_ready(self, timeout=10.0):
+        """Polls `status --json` until the daemon answers; returns the status."""
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            if not self.proc.alive():
+                self.test.fail(f"daemon exited with status {self.proc.popen.returncode} "
+                               f"before answering; log tail:\n{self.log_tail()}")
+            r = cli(self.sock, "--json", "status")
+            last = r
+            if r.returncode == 0:
+                try:
+                    return json.loads(r.stdout)
+                except ValueError:
+                    pass
+            time.sleep(0.02)
+        self.test.fail(f"daemon not ready within {timeout} s (last CLI rc={last.returncode} "
+                       f"{last.stderr.strip()!r}); log tail:\n{self.log_tail()}")
+        return None
+
+    def stop(self, sig=signal.SIGTERM, timeout=5.0):
+        if self.proc is None:
+            return None
+        self.stopped = True
+        return self.proc.stop(sig, timeout)
+
+    def kill9(self):
+        self.stopped = True
+        self.proc.send(signal.SIGKILL)
+        self.proc.wait(5)
+
+    def alive(self):
+        return self.proc is not None and self.proc.alive()
+
+    def log(self):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return "(no log)"
+
+    def cleanup(self):
+        """Stops the daemon; returns a problem description if it had died on its own or
+        did not exit cleanly on SIGTERM, else None."""
+        problem = None
+        if self.proc is not None:
+            if not self.proc.alive() and not self.stopped:
+                problem = f"daemon died during the test: exit status {self.proc.popen.returncode}"
+            elif self.proc.alive():
+                rc = self.stop()
+                if rc != 0:
+                    problem = f"daemon exit status {rc} after SIGTERM (want 0)"
+        shutil.rmtree(self.pin, ignore_errors=True)
+        return problem
+
+    # -------------------------------------------------------- queries
+    def cli(self, *args, timeout=10):
+        return cli(self.sock, *args, timeout=timeout)
+
+    def json_cmd(self, *args):
+        r = self.cli("--json", *args)
+        if r.returncode != 0:
+            self.test.fail(f"sriov-failover --json {' '.join(args)}: rc={r.returncode} "
+                           f"{r.stderr.strip()}")
+        try:
+            return json.loads(r.stdout)
+        except ValueError as e:
+            self.test.fail(f"sriov-failover --json {' '.join(args)}: not JSON ({e}): "
+                           f"{r.stdout[:500]!r}")
+        return None
+
+    def status(self):
+        return self.json_cmd("status")
+
+    def pair(self, standby="sby", status=None):
+        st = status or self.status()
+        for p in st.get("pairs", []):
+            if p.get("standby") == standby:
+                return p
+        return None
+
+    def adapters(self):
+        return self.json_cmd("adapters")["adapters"]
+
+    def adapter(self, name):
+        for a in self.adapters():
+            if a.get("name") == name:
+                return a
+        return None
+
+    def events(self):
+        return self.json_cmd("events")["events"]
+
+    def wait_pair(self, pred, timeout=2.0, what="pair condition", standby="sby"):
+        """Polls status until pred(pair) holds; returns (pair, seconds waited)."""
+        t0 = time.monotonic()
+        last = [None]
+
+        def check():
+            r = self.cli("--json", "status")
+            if r.returncode != 0:
+                last[0] = f"(status rc={r.returncode}: {r.stderr.strip()})"
+                return None
+            p = self.pair(standby, json.loads(r.stdout))
+            last[0] = p
+            return p if p is not None and pred(p) else None
+
+        try:
+            p = wait_until(check, timeout, interval=0.01, what=what)
+        except TimeoutError:
+            self.test.fail(f"{what}: not reached within {timeout} s; last pair: "
+                           f"{json.dumps(last[0])}\ndaemon log:\n{self.log_tail()}")
+        return p, time.monotonic() - t0
+
+    def wait_state(self, state, timeout=2.0, vf=None, standby="sby"):
+        want = f"state {state}" + (f" with vf {vf}" if vf else "")
+        return self.wait_pair(lambda p: p.get("state") == state and (vf is None or
+                                                                    p.get("vf") == vf),
+                              timeout, want, standby)
+
+    def log_tail(self, n=60):
+        lines = self.log().splitlines()
+        return "\n".join(lines[-n:])
+
+
+# ---------------------------------------------------------------- traffic
+
+
+class Flow:
+    """One sfo-traffic measurement: a receiver (udp-recv / tcp-sink) in one namespace and a
+    sender (udp-send / tcp-stream) in another."""
+
+    def __init__(self, test, kind, src, dst, duration, rate=None, size=None, v6=False,
+                 extra_send=(), extra_recv=()):
+        self.test, self.kind, self.src, self.dst = test, kind, src, dst
+        self.duration = duration
+        t = test.topo
+        ip = {"guest": t.guest_ip6 if v6 else t.guest_ip,
+              "peer": t.peer_ip6 if v6 else t.peer_ip}[dst]
+        self.bind = f"[{ip}]:0" if v6 else f"{ip}:0"
+        self.rate, self.size = rate, size
+        self.extra_send, self.extra_recv = list(extra_send), list(extra_recv)
+        test.flow_n += 1
+        base = os.path.join(test.tmp, f"flow{test.flow_n}-{kind}-{src}-{dst}")
+        self.ready = base + ".ready"
+        self.recv_out, self.send_out = base + ".recv.json", base + ".send.json"
+        self.recv_err, self.send_err = base + ".recv.err", base + ".send.err"
+        self.rp = self.sp = None
+        self.t_start = None
+
+    def start(self):
+        t = self.test.topo
+        rmode, smode = ("udp-recv", "udp-send") if self.kind == "udp" else ("tcp-sink",
+                                                                            "tcp-stream")
+        with open(self.recv_out, "w") as out, open(self.recv_err, "w") as err:
+            self.rp = t.start(self.dst, [BIN["traffic"], rmode, "--bind", self.bind,
+                                         "--duration", str(self.duration + 15), "--json",
+                                         "--ready-file", self.ready] + self.extra_recv,
+                              stdout=out, stderr=err, name=rmode)
+
+        def ready():
+            if not self.rp.alive():
+                self.test.fail(f"{rmode} exited early: {open(self.recv_err).read()}")
+            return os.path.exists(self.ready)
+
+        wait_until(ready, 5.0, 0.005, f"{rmode} ready file")
+        with open(self.ready) as f:
+            to = f.read().strip()
+        args = [BIN["traffic"], smode, "--to", to, "--duration", str(self.duration), "--json"]
+        if self.kind == "udp":
+            args += ["--rate", str(self.rate)]
+            if self.size:
+                args += ["--size", str(self.size)]
+        elif self.rate:
+            args += ["--rate-mbit", str(self.rate)]
+        with open(self.send_out, "w") as out, open(self.send_err, "w") as err:
+            self.sp = t.start(self.src, args + self.extra_send, stdout=out, stderr=err,
+                              name=smode)
+        self.t_start = time.monotonic()
+        return self
+
+    def at(self, seconds):
+        """Sleeps until `seconds` after the sender started (scripted events in a flow)."""
+        d = self.t_start + seconds - time.monotonic()
+        if d > 0:
+            time.sleep(d)
+
+    def finish(self, check_rc=True):
+        """Waits for both sides; returns (receiver report, sender report)."""
+        src = self.sp.wait(self.duration + 30)
+        rrc = self.rp.wait(20)
+        if src is None or rrc is None:
+            self.sp.stop(signal.SIGKILL)
+            self.rp.stop(signal.SIGKILL)
+            self.test.fail(f"{self.kind} flow {self.src}->{self.dst} did not end in time")
+        recv = _read_json(self.recv_out)
+        send = _read_json(self.send_out)
+        if check_rc and (src not in (0,) or rrc not in (0,)):
+            self.test.fail(f"{self.kind} flow {self.src}->{self.dst}: sender rc={src} "
+                           f"{open(self.send_err).read().strip()!r}, receiver rc={rrc} "
+                           f"{open(self.recv_err).read().strip()!r}; recv={recv} send={send}")
+        return recv, send
+
+
+def _read_json(path):
+    try:
+        with open(path) as f:
+            txt = f.read().strip()
+        return json.loads(txt) if txt else None
+    except (OSError, ValueError):
+        return None
+
+
+def describe_udp(name, recv, send):
+    """One line summary of a UDP measurement."""
+    if recv is None:
+        return f"{name}: no report"
+    gap = recv.get("longest_gap") or {}
+    late = (send or {}).get("late") or {}
+    return (f"{name}: sent={recv['sent']} received={recv['received']} lost={recv['lost']} "
+            f"dup={recv['duplicates']} longest_gap={gap.get('ms')} ms "
+            f"send_errors={(send or {}).get('send_errors')} late_max={late.get('max_us')} us")
+
+
+# ---------------------------------------------------------------- base test class
+
+
+class IntegrationTest(unittest.TestCase):
+    """Gives each test a fresh topology (self.topo), a temp dir (self.tmp) and helpers;
+    prints every daemon's log when the test fails."""
+
+    mtu = 1500
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix=f"{self._testMethodName[:20]}-", dir=STATE["tmp"])
+        self.flow_n = 0
+        self.daemons = []
+        self.topo = Topology(self.mtu)
+        self.addCleanup(self.topo.destroy)  # runs even if create() fails half-way
+        self.topo.create()
+
+    def tearDown(self):
+        problems = [p for p in (d.cleanup() for d in self.daemons) if p]
+        if problems or self._failed() or os.environ.get("SFO_IT_VERBOSE") == "1":
+            for d in self.daemons:
+                print(f"\n----- daemon log ({d.log_path}) -----\n{d.log()}"
+                      f"----- end of daemon log -----", flush=True)
+        if problems:
+            self.fail("; ".join(problems))
+
+    def _failed(self):
+        """Whether this test has failed so far (unittest resets _outcome.success for each
+        part of a test, so look at the result lists)."""
+        outcome = getattr(self, "_outcome", None)
+        res = getattr(outcome, "result", None)
+        if res is None:
+            return False
+        return any(t is self for t, _ in list(res.failures) + list(res.errors))
+
+    # -------------------------------------------------------- helpers
+    def daemon(self, start=True, conf=None, tag=None):
+        d = Daemon(self, conf=conf, tag=tag or f"d{len(self.daemons)}")
+        self.daemons.append(d)
+        if start:
+            d.start()
+        return d
+
+    def note(self, msg):
+        print(f"  [{self._testMethodName}] {msg}", flush=True)
+
+    def udp(self, src, dst, rate, duration, **kw):
+        return Flow(self, "udp", src, dst, duration, rate=rate, **kw).start()
+
+    def tcp(self, src, dst, duration, rate_mbit=None, **kw):
+        return Flow(self, "tcp", src, dst, duration, rate=rate_mbit, **kw).start()
+
+    def ping(self, src, dst_ip, count=5, interval=0.05, size=None):
+        ns = self.topo.ns_of(src)
+        args = ["ping", "-n", "-q", "-c", str(count), "-i", str(interval), "-W", "1"]
+        if size:
+            args += ["-s", str(size), "-M", "do"]
+        if ":" in dst_ip:
+            args.insert(1, "-6")
+        r = self.topo.ns_run(ns, *args, dst_ip, check=False, timeout=count * interval + 10)
+        return r
+
+    def assert_ping(self, src, dst_ip, count=5, **kw):
+        r = self.ping(src, dst_ip, count, **kw)
+        self.assertEqual(r.returncode, 0, f"ping {src} -> {dst_ip} failed: {r.stdout.strip()} "
+                         f"{r.stderr.strip()}")
+        return r
+
+    def active_vf_setup(self, vf="vf0", timeout=10.0):
+        """Standard start: daemon first, then a VF, then wait until active."""
+        d = self.daemon()
+        self.topo.add_vf(vf)
+        d.wait_state("active", 2.0, vf=vf)
+        return d
+
+    def host_delta(self, before, after, name, key):
+        return after[name][key] - before[name][key]

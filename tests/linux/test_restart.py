@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""The daemon dies and comes back: kill -9 under traffic leaves the datapath working
+through the VF, a restarted daemon adopts it without moving it; an orderly stop with
+--release-on-exit hands the traffic back to the standby."""
+
+import os
+import signal
+import sys
+import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import sfo_it  # noqa: E402
+from sfo_it import RATE, IntegrationTest, describe_udp  # noqa: E402
+
+KILL_MAX_LOST = 50
+
+
+class RestartTest(IntegrationTest):
+    def test_kill9_and_adopt(self):
+        t = self.topo
+        d = self.active_vf_setup()
+        first = d.status()["daemon"]
+        t.pin_neighbours()
+        out = self.udp("guest", "peer", RATE, 4.0)
+        back = self.udp("peer", "guest", RATE, 4.0)
+        out.at(0.8)
+        dc_killed = d.pair()["datapath_counters"]
+        d.kill9()
+        self.assertFalse(d.alive())
+        killed_at = time.monotonic()
+        c0 = t.all_host_counters()
+        out.at(1.5)
+        c1 = t.all_host_counters()
+        vf_rx = self.host_delta(c0, c1, "vf0", "rx_packets")
+        vf_tx = self.host_delta(c0, c1, "vf0", "tx_packets")
+        sby_rx = self.host_delta(c0, c1, "sby", "rx_packets")
+        self.note(f"without daemon: hvf0 rx={vf_rx} tx={vf_tx}, hsby rx={sby_rx}")
+        self.assertGreater(vf_rx, 5000, "the VF datapath stopped when the daemon died")
+        self.assertGreater(vf_tx, 5000, "traffic to the guest stopped coming through the VF")
+        self.assertLessEqual(sby_rx, 20)
+        r = d.cli("--json", "status")
+        self.assertEqual(r.returncode, 3, "CLI with the daemon dead")
+        # Restart: it adopts what it finds, without moving the datapath.
+        t1 = time.monotonic()
+        c_restart = t.all_host_counters()
+        d.start()
+        p, waited = d.wait_state("active", 2.0, vf="vf0")
+        c_adopted = t.all_host_counters()
+        moved = self.host_delta(c_restart, c_adopted, "sby", "rx_packets")
+        dc_adopted = d.pair()["datapath_counters"]
+        to_sby = dc_adopted["tx_standby_packets"] - dc_killed["tx_standby_packets"]
+        self.note(f"restart {(t1 - killed_at) * 1000:.0f} ms after kill; ready+active in "
+                  f"{(time.monotonic() - t1) * 1000:.0f} ms; reason {p['reason']!r}; guest "
+                  f"frames through the standby meanwhile: {moved} (host end), {to_sby} "
+                  "(datapath counter tx_standby_packets)")
+        self.assertEqual(p["datapath"], "vf0")
+        with self.subTest("adoption does not move the datapath"):  # the rest runs anyway
+            self.assertLessEqual(moved, 5, f"{moved} guest frames went out through the "
+                                 f"standby while the restarted daemon adopted the datapath "
+                                 f"(its own tx_standby_packets grew by {to_sby}): it moved")
+        second = d.status()["daemon"]
+        self.assertNotEqual(second["pid"], first["pid"])
+        c2 = t.all_host_counters()
+        out.at(3.5)
+        c3 = t.all_host_counters()
+        self.assertGreater(self.host_delta(c2, c3, "vf0", "rx_packets"), 5000)
+        self.assertLessEqual(self.host_delta(c_adopted, c3, "sby", "rx_packets"), 5,
+                             "the datapath moved to the standby after the adoption")
+        r1, s1 = out.finish()
+        r2, s2 = back.finish()
+        self.note(describe_udp("guest->peer", r1, s1))
+        self.note(describe_udp("peer->guest", r2, s2))
+        print(f"KILL -9 + RESTART LOSS: guest->peer {r1['lost']} frames, peer->guest "
+              f"{r2['lost']} frames (at {RATE} pps)", flush=True)
+        self.assertLessEqual(r1["lost"], KILL_MAX_LOST)
+        self.assertLessEqual(r2["lost"], KILL_MAX_LOST)
+        # Still fully managed after the adoption: a removal falls back, a return resumes.
+        t.del_vf("vf0")
+        d.wait_state("no-vf", 1.0)
+        t.add_vf("vf0")
+        d.wait_state("active", 2.0, vf="vf0")
+        self.assertEqual(d.adapter("vf0")["role"], "vf")
+
+    def test_vf_removed_while_daemon_dead(self):
+        """The VF leaves while the daemon is dead: the kernel falls back on its own; a
+        restarted daemon finds no VF, and takes the next one that comes."""
+        t = self.topo
+        d = self.active_vf_setup()
+        d.kill9()
+        t.del_vf("vf0")
+        self.assert_ping("guest", t.peer_ip)  # the datapath fell back without the daemon
+        d.start()
+        p, _ = d.wait_state("no-vf", 2.0)
+        self.assertEqual(p["datapath"], "sby")
+        t.add_vf("vf1")
+        p, _ = d.wait_state("active", 2.0, vf="vf1")
+        self.assertEqual(p["datapath"], "vf1")
+        self.assert_ping("guest", t.peer_ip)
+
+    def test_vf_replaced_while_daemon_dead(self):
+        """The VF is replaced by a new one (same MAC) while the daemon is dead, as on a
+        migration during a daemon restart: the restarted daemon uses the new VF."""
+        t = self.topo
+        d = self.active_vf_setup()
+        d.kill9()
+        t.del_vf("vf0")
+        t.add_vf("vf1")
+        d.start()
+        p, _ = d.wait_state("active", 2.0, vf="vf1")
+        self.assertEqual(p["datapath"], "vf1")
+        before = t.all_host_counters()
+        self.assert_ping("guest", t.peer_ip, count=20, interval=0.01)
+        after = t.all_host_counters()
+        self.assertGreaterEqual(self.host_delta(before, after, "vf1", "rx_packets"), 20)
+
+    def test_release_on_exit(self):
+        t = self.topo
+        d = self.active_vf_setup()
+        t.pin_neighbours()
+        out = self.udp("guest", "peer", RATE, 2.5)
+        back = self.udp("peer", "guest", RATE, 2.5)
+        out.at(0.8)
+        t0 = time.monotonic()
+        rc = d.stop(signal.SIGTERM, 5.0)
+        self.note(f"SIGTERM -> exit {rc} in {(time.monotonic() - t0) * 1000:.0f} ms")
+        self.assertEqual(rc, 0, "daemon exit status after SIGTERM")
+        c0 = t.all_host_counters()
+        out.at(1.8)
+        c1 = t.all_host_counters()
+        sby_rx = self.host_delta(c0, c1, "sby", "rx_packets")
+        vf_rx = self.host_delta(c0, c1, "vf0", "rx_packets")
+        self.note(f"after exit: hsby rx={sby_rx}, hvf0 rx={vf_rx}")
+        self.assertGreater(sby_rx, 5000, "traffic not handed back to the standby on exit")
+        self.assertLessEqual(vf_rx, 20)
+        r1, s1 = out.finish()
+        r2, s2 = back.finish()
+        self.note(describe_udp("guest->peer", r1, s1))
+        self.note(describe_udp("peer->guest", r2, s2))
+        print(f"RELEASE-ON-EXIT LOSS: guest->peer {r1['lost']} frames, peer->guest "
+              f"{r2['lost']} frames", flush=True)
+        self.assertLessEqual(r1["lost"], KILL_MAX_LOST)
+        self.assertLessEqual(r2["lost"], KILL_MAX_LOST)
+        # A fresh start takes the VF again.
+        d.start()
+        d.wait_state("active", 2.0, vf="vf0")
+
+
+if __name__ == "__main__":
+    sfo_it.main()
