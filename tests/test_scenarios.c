@@ -117,6 +117,11 @@ static void test_admin_release_and_resume(void **state)
 	assert_state(s, sby, SFO_PAIR_ACTIVE);
 	assert_int_equal(s->nic[sby].steer, vf);
 	assert_int_equal(sfo_engine_release(s->eng, 99), -SFO_ENOENT);
+	sim_remove(s, vf);
+	/* nothing to release: the next VF is used as usual */
+	assert_int_equal(sfo_engine_release(s->eng, sby), 0);
+	vf = sim_add(s, "vf1", "iavf", MAC_A, false);
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
 	assert_sim_ok(s);
 	sim_done(s);
 }
