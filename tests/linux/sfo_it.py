@@ -499,3 +499,14 @@ class IntegrationTest(unittest.TestCase):
 
     def host_delta(self, before, after, name, key):
         return after[name][key] - before[name][key]
+
+    def assert_flows(self, before, name, key, at_least, msg, timeout=4.0):
+        """Waits until host end `name`'s `key` counter grew by at_least since `before`.
+
+        A sender slowed by a loaded machine catches up in bursts, so counting a
+        fixed window would measure the machine; polling measures the path."""
+        grown = lambda: self.host_delta(before, self.topo.all_host_counters(), name, key)
+        try:
+            wait_until(lambda: grown() >= at_least, timeout, 0.02, msg)
+        except TimeoutError:
+            self.fail(f"{msg}: {name} {key} grew by {grown()} < {at_least} in {timeout} s")

@@ -46,10 +46,8 @@ class RemovalTest(IntegrationTest):
         c1 = t.all_host_counters()
         # Between the release and the unplug the guest's frames use the standby only.
         on_sby = self.host_delta(c0, c1, "sby", "rx_packets")
-        # 0.7 s at 20 kpps is 14000 frames; a sender slowed by a loaded
-        # machine sends fewer, so only ask that the standby carried them.
-        self.assertGreater(on_sby, 1000, f"only {on_sby} guest frames on the standby after "
-                           "release")
+        self.assert_flows(c0, "sby", "rx_packets", 5000, "guest frames on the standby after "
+                          "release")
         c1b = t.all_host_counters()
         out.at(1.5)
         c1c = t.all_host_counters()
@@ -81,8 +79,8 @@ class RemovalTest(IntegrationTest):
         c0 = t.all_host_counters()
         out.at(2.0)
         c1 = t.all_host_counters()
-        self.assertGreater(self.host_delta(c0, c1, "sby", "rx_packets"), 5000,
-                           "guest traffic does not flow on the standby after the removal")
+        self.assert_flows(c0, "sby", "rx_packets", 5000,
+                          "guest traffic does not flow on the standby after the removal")
         recv_out, recv_back = self.finish_streams(out, back)
         print(f"SURPRISE REMOVAL LOSS: guest->peer {recv_out['lost']} frames, "
               f"peer->guest {recv_back['lost']} frames (at {RATE} pps)", flush=True)
