@@ -1,0 +1,297 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""How the guest uses its two NICs: the four modes the lab compares.
+
+Each mode configures the guest of a fresh topology, reacts to what the host
+does (release request, VF hot-added), and reports what it saw.  What the
+host does is the same for every mode (choreography.py); only the guest
+differs.
+
+  sriov-failover  our daemon: the stack uses the standby, sriov-failoverd holds
+                  the VF and steers through it; the host agent runs
+                  `sriov-failover release` before each unplug.
+  bonding         Linux bonding, active-backup over the VF (primary) and the
+                  standby, the address on the bond; its best settings for this
+                  job (below).  No host agent: the bond learns of an unplug
+                  when the VF goes.  A new VF is enslaved as soon as it appears
+                  (what a network manager would do, at once: optimistic).
+  vf-only         no failover: the address on the VF alone, the standby unused.
+                  A new VF gets the address as soon as it appears (again,
+                  optimistic: no DHCP round trip).
+  standby-only    virtio alone: the address on the standby, no VF ever plugged.
+"""
+
+import json
+import os
+import shutil
+import signal
+
+from . import util
+from .topology import STANDBY, VF
+from .util import LabError, run
+
+# Linux bonding, active-backup, at its best for a VF + virtio pair with one MAC:
+# link monitoring every 10 ms (miimon), the VF as primary, taken back as soon as
+# it is up (primary_reselect always, updelay 0), the bond's MAC following the
+# active slave so that no slave's MAC is ever rewritten (fail_over_mac active:
+# what VFs that may not change MAC need), and peer notifications after every
+# failover (num_grat_arp / num_unsol_na).
+BOND_OPTS = ["mode", "active-backup", "miimon", "10", "updelay", "0", "downdelay", "0",
+             "fail_over_mac", "active", "num_grat_arp", "3", "num_unsol_na", "3",
+             "peer_notif_delay", "0", "primary_reselect", "always"]
+
+ALL = ("sriov-failover", "bonding", "vf-only", "standby-only")
+
+TITLES = {
+    "sriov-failover": "sriov-failover (our daemon, 2-netdev)",
+    "bonding": "bonding active-backup (VF primary + standby)",
+    "vf-only": "no failover (address on the VF)",
+    "standby-only": "standby only (virtio, no VF)",
+}
+
+
+class Mode:
+    name = "?"
+    uses_vf = True       # does the host plug VFs in this mode
+
+    def __init__(self, bins, workdir):
+        self.bins = bins
+        self.workdir = workdir
+        self.topo = None
+
+    # Availability: (True, None) or (False, reason), checked once per run.
+    @classmethod
+    def probe(cls, bins, prefix):
+        return True, None
+
+    def setup(self, topo):
+        """Configures the guest, plugs the first VF on host A (if the mode uses one)
+        and waits until traffic flows the way the mode wants."""
+        raise NotImplementedError
+
+    def release(self):
+        """The host asks for the VF back before the unplug; returns what was done."""
+        return "no agent in this mode: nothing to do"
+
+    def vf_added(self):
+        """A VF was just hot-added (topo.vf); the guest reacts."""
+
+    def vf_removed(self):
+        """The VF was just unplugged."""
+
+    def collect(self, t0_ns):
+        """What the mode has to tell after the run (JSON-able), before teardown."""
+        return {}
+
+    def teardown(self):
+        pass
+
+
+class SriovFailover(Mode):
+    name = "sriov-failover"
+
+    @classmethod
+    def probe(cls, bins, prefix):
+        for k in ("daemon", "cli"):
+            if not os.access(bins[k], os.X_OK):
+                return False, f"{bins[k]} is missing (build it: see --build-dir)"
+        return True, None
+
+    def __init__(self, bins, workdir):
+        super().__init__(bins, workdir)
+        self.daemon = None
+        self.daemon_rc = None   # its exit status after teardown()
+        self.sock = self.conf = self.log = None
+
+    def setup(self, topo):
+        self.topo = topo
+        base = os.path.join(self.workdir, f"{topo.id}-daemon")
+        self.sock, self.conf, self.log = base + ".sock", base + ".conf", base + ".log"
+        with open(self.conf, "w") as f:
+            f.write(f"[global]\nvf-drivers = veth\n[standby {STANDBY}]\n")
+        topo.guest_up(STANDBY)
+        topo.guest_addr(STANDBY)
+        logf = open(self.log, "w")
+        try:
+            # -b: under /sys/fs/bpf of the private mount namespace `ip netns exec`
+            # makes; the daemon mounts a bpffs there, gone when it exits.
+            self.daemon = util.Proc(
+                [self.bins["daemon"], "-c", self.conf, "-s", self.sock, "-b",
+                 f"/sys/fs/bpf/{topo.id}", "--release-on-exit", "-v"],
+                ns=topo.ns["guest"], stdout=logf, stderr=logf, name="sriov-failoverd")
+        finally:
+            logf.close()
+        util.wait_until(self._answers, 10, 0.02, "sriov-failoverd answering")
+        topo.add_vf("A")
+        self.wait_state("active", 5.0)
+
+    def _answers(self):
+        if not self.daemon.alive():
+            raise LabError(f"sriov-failoverd exited with status {self.daemon.popen.returncode}"
+                           f": {self.log_tail(20)}")
+        return self.cli("status", check=False).returncode == 0
+
+    def cli(self, *args, check=True):
+        r = run([self.bins["cli"], "-s", self.sock] + list(args), check=False, timeout=10)
+        if check and r.returncode != 0:
+            raise LabError(f"sriov-failover {' '.join(args)}: exit {r.returncode}: "
+                           f"{r.stderr.strip()}")
+        return r
+
+    def pair(self):
+        r = self.cli("-j", "status", check=False)
+        if r.returncode != 0:
+            return None
+        try:
+            st = json.loads(r.stdout)
+        except ValueError:
+            return None
+        for p in st.get("pairs", []):
+            if p.get("standby") == STANDBY:
+                return p
+        return None
+
+    def wait_state(self, state, timeout):
+        last = [None]
+
+        def check():
+            p = self.pair()
+            last[0] = p
+            return p is not None and p.get("state") == state
+
+        try:
+            util.wait_until(check, timeout, 0.02, f"sriov-failoverd: pair in state {state}")
+        except LabError as e:
+            raise LabError(f"{e}; last status: {json.dumps(last[0])}; daemon log: "
+                           f"{self.log_tail(15)}") from None
+
+    def release(self):
+        self.cli("release", STANDBY)
+        return f"sriov-failover release {STANDBY}"
+
+    def collect(self, t0_ns):
+        out = {"status": None, "events": []}
+        if self.daemon is None:
+            return out
+        now = util.now_ns()
+        r = self.cli("-j", "status", check=False)
+        if r.returncode == 0:
+            try:
+                out["status"] = json.loads(r.stdout)
+            except ValueError:
+                pass
+        r = self.cli("-j", "events", check=False)
+        if r.returncode == 0:
+            try:
+                for ev in json.loads(r.stdout).get("events", []):
+                    ev = dict(ev)
+                    ev["t_s"] = round((now - ev.get("ms_ago", 0) * 1e6 - t0_ns) / 1e9, 3)
+                    out["events"].append(ev)
+            except ValueError:
+                pass
+        return out
+
+    def log_tail(self, n):
+        try:
+            with open(self.log, errors="replace") as f:
+                return " | ".join(f.read().splitlines()[-n:])
+        except OSError:
+            return "(no log)"
+
+    def teardown(self):
+        if self.daemon is not None:
+            self.daemon_rc = self.daemon.stop(signal.SIGTERM, 5.0)
+            self.daemon = None
+
+
+class Bonding(Mode):
+    name = "bonding"
+
+    @classmethod
+    def probe(cls, bins, prefix):
+        ns = f"{prefix}-probe"
+        try:
+            util.netns_add(ns)
+        except LabError as e:
+            return False, f"cannot create a namespace: {e}"
+        try:
+            r = run(["ip", "-n", ns, "link", "add", "b0", "type", "bond"], check=False)
+            if r.returncode != 0:
+                why = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else \
+                    f"exit {r.returncode}"
+                return False, (f"this kernel has no bonding driver (ip link add b0 type bond: "
+                               f"{why})")
+            r = run(["ip", "-n", ns, "link", "set", "b0", "type", "bond"] + BOND_OPTS,
+                    check=False)
+            if r.returncode != 0:
+                return False, f"bonding refuses its settings: {r.stderr.strip()}"
+            return True, None
+        finally:
+            util.netns_del(ns)
+
+    def setup(self, topo):
+        self.topo = topo
+        g = topo.ns["guest"]
+        run(["ip", "-n", g, "link", "add", "bond0", "mtu", str(topo.mtu), "type", "bond"] +
+            BOND_OPTS)
+        topo.ip("guest", "link", "set", STANDBY, "down")
+        topo.ip("guest", "link", "set", STANDBY, "master", "bond0")
+        topo.guest_addr("bond0")
+        topo.guest_up("bond0")
+        topo.add_vf("A")
+        self.vf_added()
+        util.wait_until(lambda: self.active_slave() == VF, 5.0, 0.02,
+                        f"bond0: {VF} active")
+
+    def vf_added(self):
+        t = self.topo
+        t.ip("guest", "link", "set", VF, "down")
+        t.ip("guest", "link", "set", VF, "master", "bond0")
+        t.ip("guest", "link", "set", "bond0", "type", "bond", "primary", VF)
+        t.ip("guest", "link", "set", VF, "up")
+
+    def active_slave(self):
+        st = self.topo.link("guest", "bond0")
+        try:
+            return st["linkinfo"]["info_data"].get("active_slave")
+        except (KeyError, TypeError):
+            return None
+
+    def collect(self, t0_ns):
+        st = self.topo.link("guest", "bond0") if self.topo else None
+        return {"bond": (st or {}).get("linkinfo", {}).get("info_data")}
+
+
+class VfOnly(Mode):
+    name = "vf-only"
+
+    def setup(self, topo):
+        self.topo = topo
+        topo.add_vf("A")
+        self.vf_added()
+
+    def vf_added(self):
+        # As a network manager does: bring the link up, wait for carrier, then
+        # configure the address (at once: no DHCP round trip, optimistic).
+        t = self.topo
+        t.guest_up(VF, mtu=t.mtu)
+        util.wait_until(lambda: (t.link("guest", VF) or {}).get("operstate") == "UP", 5.0,
+                        0.002, f"{VF} carrier")
+        t.guest_addr(VF)
+
+
+class StandbyOnly(Mode):
+    name = "standby-only"
+    uses_vf = False
+
+    def setup(self, topo):
+        self.topo = topo
+        topo.guest_up(STANDBY)
+        topo.guest_addr(STANDBY)
+
+
+CLASSES = {c.name: c for c in (SriovFailover, Bonding, VfOnly, StandbyOnly)}
+
+
+def have_tools():
+    """Missing system tools, as a list of names."""
+    return [t for t in ("ip", "tc", "ping") if shutil.which(t) is None]
