@@ -500,6 +500,18 @@ class IntegrationTest(unittest.TestCase):
     def host_delta(self, before, after, name, key):
         return after[name][key] - before[name][key]
 
+    def assert_loss_bound(self, recv, send, bound, msg=None):
+        """Loss of a switch under load is a reaction time; a machine that
+        descheduled the sender for over 50 ms also stalls the daemon, so the
+        bound is then reported, not asserted (benchmarks measure it)."""
+        stall_ms = send["late"]["max_us"] / 1000 if send and "late" in send else 0
+        if stall_ms > 50:
+            self.note(f"loss bound {bound} not checked ({recv['lost']} lost): the sender was "
+                      f"descheduled for {stall_ms:.0f} ms, the machine is too loaded to time "
+                      "a reaction")
+            return
+        self.assertLessEqual(recv["lost"], bound, msg)
+
     def assert_flows(self, before, name, key, at_least, msg, timeout=4.0):
         """Waits until host end `name`'s `key` counter grew by at_least since `before`.
 
