@@ -1,0 +1,424 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""Guest image: Debian's kernel package, busybox, our binaries with their shared
+libraries, and an init that sets up one of the three lab modes.
+
+Everything comes from this machine or Debian's archive (apt-get download); nothing
+is installed into /boot. The image is cached in the work directory under a key
+made of every input, so a rerun with the same inputs reuses it.
+"""
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import stat
+import struct
+import subprocess
+
+from .util import LabError, progress, run
+
+# Modules the guest needs (their dependencies are added from .modinfo), in load
+# order: virtio first so that the standby is eth0 and the primary eth1.
+GUEST_MODULES = ["virtio_pci", "virtio_net", "e1000e", "sch_ingress", "cls_bpf"]
+
+# The binaries of the build directory that go into the guest, and where.
+GUEST_BINARIES = {
+    "src/linux/daemon/sriov-failoverd": "/usr/sbin/sriov-failoverd",
+    "src/linux/cli/sriov-failover": "/usr/sbin/sriov-failover",
+    "tools/traffic/sfo-traffic": "/usr/bin/sfo-traffic",
+}
+
+IMAGE_FORMAT = 3  # bump when the layout or the scripts change meaning
+
+# /init: mounts, then busybox init with our inittab (it reaps orphans and keeps
+# the command channel on ttyS1 alive).
+INIT = r"""#!/bin/sh
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+exec /bin/busybox init
+"""
+
+INITTAB = """::sysinit:/etc/sfovm/rc
+ttyS1::respawn:/etc/sfovm/chan
+"""
+
+# The guest's setup, one image for every mode: the kernel command line says
+# which (sfovm.mode=sfo|net_failover|none) and which address (sfovm.ip=).
+RC = r"""#!/bin/sh
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mkdir -p /run /tmp /dev/pts /sys/fs/bpf
+mount -t tmpfs run /run
+mount -t tmpfs tmp /tmp
+mount -t bpf bpf /sys/fs/bpf
+arg() { sed -n "s/.*sfovm\.$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+MODE=$(arg mode); IP=$(arg ip)
+echo "sfovm: mode=$MODE ip=$IP kernel=$(uname -r)"
+# IPv4 only, in every mode: with IPv6 both NICs of a net_failover guest send
+# neighbour discovery with one MAC and the bridge flaps (see README).
+sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+for m in $(cat /etc/sfovm/modules); do
+	insmod /lib/modules/$m.ko || echo "sfovm: insmod $m failed"
+done
+ip link set lo up
+n=0
+while [ $n -lt 50 ] && [ -z "$(drivers virtio_net)" ]; do usleep 100000; n=$((n+1)); done
+case "$MODE" in
+sfo)
+	SBY=$(drivers virtio_net | head -n1)
+	ip addr add $IP dev $SBY
+	ip link set $SBY up
+	printf '[global]\nvf-drivers = e1000e\n' > /etc/sriov-failover.conf
+	(sriov-failoverd -c /etc/sriov-failover.conf -s /run/sfo/control.sock -v 2>&1 |
+		while IFS= read -r l; do echo "sfod: $l"; echo "$l" >> /run/sfod.log; done > /dev/console) &
+	;;
+net_failover)
+	M=""; n=0
+	while [ -z "$M" ] && [ $n -lt 50 ]; do
+		for i in /sys/class/net/*; do ls $i | grep -q '^lower_' && M=${i##*/}; done
+		[ -n "$M" ] || usleep 100000; n=$((n+1))
+	done
+	[ -n "$M" ] || { echo "sfovm: no net_failover master"; M=$(drivers virtio_net | head -n1); }
+	for i in /sys/class/net/*; do ip link set ${i##*/} up; done
+	ip addr add $IP dev $M
+	;;
+none)
+	/etc/sfovm/primary-watch $IP > /dev/console 2>&1 &
+	;;
+esac
+echo "sfovm: ready"
+netinfo
+echo "SFOVM-READY"
+"""
+
+# Mode none: the address lives on the primary; a new primary gets it again
+# (what a network manager would do on hot-plug). Polls sysfs, forks only on change.
+PRIMARY_WATCH = r"""#!/bin/sh
+IP=$1; last=""
+while true; do
+	cur=""
+	for i in /sys/class/net/*; do
+		[ -e $i/device/driver ] || continue
+		d=$(readlink $i/device/driver); [ "${d##*/}" = e1000e ] || continue
+		read idx < $i/ifindex; cur="${i##*/}:$idx"
+	done
+	if [ -n "$cur" ] && [ "$cur" != "$last" ]; then
+		n=${cur%%:*}
+		ip link set $n up && ip addr add $IP dev $n && echo "sfovm: primary $n configured with $IP"
+	fi
+	last=$cur
+	usleep 50000
+done
+"""
+
+# The command channel: a shell reading command lines from ttyS1. The host wraps
+# every command with begin/end markers (see console.py).
+CHAN = r"""#!/bin/sh
+stty raw -echo 2>/dev/null
+echo "@@CHAN-READY"
+while IFS= read -r l; do eval "$l"; done
+"""
+
+# name driver operstate carrier master, one line per interface
+NETINFO = r"""#!/bin/sh
+for i in /sys/class/net/*; do
+	n=${i##*/}; d=-; m=-
+	[ -e $i/device/driver ] && { d=$(readlink $i/device/driver); d=${d##*/}; }
+	ls $i | grep -q '^lower_' && d=net_failover
+	[ -e $i/master ] && { m=$(readlink $i/master); m=${m##*/}; }
+	c=$(cat $i/carrier 2>/dev/null || echo -)
+	echo "$n driver=$d oper=$(cat $i/operstate) carrier=$c master=$m mac=$(cat $i/address)"
+done
+"""
+
+# interfaces whose device driver is $1
+DRIVERS = r"""#!/bin/sh
+for i in /sys/class/net/*; do
+	[ -e $i/device/driver ] || continue
+	d=$(readlink $i/device/driver); [ "${d##*/}" = "$1" ] && echo ${i##*/}
+done
+"""
+
+# guest CLOCK_REALTIME in microseconds
+GUEST_NOW = r"""#!/bin/sh
+adjtimex | sed -n 's/.*time.tv_sec: *\([0-9]*\).*/\1/p;s/.*time.tv_usec: *\([0-9]*\).*/\1/p' | tr '\n' ' '
+echo
+"""
+
+
+class Image:
+    def __init__(self, kernel, initrd, kernel_version, key):
+        self.kernel = kernel
+        self.initrd = initrd
+        self.kernel_version = kernel_version
+        self.key = key
+
+
+# --- kernel package -------------------------------------------------------
+
+def _kernel_package():
+    """The versioned kernel package linux-image-amd64 depends on; runs apt-get
+    update once if apt's lists do not know it (a fresh machine)."""
+    for attempt in (0, 1):
+        cp = run(["apt-cache", "depends", "linux-image-amd64"], check=False)
+        for line in cp.stdout.splitlines():
+            line = line.strip()
+            if line.startswith("Depends: linux-image-") and line[len("Depends: linux-image-"):][:1].isdigit():
+                return line.split()[1]
+        if attempt == 0:
+            progress("image: apt-cache does not know linux-image-amd64, running apt-get update")
+            run(["apt-get", "update", "-qq"], check=False, timeout=600)
+    raise LabError("cannot resolve linux-image-amd64 with apt-cache, even after apt-get update")
+
+
+def fetch_kernel(work_dir):
+    """apt-get download the kernel package linux-image-amd64 depends on, once:
+    the .deb is kept in work_dir/kernel. Returns (version, path of the .deb)."""
+    kdir = os.path.join(work_dir, "kernel")
+    os.makedirs(kdir, exist_ok=True)
+    pkg = _kernel_package()
+    kv = pkg[len("linux-image-"):]
+
+    def debs():
+        return sorted(f for f in os.listdir(kdir) if f.startswith(pkg + "_") and f.endswith(".deb"))
+    if not debs():
+        progress("image: apt-get download %s" % pkg)
+        run(["apt-get", "download", pkg], cwd=kdir, timeout=900)
+        if not debs():
+            raise LabError("apt-get download %s left no .deb in %s" % (pkg, kdir))
+    # older kernel packages are of no more use
+    for f in os.listdir(kdir):
+        if f.endswith(".deb") and not f.startswith(pkg + "_"):
+            os.unlink(os.path.join(kdir, f))
+    return kv, os.path.join(kdir, debs()[-1])
+
+
+# --- modules: dependencies from the .modinfo section ------------------------
+
+def _modinfo(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"\x7fELF" or data[4] != 2:
+        raise LabError("%s: not an ELF64 module (compressed modules are not supported)" % path)
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+
+    def sh(i):
+        name, _typ, _flags, _addr, off, size = struct.unpack_from("<IIQQQQ", data, shoff + i * shentsize)
+        return name, off, size
+    _, stroff, _ = sh(shstrndx)
+    for i in range(shnum):
+        name, off, size = sh(i)
+        end = data.index(b"\0", stroff + name)
+        if data[stroff + name:end] == b".modinfo":
+            info = {}
+            for item in data[off:off + size].split(b"\0"):
+                if b"=" in item:
+                    k, v = item.decode(errors="replace").split("=", 1)
+                    info.setdefault(k, v)
+            return info
+    return {}
+
+
+def resolve_modules(kroot, kv, wanted):
+    """Module files of wanted plus their dependencies, in load order. Built-in
+    modules are skipped."""
+    mdir = os.path.join(kroot, "lib", "modules", kv)
+    paths = {}
+    for dirpath, _dirs, files in os.walk(os.path.join(mdir, "kernel")):
+        for f in files:
+            if f.endswith(".ko"):
+                paths[f[:-3].replace("-", "_")] = os.path.join(dirpath, f)
+    builtin = set()
+    try:
+        with open(os.path.join(mdir, "modules.builtin")) as f:
+            for line in f:
+                builtin.add(os.path.basename(line.strip())[:-3].replace("-", "_"))
+    except FileNotFoundError:
+        pass
+    order = []
+
+    def visit(name, stack):
+        name = name.replace("-", "_")
+        if name in order or name in builtin:
+            return
+        if name in stack:
+            raise LabError("module dependency loop at %s" % name)
+        if name not in paths:
+            raise LabError("module %s not in the kernel package" % name)
+        deps = _modinfo(paths[name]).get("depends", "")
+        for d in filter(None, deps.split(",")):
+            visit(d, stack + [name])
+        order.append(name)
+    for w in wanted:
+        visit(w, [])
+    return [(m, paths[m]) for m in order]
+
+
+# --- cpio (newc) writer ------------------------------------------------------
+
+class Cpio:
+    def __init__(self):
+        self.entries = {}  # path -> (mode, data)
+
+    def dir(self, path):
+        parts = path.strip("/").split("/")
+        for i in range(1, len(parts) + 1):
+            p = "/".join(parts[:i])
+            self.entries.setdefault(p, (stat.S_IFDIR | 0o755, b""))
+
+    def file(self, path, data, mode=0o644):
+        self.dir(os.path.dirname(path.strip("/")) or ".")
+        self.entries[path.strip("/")] = (stat.S_IFREG | mode, data)
+
+    def symlink(self, path, target):
+        self.dir(os.path.dirname(path.strip("/")) or ".")
+        self.entries[path.strip("/")] = (stat.S_IFLNK | 0o777, target.encode())
+
+    def host_file(self, src, dst=None, mode=None):
+        with open(src, "rb") as f:
+            data = f.read()
+        m = os.stat(src).st_mode & 0o777 if mode is None else mode
+        self.file(dst or src, data, m)
+
+    def bytes(self):
+        out = bytearray()
+        ino = 1
+
+        def emit(name, mode, data):
+            nonlocal ino
+            nb = name.encode() + b"\0"
+            hdr = "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X" % (
+                ino, mode, 0, 0, 2 if stat.S_ISDIR(mode) else 1, 0, len(data),
+                0, 0, 0, 0, len(nb), 0)
+            ino += 1
+            out.extend(hdr.encode())
+            out.extend(nb)
+            out.extend(b"\0" * (-(110 + len(nb)) % 4))
+            out.extend(data)
+            out.extend(b"\0" * (-len(data) % 4))
+        for name in sorted(self.entries):
+            if name == ".":
+                continue
+            mode, data = self.entries[name]
+            emit(name, mode, data)
+        emit("TRAILER!!!", 0, b"")
+        return bytes(out)
+
+
+def _ldd(path):
+    cp = run(["ldd", path])
+    libs = []
+    for line in cp.stdout.splitlines():
+        for tok in line.split():
+            if tok.startswith("/"):
+                libs.append(tok)
+    return libs
+
+
+def _sha(h, path):
+    with open(path, "rb") as f:
+        h.update(f.read())
+
+
+def build_image(work_dir, build_dir):
+    """Build (or reuse) the guest image; returns an Image."""
+    os.makedirs(work_dir, exist_ok=True)
+    lock = open(os.path.join(work_dir, ".image.lock"), "w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    try:
+        return _build_locked(work_dir, build_dir)
+    finally:
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        lock.close()
+
+
+def _build_locked(work_dir, build_dir):
+    bins = {}
+    for rel, dst in GUEST_BINARIES.items():
+        p = os.path.join(build_dir, rel)
+        if not os.access(p, os.X_OK):
+            raise LabError("%s missing: build the project first (meson setup %s && ninja -C %s)"
+                           % (p, build_dir, build_dir))
+        bins[p] = dst
+    busybox = shutil.which("busybox")
+    if not busybox:
+        raise LabError("busybox missing (apt-get install busybox-static)")
+    if not _ldd_static(busybox):
+        raise LabError("%s is not static (apt-get install busybox-static)" % busybox)
+    kv, deb = fetch_kernel(work_dir)
+    libs = sorted({lib for p in bins for lib in _ldd(p)})
+
+    h = hashlib.sha256()
+    h.update(json.dumps([IMAGE_FORMAT, kv, os.path.basename(deb), GUEST_MODULES, INIT, INITTAB, RC,
+                         PRIMARY_WATCH, CHAN, NETINFO, DRIVERS, GUEST_NOW,
+                         sorted(bins.values()), libs]).encode())
+    for p in list(bins) + libs + [busybox]:
+        _sha(h, p)
+    key = h.hexdigest()[:16]
+    idir = os.path.join(work_dir, "image-" + key)
+    kernel = os.path.join(idir, "vmlinuz")
+    # uncompressed: nothing to inflate under TCG
+    initrd = os.path.join(idir, "initramfs.cpio")
+    if os.path.exists(initrd) and os.path.exists(kernel):
+        progress("image: cached %s (kernel %s)" % (idir, kv))
+        return Image(kernel, initrd, kv, key)
+
+    tmp = os.path.join(work_dir, "image-%s.tmp" % key)
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    kroot = os.path.join(tmp, "kroot")
+    progress("image: unpacking %s" % os.path.basename(deb))
+    run(["dpkg-deb", "-x", deb, kroot], timeout=600)
+    mods = resolve_modules(kroot, kv, GUEST_MODULES)
+    progress("image: building %s (kernel %s, modules %s)" % (idir, kv, " ".join(m for m, _ in mods)))
+    c = Cpio()
+    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "proc", "sys", "dev", "run", "tmp",
+              "etc/sfovm", "lib/modules", "root"):
+        c.dir(d)
+    c.host_file(busybox, "bin/busybox", 0o755)
+    applets = run([busybox, "--list"]).stdout.split()
+    for a in applets:
+        if a != "busybox":
+            c.symlink("bin/" + a, "busybox")
+    c.file("init", INIT.encode(), 0o755)
+    c.file("etc/inittab", INITTAB.encode())
+    c.file("etc/sfovm/rc", RC.encode(), 0o755)
+    c.file("etc/sfovm/chan", CHAN.encode(), 0o755)
+    c.file("etc/sfovm/primary-watch", PRIMARY_WATCH.encode(), 0o755)
+    c.file("usr/bin/netinfo", NETINFO.encode(), 0o755)
+    c.file("usr/bin/drivers", DRIVERS.encode(), 0o755)
+    c.file("usr/bin/guest-now", GUEST_NOW.encode(), 0o755)
+    c.file("etc/sfovm/modules", ("\n".join(m for m, _ in mods) + "\n").encode())
+    c.file("etc/passwd", b"root:x:0:0:root:/root:/bin/sh\n")
+    c.file("etc/group", b"root:x:0:\n")
+    for m, path in mods:
+        c.host_file(path, "lib/modules/%s.ko" % m, 0o644)
+    for p, dst in bins.items():
+        c.host_file(p, dst, 0o755)
+    for lib in libs:
+        c.host_file(os.path.realpath(lib), lib, 0o755)
+    with open(os.path.join(tmp, "initramfs.cpio"), "wb") as f:
+        f.write(c.bytes())
+    shutil.copyfile(os.path.join(kroot, "boot", "vmlinuz-" + kv), os.path.join(tmp, "vmlinuz"))
+    with open(os.path.join(tmp, "manifest.json"), "w") as f:
+        json.dump({"kernel_package": os.path.basename(deb), "kernel_version": kv,
+                   "modules": [m for m, _ in mods], "binaries": bins, "libraries": libs,
+                   "busybox": busybox}, f, indent=1)
+    shutil.rmtree(kroot)
+    shutil.rmtree(idir, ignore_errors=True)
+    os.rename(tmp, idir)
+    # keep the work directory small: drop older images
+    for d in os.listdir(work_dir):
+        if d.startswith("image-") and d != "image-" + key:
+            shutil.rmtree(os.path.join(work_dir, d), ignore_errors=True)
+    progress("image: %s, %.1f MB" % (initrd, os.path.getsize(initrd) / 1e6))
+    return Image(kernel, initrd, kv, key)
+
+
+def _ldd_static(path):
+    cp = subprocess.run(["ldd", path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return "not a dynamic executable" in cp.stdout or "statically linked" in cp.stdout
+

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""CI test of the VM lab: one migration (scenario migrate) with sriov-failover
+(mode sfo) and with Linux net_failover, in one run of sfo-vmlab, and checks:
+
+  * the guest's traffic survives: the TCP stream survived, and in the last
+    seconds of traffic frames flow both ways;
+  * the primary carries the traffic after the migration (over the last 2 s of
+    traffic, at least 90 % of the guest's frames in each direction went through
+    the destination's primary tap);
+  * sriov-failover loses no more frames (UDP both ways + ping) than net_failover
+    in the same run.
+
+Exit 77 (skipped) without root, qemu-system-x86_64, busybox or the binaries of
+the Linux edge in the build directory, and in sanitizer builds.
+usage: test_vmlab.py --build-dir DIR [--work-dir DIR]
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LAB = os.path.join(os.path.dirname(HERE), "sfo-vmlab")
+SKIP = 77
+BINARIES = ("src/linux/daemon/sriov-failoverd", "src/linux/cli/sriov-failover",
+            "tools/traffic/sfo-traffic")
+
+
+def skip(why):
+    print("SKIP: %s" % why)
+    return SKIP
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build-dir", required=True)
+    ap.add_argument("--work-dir", default=os.environ.get("SFO_VMLAB_WORK_DIR", "/var/tmp/sfo-vmlab"))
+    a = ap.parse_args()
+    if os.geteuid() != 0:
+        return skip("needs root")
+    for prog in ("qemu-system-x86_64", "busybox"):
+        if not shutil.which(prog):
+            return skip("%s missing (apt-get install $(cat vmlab/packages.txt))" % prog)
+    for b in BINARIES:
+        if not os.access(os.path.join(a.build_dir, b), os.X_OK):
+            return skip("%s not built (the Linux edge needs libbpf and libmnl)" % b)
+
+    ldd = subprocess.run(["ldd", os.path.join(a.build_dir, BINARIES[0])], stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True).stdout
+    if "libasan" in ldd or "libubsan" in ldd:
+        # sanitizer builds would run the daemon in a TCG guest several times slower,
+        # for no more coverage than the plain build's run of this test
+        return skip("sanitizer build: the VM lab runs with the plain build")
+
+    cmd = [sys.executable, LAB, "--modes", "sfo,net_failover", "--scenario", "migrate", "--json",
+           "--build-dir", a.build_dir, "--work-dir", a.work_dir, "--steady", "2", "--settle", "3",
+           "--keep"]
+    print("running: %s" % " ".join(cmd), flush=True)
+    t0 = time.time()
+    try:
+        cp = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+                            timeout=1300)
+    except subprocess.TimeoutExpired:
+        print("FAIL: sfo-vmlab did not finish in 1300 s")
+        return 1
+    wall = time.time() - t0
+    try:
+        report = json.loads(cp.stdout)
+    except ValueError:
+        print("FAIL: no JSON report from sfo-vmlab (exit %d):\n%s" % (cp.returncode, cp.stdout[-2000:]))
+        return 1
+    if cp.returncode == SKIP:
+        return skip("sfo-vmlab skipped")
+
+    failures = []
+
+    def check(cond, what):
+        print("%s: %s" % ("ok" if cond else "FAIL", what))
+        if not cond:
+            failures.append(what)
+
+    modes = report.get("modes", {})
+    for m in ("sfo", "net_failover"):
+        r = modes.get(m)
+        check(r is not None and "lost" in r, "%s: the mode ran to the end" % m)
+        if not r or "lost" not in r:
+            if r:
+                print("   errors: %s" % r.get("errors"))
+            continue
+        check(not r["errors"], "%s: no errors %s" % (m, r["errors"] or ""))
+        leg = r["legs"][0] if r["legs"] else {}
+        check(leg.get("status") == "completed",
+              "%s: migration completed (total %s ms, downtime %s ms)"
+              % (m, leg.get("total_time_ms"), leg.get("downtime_ms")))
+        check(bool(r["tcp"]["survived"]),
+              "%s: TCP stream survived (longest stall %s ms)" % (m, r["tcp"]["longest_stall_ms"]))
+        fp = r.get("final_ports") or {}
+        fr = fp.get("frames", {})
+        rate = report["settings"]["rate"]
+        flow_in = sum(v[1] for v in fr.values())
+        flow_out = sum(v[0] for v in fr.values())
+        check(flow_in >= rate and flow_out >= rate,
+              "%s: traffic flows both ways at the end (%d frames to, %d from the guest in %ss)"
+              % (m, flow_in, flow_out, fp.get("window_s")))
+        check(bool(r["primary_carries_traffic"]) and leg.get("primary_back_ms") is not None,
+              "%s: the primary carries the traffic after migration (share to/from guest %s/%s, "
+              "back %s ms after resume)" % (m, fp.get("primary_share_to_guest"),
+                                            fp.get("primary_share_from_guest"),
+                                            leg.get("primary_back_ms")))
+    if all(modes.get(m, {}).get("lost") for m in ("sfo", "net_failover")):
+        ours, theirs = modes["sfo"]["lost"]["total"], modes["net_failover"]["lost"]["total"]
+        check(ours <= theirs, "sriov-failover lost %d frames, net_failover %d" % (ours, theirs))
+    print("sfo-vmlab took %.0f s, run directory %s" % (wall, report.get("run_dir")))
+    if failures:
+        print("%d check(s) failed" % len(failures))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
