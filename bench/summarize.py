@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Summaries of the bench/ scripts' raw results (called by them).
+
+  summarize.py datapath RESULTS.tsv DPBENCH.txt...
+  summarize.py switch RUNS.jsonl
+  summarize.py drops RUNS.jsonl DROPS.txt     (perf script -F time,trace of skb:kfree_skb)
+"""
+import json
+import statistics
+import sys
+
+
+def med(v):
+    return statistics.median(v) if v else float("nan")
+
+
+def fmt(x, nd=1):
+    if x != x:  # nan
+        return "-"
+    return f"{x:.{nd}f}"
+
+
+# ---------------------------------------------------------------- datapath
+
+def parse_dpbench(paths):
+    """{(program, case): {"ns": [...], "net": [...]}} over several outputs."""
+    out = {}
+    for p in paths:
+        for line in open(p):
+            parts = line.split()
+            if len(parts) < 7 or parts[0] in ("BPF_PROG_TEST_RUN,", "program"):
+                continue
+            try:
+                [int(x) for x in parts[-5:-1]]
+            except ValueError:
+                continue
+            # program, case words..., ns/run, min, max, -base, x base
+            prog = parts[0]
+            case = " ".join(parts[1:-5])
+            ns, net = int(parts[-5]), int(parts[-2])
+            d = out.setdefault((prog, case), {"ns": [], "net": []})
+            d["ns"].append(ns)
+            d["net"].append(net)
+    return out
+
+
+def datapath(res_path, dpb_paths):
+    rows = [l.rstrip("\n").split("\t") for l in open(res_path) if l.strip()]
+    data = {}  # (test, key) -> cfg -> {round: value}
+    for r, cfg, test, key, val in rows:
+        if val in ("None", "null"):
+            continue
+        data.setdefault((test, key), {}).setdefault(cfg, {})[int(r)] = float(val)
+
+    def series(test, key, cfg):
+        return data.get((test, key), {}).get(cfg, {})
+
+    lines = []
+    verdicts = []
+    lines.append("%-8s %-12s %4s %12s %12s %8s %8s  %s" % (
+        "test", "metric", "N", "2-netdev", "direct", "ratio", "paired", "goal"))
+
+    def ratio_row(test, key, label, goal_ratio=None):
+        a, b = series(test, key, "2netdev"), series(test, key, "direct")
+        ma, mb = med(list(a.values())), med(list(b.values()))
+        paired = [a[r] / b[r] for r in a if r in b and b[r] > 0]
+        ratio = ma / mb if mb else float("nan")
+        pr = med(paired)
+        goal = ""
+        if goal_ratio is not None:
+            ok = ratio >= goal_ratio
+            goal = "%s (>= %.2f)" % ("MET" if ok else "MISSED", goal_ratio)
+            verdicts.append((f"{test} {label} ratio", ok, f"{ratio:.4f}"))
+        lines.append("%-8s %-12s %4d %12s %12s %8.4f %8.4f  %s" % (
+            test, label, min(len(a), len(b)), fmt(ma), fmt(mb), ratio, pr, goal))
+
+    ratio_row("tcp_tx", "mbit", "Mbit/s", 0.98)
+    ratio_row("tcp_rx", "mbit", "Mbit/s", 0.98)
+    ratio_row("tcp_tx", "retrans", "retransmits")
+    ratio_row("tcp_rx", "retrans", "retransmits")
+    ratio_row("tcp_tx", "gbit_per_cpu_s", "Gbit/CPU-s")
+    ratio_row("tcp_rx", "gbit_per_cpu_s", "Gbit/CPU-s")
+    ratio_row("udp_tx", "rx_pps", "pps@peer", 0.98)
+    ratio_row("udp_tx", "tx_pps", "pps sent")
+    ratio_row("udp_tx", "kpps_per_cpu_s", "kpkt/CPU-s")
+    ratio_row("udp_rx", "rx_pps", "pps@guest", 0.98)
+    ratio_row("udp_rx", "tx_pps", "pps sent")
+    ratio_row("udp_rx", "kpps_per_cpu_s", "kpkt/CPU-s")
+    for key, label in (("min_us", "RTT min us"), ("p50_us", "RTT p50 us"), ("p99_us", "RTT p99 us")):
+        a, b = series("rr", key, "2netdev"), series("rr", key, "direct")
+        ma, mb = med(list(a.values())), med(list(b.values()))
+        paired = [a[r] - b[r] for r in a if r in b]
+        goal = ""
+        if key == "min_us":
+            ok = ma - mb <= 1.0
+            goal = "%s (overhead %+.2f us, paired %+.2f; <= 1 us)" % (
+                "MET" if ok else "MISSED", ma - mb, med(paired))
+            verdicts.append(("min RTT overhead", ok, f"{ma - mb:+.2f} us"))
+        else:
+            goal = "(overhead %+.2f us, paired %+.2f)" % (ma - mb, med(paired))
+        lines.append("%-8s %-12s %4d %12s %12s %8.4f %8s  %s" % (
+            "rr", label, min(len(a), len(b)), fmt(ma, 2), fmt(mb, 2),
+            ma / mb if mb else float("nan"), "", goal))
+    print("\n".join(lines))
+
+    # program cost
+    dpb = parse_dpbench(dpb_paths)
+    if dpb:
+        print()
+        print("BPF_PROG_TEST_RUN (sfo-dp-bench -n 21, %d invocations; medians)" % max(
+            len(d["ns"]) for d in dpb.values()))
+        print("%-12s %-32s %8s %10s" % ("program", "case", "ns/run", "-baseline"))
+        for (prog, case), d in dpb.items():
+            print("%-12s %-32s %8.0f %10.0f" % (prog, case, med(d["ns"]), med(d["net"])))
+        tx = dpb.get(("sby_egress", "mode vf: redirect to VF"))
+        rx1 = dpb.get(("vf_ingress", "unicast: redirect to standby"))
+        rx2 = dpb.get(("sby_ingress", "unicast: pass"))
+        if tx and rx1 and rx2:
+            txn, rxn = med(tx["net"]), med(rx1["net"]) + max(0, med(rx2["net"]))
+            txa, rxa = med(tx["ns"]), med(rx1["ns"]) + med(rx2["ns"])
+            print("per packet, net of the baseline: TX %.0f ns (sby_egress), "
+                  "RX %.0f ns (vf_ingress + sby_ingress); gross: TX %.0f, RX %.0f ns"
+                  % (txn, rxn, txa, rxa))
+            for name, v in (("TX program cost", txn), ("RX program cost", rxn)):
+                verdicts.append((name + " (net of baseline)", v <= 60, f"{v:.0f} ns (<= 60)"))
+    print()
+    print("goals:")
+    for name, ok, val in verdicts:
+        print("  %-34s %-7s %s" % (name, "MET" if ok else "MISSED", val))
+
+
+# ---------------------------------------------------------------- switch
+
+def pct(v, p):
+    if not v:
+        return float("nan")
+    v = sorted(v)
+    k = max(0, min(len(v) - 1, int(round(p / 100.0 * len(v) + 0.5)) - 1))
+    return v[k]
+
+
+def switch(path):
+    runs = [json.loads(l) for l in open(path) if l.strip()]
+    scen = {}
+    for r in runs:
+        scen.setdefault(r["scenario"], []).append(r)
+    print("%-10s %-26s %4s %6s %6s %6s %6s %6s  %s" % (
+        "scenario", "measure", "N", "median", "p90", "max", "sum", "zero", "runs>0"))
+
+    def row(sc, label, vals):
+        vals = [v for v in vals if v is not None]
+        nz = sum(1 for v in vals if v > 0)
+        print("%-10s %-26s %4d %6s %6s %6s %6s %6d  %s" % (
+            sc, label, len(vals), fmt(med(vals), 1), fmt(pct(vals, 90), 1),
+            fmt(max(vals) if vals else float("nan"), 1), fmt(sum(vals), 0),
+            len(vals) - nz, nz))
+
+    for sc in ("orderly", "surprise"):
+        rs = scen.get(sc, [])
+        if not rs:
+            continue
+        row(sc, "lost guest->peer (remove)", [r["lost_tx_remove"] for r in rs])
+        row(sc, "lost peer->guest (remove)", [r["lost_rx_remove"] for r in rs])
+        row(sc, "gap guest->peer ms", [r["gap_tx_remove_ms"] for r in rs])
+        row(sc, "  control window", [r.get("gap_tx_control_ms") for r in rs])
+        row(sc, "gap peer->guest ms", [r["gap_rx_remove_ms"] for r in rs])
+        row(sc, "  control window", [r.get("gap_rx_control_ms") for r in rs])
+        row(sc, "TX on standby port, ms", [r.get("tx_on_standby_ms") for r in rs])
+        row(sc, "daemon's first log, ms", [r.get("daemon_saw_remove_ms") for r in rs])
+        row(sc, "  'active ->' logged, ms", [r.get("daemon_left_active_ms") for r in rs])
+        row(sc, "ip link del took, ms", [r.get("del_ms") for r in rs])
+        row(sc, "frames saved by devmap", [r.get("dp_tx_nodev") for r in rs])
+        row(sc, "lost guest->peer (return)", [r["lost_tx_return"] for r in rs])
+        row(sc, "lost peer->guest (return)", [r["lost_rx_return"] for r in rs])
+    rs = [r for r in runs if r.get("return_first_any_ms") is not None or "return_first_data_ms" in r]
+    if rs:
+        row("return", "NEWLINK->first frame, ms", [r.get("return_first_any_from_newlink_ms") for r in rs])
+        row("return", "NEWLINK->first data, ms", [r.get("return_first_data_from_newlink_ms") for r in rs])
+        row("return", "NEWLINK after move start", [r.get("guest_newlink_ms") for r in rs])
+        row("return", "first frame (from move), ms", [r.get("return_first_any_ms") for r in rs])
+        row("return", "first data (from move), ms", [r.get("return_first_data_ms") for r in rs])
+        row("return", "first data (move done), ms", [r.get("return_first_data_after_ms") for r in rs])
+        row("return", "netlink move call, ms", [r.get("move_call_ms") for r in rs])
+        row("return", "daemon saw VF, ms", [r.get("daemon_saw_vf_ms") for r in rs])
+        row("return", "daemon: binding, ms", [r.get("daemon_binding_ms") for r in rs])
+        row("return", "daemon: VF up event, ms", [r.get("daemon_vf_up_event_ms") for r in rs])
+        row("return", "daemon logged active, ms", [r.get("daemon_active_ms") for r in rs])
+        row("return", "guest: vf0 RUNNING, ms", [r.get("guest_running_ms") for r in rs])
+        row("return", "host: hvf0 forwarding, ms", [r.get("host_port_forwarding_ms") for r in rs])
+        row("return", "data before forwarding", [r.get("data_before_port_forwarding") for r in rs])
+        late = [r["add_late_ms"] for r in rs if r.get("add_late_ms")]
+        if late:
+            print("return: the hot-plug came late (machine slow) in %d run(s), by up to %.0f ms" % (
+                len(late), max(late)))
+        miss = sum(1 for r in rs if r.get("return_first_data_ms") is None)
+        if miss:
+            print("return: %d run(s) saw no data frame on the new VF" % miss)
+
+
+def drops(runs_path, drops_path):
+    """IPv4 skb drops (kernel tracepoint, all namespaces) inside each run's windows,
+    by location and reason, against the rate seen in a control window of the
+    same run (before anything happened): other tenants' drops cancel out."""
+    import bisect
+    import collections
+    import re
+    pat = re.compile(r"\s*(\d+)\.(\d+): .*protocol=(\d+) location=([^+\s]+)\S* reason: (\S+)")
+    ev = []
+    for line in open(drops_path):
+        m = pat.match(line)
+        if m and m.group(3) == "2048":
+            ev.append((int(m.group(1)) * 10**9 + int(m.group(2).ljust(9, "0")[:9]),
+                       m.group(4), m.group(5)))
+    ev.sort()
+    times = [e[0] for e in ev]
+
+    def count(a, b):
+        c = collections.Counter()
+        for t, loc, reason in ev[bisect.bisect_left(times, a):bisect.bisect_left(times, b)]:
+            c[(loc, reason)] += 1
+        return c
+
+    runs = [json.loads(l) for l in open(runs_path) if l.strip()]
+    agg = {}
+    ms = 1_000_000
+    for r in runs:
+        if "error" in r or "t_rm_mono_ns" not in r:
+            continue
+        t_rm = r["t_rm_mono_ns"]
+        t_add = r.get("t_add_mono_ns") or (t_rm + 400 * ms)
+        ctl_a, ctl_b = t_rm - 350 * ms, t_rm - 2 * ms
+        ctl = count(ctl_a, ctl_b)
+        for name, a, b, lost in (
+                ("remove", t_rm - 2 * ms, t_rm + 60 * ms, r["lost_tx_remove"] + r["lost_rx_remove"]),
+                ("return", t_add - 2 * ms, t_add + 120 * ms, r["lost_tx_return"] + r["lost_rx_return"])):
+            d = agg.setdefault((r["scenario"], name), {"runs": 0, "lost": 0, "ms": 0,
+                                                       "seen": collections.Counter(),
+                                                       "expect": collections.Counter()})
+            d["runs"] += 1
+            d["lost"] += lost
+            d["ms"] += (b - a) / ms
+            d["seen"].update(count(a, b))
+            scale = (b - a) / (ctl_b - ctl_a)
+            for k, n in ctl.items():
+                d["expect"][k] += n * scale
+    print("IPv4 frames dropped (skb:kfree_skb) in the windows: remove = [-2, +60] ms around the")
+    print("removal, return = [-2, +120] ms around the hot-plug; 'expected' = same run's rate before")
+    print("the removal (other tenants' drops), scaled; rows with an excess of at least 2")
+    for (sc, name), d in sorted(agg.items()):
+        print("%s / %s: %d runs, %d frames lost by the streams (both directions)" % (
+            sc, name, d["runs"], d["lost"]))
+        rows = [(n - d["expect"][k], n, d["expect"][k], k) for k, n in d["seen"].items()]
+        rows.sort(reverse=True)
+        shown = 0
+        for exc, n, exp, (loc, reason) in rows:
+            if exc < 2:
+                break
+            print("    %6d seen %8.1f expected   %-28s %s" % (n, exp, loc, reason))
+            shown += 1
+        if not shown:
+            print("    (nothing above the background)")
+
+
+def main(argv):
+    if len(argv) >= 3 and argv[1] == "datapath":
+        datapath(argv[2], argv[3:])
+    elif len(argv) == 3 and argv[1] == "switch":
+        switch(argv[2])
+    elif len(argv) == 4 and argv[1] == "drops":
+        drops(argv[2], argv[3])
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,278 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Hot-plug a new "VF" into the guest and time its first frames (switch.sh).
+
+Runs in the host namespace (ip netns exec HOST). Creates the veth pair
+vf0/hvf0 there, bridges hvf0 and brings it up, opens an AF_PACKET capture on
+hvf0 (kernel receive timestamps, SO_TIMESTAMPNS), then moves vf0 into the
+guest namespace with one RTM_NEWLINK (IFLA_NET_NS_FD): that call is the
+hot-plug, timed on both sides; link monitors note when the guest is told of
+the new vf0 (RTM_NEWLINK), when it is reported up and running (IFF_RUNNING:
+operstate up), and when the bridge puts hvf0 in forwarding state. Reports when the first frame from the guest's
+MAC, and the first UDP datagram to --data-port, arrived on hvf0 (= left the
+guest through the new VF). One JSON line on stdout. Times: CLOCK_REALTIME
+ns, plus the CLOCK_MONOTONIC reading at the hot-plug (to line up with the
+daemon's log).
+"""
+import argparse
+import ctypes
+import json
+import os
+import select
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+ETH_P_ALL = 0x0003
+SO_TIMESTAMPNS = 35
+PACKET_OUTGOING = 4
+RTM_NEWLINK = 16
+NLM_F_REQUEST = 1
+NLM_F_ACK = 4
+NLMSG_ERROR = 2
+IFLA_NET_NS_FD = 28
+IFLA_IFNAME = 3
+IFLA_PROTINFO = 12
+IFLA_BRPORT_STATE = 1
+BR_STATE_FORWARDING = 3
+AF_BRIDGE = 7
+IFF_UP = 0x1
+IFF_RUNNING = 0x40
+RTMGRP_LINK = 1
+CLONE_NEWNET = 0x40000000
+
+
+def sh(*args):
+    subprocess.run(args, check=True)
+
+
+def move_to_netns(ifindex, ns_fd):
+    """RTM_NEWLINK {ifindex, IFLA_NET_NS_FD}; returns (t0_real, t0_mono, t1_real)."""
+    nl = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+    nl.bind((0, 0))
+    attr = struct.pack("=HHI", 8, IFLA_NET_NS_FD, ns_fd)
+    ifi = struct.pack("=BxHiII", socket.AF_UNSPEC, 0, ifindex, 0, 0)
+    body = ifi + attr
+    hdr = struct.pack("=IHHII", 16 + len(body), RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, 1, 0)
+    t0_mono = time.monotonic_ns()
+    t0 = time.time_ns()
+    nl.send(hdr + body)
+    reply = nl.recv(65536)
+    t1 = time.time_ns()
+    nl.close()
+    _, typ = struct.unpack_from("=IH", reply)
+    if typ != NLMSG_ERROR:
+        raise RuntimeError("unexpected netlink reply type %d" % typ)
+    (err,) = struct.unpack_from("=i", reply, 16)
+    if err:
+        raise OSError(-err, "moving vf0: " + os.strerror(-err))
+    return t0, t0_mono, t1
+
+
+def guest_link_monitor(guest_ns_path):
+    """A NETLINK_ROUTE socket subscribed to link events, in the guest netns."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    here = os.open("/proc/self/ns/net", os.O_RDONLY)
+    there = os.open(guest_ns_path, os.O_RDONLY)
+    try:
+        if libc.setns(there, CLONE_NEWNET):
+            raise OSError(ctypes.get_errno(), "setns to the guest")
+        mon = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+        mon.bind((0, RTMGRP_LINK))
+    finally:
+        if libc.setns(here, CLONE_NEWNET):
+            raise OSError(ctypes.get_errno(), "setns back to the host")
+        os.close(here)
+        os.close(there)
+    return mon
+
+
+def parse_links(buf):
+    """Yield (family, flags, ifname, brport_state) of the RTM_NEWLINKs in @buf."""
+    off = 0
+    while off + 16 <= len(buf):
+        ln, typ = struct.unpack_from("=IH", buf, off)
+        if ln < 16:
+            return
+        if typ == RTM_NEWLINK and ln >= 32:
+            family, _, _, flags = struct.unpack_from("=BxHiI", buf, off + 16)
+            name, state = None, None
+            a = off + 32
+            while a + 4 <= off + ln:
+                alen, atype = struct.unpack_from("=HH", buf, a)
+                if alen < 4:
+                    break
+                atype &= 0x3FFF
+                if atype == IFLA_IFNAME:
+                    name = buf[a + 4:a + alen].rstrip(b"\0")
+                elif atype == IFLA_PROTINFO:
+                    b = a + 4
+                    while b + 4 <= a + alen:
+                        blen, btype = struct.unpack_from("=HH", buf, b)
+                        if blen < 4:
+                            break
+                        if btype & 0x3FFF == IFLA_BRPORT_STATE:
+                            state = buf[b + 4]
+                        b += (blen + 3) & ~3
+                a += (alen + 3) & ~3
+            yield family, flags, name, state
+        off += (ln + 3) & ~3
+
+
+def watch_links(mon, name, result, until):
+    """Thread: CLOCK_REALTIME (on wake-up) of the first RTM_NEWLINK of @name ("new"),
+    the first with IFF_UP ("up"), with IFF_RUNNING ("running"), and, for a bridge
+    port, the first in state forwarding ("fwd")."""
+    mon.settimeout(0.05)
+    while time.monotonic() < until and not ("running" in result or "fwd" in result):
+        try:
+            buf = mon.recv(65536)
+        except socket.timeout:
+            continue
+        except OSError:
+            return
+        now = time.time_ns()
+        for family, flags, ifname, state in parse_links(buf):
+            if ifname != name:
+                continue
+            result.setdefault("new", now)
+            if family == AF_BRIDGE:
+                if state == BR_STATE_FORWARDING:
+                    result.setdefault("fwd", now)
+                continue
+            if flags & IFF_UP:
+                result.setdefault("up", now)
+            if flags & IFF_RUNNING:
+                result.setdefault("running", now)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--guest-netns", required=True, help="path, e.g. /run/netns/NAME")
+    ap.add_argument("--mac", required=True)
+    ap.add_argument("--bridge", default="br0")
+    ap.add_argument("--data-port", type=int, required=True,
+                    help="UDP destination port of the guest's stream")
+    ap.add_argument("--timeout", type=float, default=1.0, help="seconds to wait for frames")
+    ap.add_argument("--host-end", default="hvf0", help="name of the new VF's host end")
+    ap.add_argument("--wait-go", action="store_true",
+                    help='set everything up, print "ready", and hot-plug only when a line '
+                         "arrives on stdin")
+    a = ap.parse_args()
+
+    mac = bytes.fromhex(a.mac.replace(":", ""))
+    sh("ip", "link", "add", "vf0", "address", a.mac, "type", "veth", "peer", "name", a.host_end)
+    sh("ip", "link", "set", a.host_end, "master", a.bridge, "up")
+    cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+    cap.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+    cap.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    cap.bind((a.host_end, ETH_P_ALL))
+    ns_fd = os.open(a.guest_netns, os.O_RDONLY)
+    ifindex = socket.if_nametoindex("vf0")
+    mon = guest_link_monitor(a.guest_netns)
+    # the host end as a bridge port: when does the bridge forward its frames?
+    hmon = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+    hmon.bind((0, RTMGRP_LINK))
+    if a.wait_go:
+        print("ready", flush=True)
+        sys.stdin.readline()
+    # drop what the sockets collected while waiting (the old VF's events...)
+    for sock in (cap, mon, hmon):
+        sock.setblocking(False)
+        try:
+            while sock.recv(65536):
+                pass
+        except BlockingIOError:
+            pass
+        sock.setblocking(True)
+    until = time.monotonic() + a.timeout + 0.5
+    seen = {}
+    watcher = threading.Thread(target=watch_links, args=(mon, b"vf0", seen, until), daemon=True)
+    watcher.start()
+    hseen = {}
+    hwatcher = threading.Thread(target=watch_links, args=(hmon, a.host_end.encode(), hseen, until),
+                                daemon=True)
+    hwatcher.start()
+
+    t0, t0_mono, t1 = move_to_netns(ifindex, ns_fd)
+    os.close(ns_fd)
+    for _ in range(100):
+        if "new" in seen:
+            break
+        time.sleep(0.001)
+    t_nl = seen.get("new")
+
+    out = {"t0_real_ns": t0, "t0_mono_ns": t0_mono, "move_call_ms": (t1 - t0) / 1e6,
+           "guest_newlink_ms": (t_nl - t0) / 1e6 if t_nl else None,
+           "first_any_ms": None, "first_any_kind": None, "first_data_ms": None,
+           "first_data_after_ms": None, "first_data_from_newlink_ms": None,
+           "first_any_from_newlink_ms": None,
+           "frames_before_data": 0}
+    deadline = time.monotonic() + a.timeout
+    data_ts = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        r, _, _ = select.select([cap], [], [], left)
+        if not r:
+            break
+        data, anc, _, addr = cap.recvmsg(2048, socket.CMSG_SPACE(16))
+        if addr[2] == PACKET_OUTGOING or data[6:12] != mac:
+            continue  # towards the guest, or not from it
+        ts = None
+        for level, typ, cdata in anc:
+            if level == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS:
+                sec, nsec = struct.unpack("=qq", cdata[:16])
+                ts = sec * 1000000000 + nsec
+        if ts is None:
+            ts = time.time_ns()
+        etype = struct.unpack_from("!H", data, 12)[0]
+        kind = {0x0806: "arp", 0x0800: "ipv4", 0x86dd: "ipv6"}.get(etype, hex(etype))
+        if out["first_any_ms"] is None:
+            out["first_any_ms"] = (ts - t0) / 1e6
+            out["first_any_kind"] = kind
+            if t_nl:
+                out["first_any_from_newlink_ms"] = (ts - t_nl) / 1e6
+        is_data = (etype == 0x0800 and len(data) >= 38 and data[23] == 17 and
+                   struct.unpack_from("!H", data, 14 + (data[14] & 0x0F) * 4 + 2)[0] == a.data_port)
+        if is_data:
+            data_ts.append(ts)
+            if out["first_data_ms"] is None:
+                out["first_data_ms"] = (ts - t0) / 1e6
+                out["first_data_after_ms"] = (ts - t1) / 1e6
+                if t_nl:
+                    out["first_data_from_newlink_ms"] = (ts - t_nl) / 1e6
+                # keep watching a little: which frames came before the bridge forwarded?
+                deadline = min(deadline, time.monotonic() + 0.03)
+        elif out["first_data_ms"] is None:
+            out["frames_before_data"] += 1
+    cap.close()
+    watcher.join(max(0.0, until - time.monotonic()))
+    hwatcher.join(max(0.0, until - time.monotonic()))
+    mon.close()
+    hmon.close()
+
+    def rel(t):
+        return (t - t0) / 1e6 if t else None
+    out["guest_up_ms"] = rel(seen.get("up"))
+    out["guest_running_ms"] = rel(seen.get("running"))
+    out["host_port_forwarding_ms"] = rel(hseen.get("fwd"))
+    fwd = hseen.get("fwd")
+    # data frames that reached hvf0 before its bridge port forwarded (the bridge
+    # drops them); notification times are user-space wake-ups, so approximate
+    out["data_before_port_forwarding"] = sum(1 for t in data_ts if fwd and t < fwd) if fwd else None
+    print(json.dumps(out))
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+        print("vfplug: %s" % e, file=sys.stderr)
+        sys.exit(1)
