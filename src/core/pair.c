@@ -137,10 +137,8 @@ static int pair_steer(struct sfo_engine *e, struct pair *p, uint32_t to, const c
 	if (err) {
 		eng_log(e, SFO_LOG_ERR, "%s: cannot steer datapath to %s: error %d", sby_name(p),
 			to ? p->vf->info.name : "standby", err);
-		if (!to && !p->steer_retry) {
+		if (!to)
 			p->steer_retry = true;
-			p->ready_at = 0;
-		}
 		return to ? err : 0;
 	}
 	p->steer_retry = false;
