@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import signal
+import time
 
 from . import util
 from .topology import STANDBY, VF
@@ -173,6 +174,9 @@ class SriovFailover(Mode):
         if self.daemon is None:
             return out
         now = util.now_ns()
+        # the lab's clock is CLOCK_REALTIME; the daemon stamps events with
+        # CLOCK_MONOTONIC (mono_ns), exact where "ms ago" is read late
+        mono_to_real = time.time_ns() - time.monotonic_ns()
         r = self.cli("-j", "status", check=False)
         if r.returncode == 0:
             try:
@@ -184,7 +188,11 @@ class SriovFailover(Mode):
             try:
                 for ev in json.loads(r.stdout).get("events", []):
                     ev = dict(ev)
-                    ev["t_s"] = round((now - ev.get("ms_ago", 0) * 1e6 - t0_ns) / 1e9, 3)
+                    if "mono_ns" in ev:
+                        at = ev["mono_ns"] + mono_to_real
+                    else:
+                        at = now - ev.get("ms_ago", 0) * 1e6
+                    ev["t_s"] = round((at - t0_ns) / 1e9, 3)
                     out["events"].append(ev)
             except ValueError:
                 pass

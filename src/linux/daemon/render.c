@@ -220,6 +220,7 @@ void render_events(struct daemon *d, bool as_json, size_t max, FILE *out)
 		}
 		json_obj_open(&j, NULL);
 		json_u64(&j, "ms_ago", ago);
+		json_u64(&j, "mono_ns", ev[i].ts_ns); /* CLOCK_MONOTONIC, for tools on this host */
 		json_str(&j, "standby", ev[i].standby_name);
 		json_str(&j, "from", sfo_pair_state_name(ev[i].from));
 		json_str(&j, "to", sfo_pair_state_name(ev[i].to));
