@@ -19,8 +19,9 @@ and more empty lines follow every 2 s while the answer is missing.
 
 import re
 import select
-import socket
 import time
+
+from . import util
 
 PAD = "\n" * 16
 NUDGE_S = 2.0
@@ -36,17 +37,9 @@ class GuestChannel:
         self.log = log
         self.n = 0
         self.buf = b""
-        end = time.time() + timeout
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                if time.time() > end:
-                    raise ChannelError("%s: cannot connect to %s" % (name, path))
-                time.sleep(0.1)
+        self.sock = util.connect_unix(path, timeout)
+        if self.sock is None:
+            raise ChannelError("%s: cannot connect to %s" % (name, path))
         self.sock.setblocking(False)
 
     def _recv(self, deadline):

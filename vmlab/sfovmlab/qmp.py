@@ -8,6 +8,8 @@ import socket
 import threading
 import time
 
+from . import util
+
 
 class QMPError(Exception):
     pass
@@ -22,17 +24,9 @@ class QMP:
         self._cond = threading.Condition()
         self._replies = queue.Queue()
         self._lock = threading.Lock()
-        end = time.time() + timeout
-        while True:
-            try:
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.connect(path)
-                break
-            except OSError:
-                self.sock.close()
-                if time.time() > end:
-                    raise QMPError("%s: cannot connect to QMP at %s" % (name, path))
-                time.sleep(0.1)
+        self.sock = util.connect_unix(path, timeout)
+        if self.sock is None:
+            raise QMPError("%s: cannot connect to QMP at %s" % (name, path))
         self._rfile = self.sock.makefile("rb")
         greeting = self._rfile.readline()
         if not greeting:

@@ -3,6 +3,7 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -99,3 +100,19 @@ def install_signal_handlers():
     # ignored, and Python then never raises KeyboardInterrupt
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, handler)
+
+
+def connect_unix(path, timeout):
+    """Connects a stream socket to the unix socket at path, retrying every 0.1 s
+    while QEMU has not created it yet. Returns the socket, or None at the deadline."""
+    end = time.time() + timeout
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(path)
+            return sock
+        except OSError:
+            sock.close()
+            if time.time() > end:
+                return None
+            time.sleep(0.1)
