@@ -23,81 +23,9 @@ belongs to the step), and the counter bins whose middle does.
 import math
 import re
 
-DT = 0.010
-FINE = 0.001
+from sfolabkit.timeline import DT, FINE, counter_grid, tcp_grid, udp_grid
+
 _VF_END = re.compile(r"^hvf\d+$")
-
-
-def _bin_of(t, n, dt=DT):
-    i = int(math.floor(t / dt))
-    return i if 0 <= i < n else None
-
-
-def udp_grid(report, t0_ns, n, dt=DT):
-    """(rx[], lost[]) on a grid of dt bins, from a udp-recv report."""
-    rx, lost = [0] * n, [0] * n
-    if not report or not report.get("timeline"):
-        return rx, lost
-    tl = report["timeline"]
-    off = (report["start_unix_ns"] - t0_ns) / 1e9
-    idt = tl["interval_ms"] / 1000
-    for key, dst in (("rx", rx), ("lost", lost)):
-        for i, v in enumerate(tl.get(key) or []):
-            b = _bin_of(off + (i + 0.5) * idt, n, dt)
-            if b is not None:
-                dst[b] += v
-    return rx, lost
-
-
-def tcp_grid(report, t0_ns, n):
-    """Mbit/s per bin from a tcp-stream report (progress: bytes acknowledged)."""
-    out = [0.0] * n
-    if not report or not report.get("timeline"):
-        return out
-    tl = report["timeline"]
-    off = (report["start_unix_ns"] - t0_ns) / 1e9
-    dt = tl["interval_ms"] / 1000
-    for i, v in enumerate(tl.get("bytes") or []):
-        b = _bin_of(off + (i + 0.5) * dt, n)
-        if b is not None:
-            out[b] += v * 8 / 1e6 / DT
-    return out
-
-
-def counter_grid(samples, t0_ns, n, match):
-    """Per-bin deltas of (rx, tx) summed over the devices whose name match() accepts.
-    The delta between two samples is spread evenly over the bins their interval
-    covers (a late sample does not pile its frames into one bin).  A device that
-    appears between two samples counts from zero; the first sample is the baseline."""
-    rx, tx = [0.0] * n, [0.0] * n
-    prev, prev_t = None, None
-    for t_ns, c in samples:
-        t = (t_ns - t0_ns) / 1e9
-        if prev is not None:
-            dr = dx = 0
-            for dev, (r, x) in c.items():
-                if match(dev):
-                    pr, px = prev.get(dev, (0, 0))
-                    dr += max(0, r - pr)
-                    dx += max(0, x - px)
-            if dr or dx:
-                _spread(rx, tx, prev_t, t, dr, dx, n)
-        prev, prev_t = c, t
-    return rx, tx
-
-
-def _spread(rx, tx, a, b, dr, dx, n):
-    if b <= a:
-        b = a + 1e-9
-    i = int(math.floor(a / DT))
-    while i * DT < b:
-        lo, hi = max(a, i * DT), min(b, (i + 1) * DT)
-        if hi > lo and 0 <= i < n:
-            w = (hi - lo) / (b - a)
-            rx[i] += dr * w
-            tx[i] += dx * w
-        i += 1
-
 
 def build_grid(traffic, samples, t0_ns, duration):
     n = int(math.ceil((duration + 0.3) / DT))

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: BSD-2-Clause
-"""Commands, processes the lab starts, and the cleanup registry.
+"""Processes the lab starts, and the cleanup registry (commands, errors and
+waiting are sfolabkit.proc's; re-exported here for the lab's modules).
 
 Everything the lab creates is registered here the moment it exists: network
 namespaces (by name) and processes (by PID).  cleanup() ends those processes,
@@ -13,59 +14,18 @@ import subprocess
 import sys
 import time
 
+from sfolabkit.proc import LabError, kill_running, run, stop_process, wait_until  # noqa: F401
+
 _namespaces = []   # names, in creation order
 _procs = []        # Proc, in start order
-_running = set()   # Popen of run() commands in progress
 _finally = []      # callables run last by cleanup() (e.g. removing the work directory)
 _cleaning = [False]
-
-
-class LabError(Exception):
-    """A step of the lab failed; the message says which and why."""
-
-
-def run(argv, check=True, timeout=30, input=None):
-    """Runs a command and returns the CompletedProcess; raises LabError when check is
-    true and it failed.  The child is registered while it runs, so that a signal
-    arriving meanwhile ends it too."""
-    try:
-        p = subprocess.Popen(argv, stdin=subprocess.PIPE if input is not None else
-                             subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-    except FileNotFoundError as e:
-        raise LabError(f"{argv[0]}: not found") from e
-    _running.add(p)
-    try:
-        out, err = p.communicate(input=input, timeout=timeout)
-    except subprocess.TimeoutExpired as e:
-        p.kill()
-        p.communicate()
-        raise LabError(f"{' '.join(argv)}: no answer within {timeout} s") from e
-    finally:
-        _running.discard(p)
-    r = subprocess.CompletedProcess(argv, p.returncode, out, err)
-    if check and r.returncode != 0:
-        raise LabError(f"{' '.join(argv)}: exit {r.returncode}: {r.stderr.strip()}")
-    return r
 
 
 def now_ns():
     """The lab's clock: CLOCK_REALTIME in ns, the clock sfo-traffic reports its run
     start in (start_unix_ns), so that every timeline lines up."""
     return time.time_ns()
-
-
-def wait_until(pred, timeout, interval=0.01, what="condition"):
-    """Polls pred() until it returns a true value (returned) or timeout passes
-    (LabError naming what)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v:
-            return v
-        if time.monotonic() >= deadline:
-            raise LabError(f"{what}: not reached within {timeout:g} s")
-        time.sleep(interval)
 
 
 # ------------------------------------------------------------------ namespaces
@@ -116,11 +76,7 @@ class Proc:
 
     def stop(self, sig=signal.SIGTERM, timeout=5.0):
         """Sends sig, waits up to timeout, then SIGKILL; returns the exit status."""
-        if self.alive():
-            self.send(sig)
-            if self.wait(timeout) is None:
-                self.send(signal.SIGKILL)
-                self.wait(5)
+        stop_process(self.popen, sig, timeout)
         for f in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
             if f is not None:
                 try:
@@ -141,11 +97,7 @@ def cleanup():
         return
     _cleaning[0] = True
     try:
-        for p in list(_running):
-            try:
-                p.kill()
-            except OSError:
-                pass
+        kill_running()
         for p in reversed(list(_procs)):
             try:
                 p.stop(signal.SIGTERM, 3.0)

@@ -9,11 +9,14 @@ import sys
 import time
 import types
 
-from . import VERSION
+from sfolabkit.document import dumps, envelope
+from sfolabkit.proc import LabError, progress
+
+from . import VERSION, picture
 from .image import build_image
-from .report import dump, mode_report, table
-from .scenario import MODE_ALIASES, MODES, ModeRun, summarize_shares
-from .util import Cleanup, LabError, install_signal_handlers, progress
+from .report import describe_params, mode_report, table
+from .scenario import MODE_ALIASES, MODES, TITLES, ModeRun, summarize_shares
+from .util import Cleanup, install_signal_handlers
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(HERE)
@@ -35,6 +38,8 @@ def parse_args(argv):
                         "returns on the source; pingpong: A -> B -> A")
     p.add_argument("--json", action="store_true",
                    help="print the report as JSON on standard output (the table goes to standard error)")
+    p.add_argument("--out", default="vmlab-out", metavar="DIR",
+                   help="where results.json and timeline.svg go (default ./vmlab-out)")
     p.add_argument("--keep", action="store_true",
                    help="keep the run directory (logs, consoles, raw reports) even when the run succeeds")
     p.add_argument("--work-dir", default=os.environ.get("SFO_VMLAB_WORK_DIR", "/var/tmp/sfo-vmlab"),
@@ -79,6 +84,7 @@ def parse_args(argv):
 
 
 KEEP_RUNS = 10
+SCHEMA = 1
 
 
 def prune_runs(runs, keep):
@@ -114,10 +120,15 @@ def main(argv=None):
     ctx = types.SimpleNamespace(args=a, cleanup=cleanup, run_dir=run_dir, pid=os.getpid(),
                                 qmp_log=open(os.path.join(run_dir, "qmp.log"), "w"),
                                 chan_log=open(os.path.join(run_dir, "channel.log"), "w"))
-    report = {"tool": "sfo-vmlab", "version": VERSION, "scenario": a.scenario,
-              "modes": {}, "run_dir": run_dir,
-              "settings": {k: getattr(a, k) for k in ("rate", "ping_interval", "tcp_mbit", "steady",
-                                                      "settle", "cancel_at", "no_release")}}
+    outdir = os.path.abspath(a.out)
+    os.makedirs(outdir, exist_ok=True)
+    files = {"json": os.path.join(outdir, "results.json"),
+             "svg": os.path.join(outdir, "timeline.svg")}
+    params = {k: getattr(a, k) for k in ("rate", "ping_interval", "tcp_mbit", "steady",
+                                         "settle", "cancel_at", "no_release")}
+    params["modes"] = a.mode_list
+    report = envelope("sfo-vmlab", VERSION, SCHEMA, a.scenario, params, [],
+                      time.time_ns(), files, run_dir=run_dir)
     ok = True
     t0 = time.time()
     progress("sfo-vmlab %s: scenario %s, modes %s, run dir %s"
@@ -125,7 +136,7 @@ def main(argv=None):
     try:
         ctx.image = build_image(work, os.path.abspath(a.build_dir))
         ctx.host_traffic = os.path.join(os.path.abspath(a.build_dir), "tools", "traffic", "sfo-traffic")
-        report["kernel"] = ctx.image.kernel_version
+        report["guest_kernel"] = ctx.image.kernel_version
         report["image"] = ctx.image.key
         for mode in a.mode_list:
             ctx.tag = mode[:3]
@@ -144,9 +155,14 @@ def main(argv=None):
                 ok = False
                 res = mr.res
             shares = summarize_shares(res) if res.get("marks") else None
-            rep = mode_report(res, shares)
+            rep = mode_report(res, shares, TITLES[mode])
+            if res.get("raw") and "traffic_start" in res.get("marks", {}):
+                rep["timeline"] = picture.grid(res)
+                rep["timeline_phases"] = picture.phases(res)
+                rep["events"] = picture.events(res)
+                rep["daemon_events"] = picture.daemon_events(res)
             rep["wall_s"] = round(time.time() - t, 1)
-            report["modes"][mode] = rep
+            report["modes"].append(rep)
             with open(os.path.join(run_dir, "raw-%s.json" % mode), "w") as f:
                 json.dump({k: v for k, v in res.items()}, f, default=str)
             if rep.get("errors"):
@@ -164,15 +180,21 @@ def main(argv=None):
         ctx.qmp_log.close()
         ctx.chan_log.close()
     report["wall_s"] = round(time.time() - t0, 1)
-    dump(report, os.path.join(run_dir, "report.json"))
+    report["titles"] = {m["mode"]: m["title"] for m in report["modes"]}
+    with open(files["json"], "w") as f:
+        f.write(dumps(report) + "\n")
+    with open(files["svg"], "w") as f:
+        f.write(picture.render(report, describe_params(report)))
     tab = table(report) if report["modes"] else ""
     if a.json:
-        json.dump(report, sys.stdout, default=str)
-        sys.stdout.write("\n")
+        print(dumps(report))
         if tab:
             print(tab, file=sys.stderr)
     elif tab:
         print(tab)
+        print()
+        print("timeline: %s" % files["svg"])
+        print("results:  %s" % files["json"])
     keep = a.keep or not ok
     if keep:
         progress("run directory kept: %s" % run_dir)

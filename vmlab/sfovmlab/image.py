@@ -12,11 +12,11 @@ import hashlib
 import json
 import os
 import shutil
-import stat
-import struct
 import subprocess
 
-from .util import LabError, progress, run
+from sfolabkit.cpio import Cpio
+from sfolabkit.debkernel import fetch_kernel, resolve_modules
+from sfolabkit.proc import LabError, progress, run
 
 # Modules the guest needs (their dependencies are added from .modinfo), in load
 # order: virtio first so that the standby is eth0 and the primary eth1.
@@ -154,158 +154,6 @@ class Image:
         self.initrd = initrd
         self.kernel_version = kernel_version
         self.key = key
-
-
-# --- kernel package -------------------------------------------------------
-
-def _kernel_package():
-    """The versioned kernel package linux-image-amd64 depends on; runs apt-get
-    update once if apt's lists do not know it (a fresh machine)."""
-    for attempt in (0, 1):
-        cp = run(["apt-cache", "depends", "linux-image-amd64"], check=False)
-        for line in cp.stdout.splitlines():
-            line = line.strip()
-            if line.startswith("Depends: linux-image-") and line[len("Depends: linux-image-"):][:1].isdigit():
-                return line.split()[1]
-        if attempt == 0:
-            progress("image: apt-cache does not know linux-image-amd64, running apt-get update")
-            run(["apt-get", "update", "-qq"], check=False, timeout=600)
-    raise LabError("cannot resolve linux-image-amd64 with apt-cache, even after apt-get update")
-
-
-def fetch_kernel(work_dir):
-    """apt-get download the kernel package linux-image-amd64 depends on, once:
-    the .deb is kept in work_dir/kernel. Returns (version, path of the .deb)."""
-    kdir = os.path.join(work_dir, "kernel")
-    os.makedirs(kdir, exist_ok=True)
-    pkg = _kernel_package()
-    kv = pkg[len("linux-image-"):]
-
-    def debs():
-        return sorted(f for f in os.listdir(kdir) if f.startswith(pkg + "_") and f.endswith(".deb"))
-    if not debs():
-        progress("image: apt-get download %s" % pkg)
-        run(["apt-get", "download", pkg], cwd=kdir, timeout=900)
-        if not debs():
-            raise LabError("apt-get download %s left no .deb in %s" % (pkg, kdir))
-    # older kernel packages are of no more use
-    for f in os.listdir(kdir):
-        if f.endswith(".deb") and not f.startswith(pkg + "_"):
-            os.unlink(os.path.join(kdir, f))
-    return kv, os.path.join(kdir, debs()[-1])
-
-
-# --- modules: dependencies from the .modinfo section ------------------------
-
-def _modinfo(path):
-    with open(path, "rb") as f:
-        data = f.read()
-    if data[:4] != b"\x7fELF" or data[4] != 2:
-        raise LabError("%s: not an ELF64 module (compressed modules are not supported)" % path)
-    shoff, = struct.unpack_from("<Q", data, 0x28)
-    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
-
-    def sh(i):
-        name, _typ, _flags, _addr, off, size = struct.unpack_from("<IIQQQQ", data, shoff + i * shentsize)
-        return name, off, size
-    _, stroff, _ = sh(shstrndx)
-    for i in range(shnum):
-        name, off, size = sh(i)
-        end = data.index(b"\0", stroff + name)
-        if data[stroff + name:end] == b".modinfo":
-            info = {}
-            for item in data[off:off + size].split(b"\0"):
-                if b"=" in item:
-                    k, v = item.decode(errors="replace").split("=", 1)
-                    info.setdefault(k, v)
-            return info
-    return {}
-
-
-def resolve_modules(kroot, kv, wanted):
-    """Module files of wanted plus their dependencies, in load order. Built-in
-    modules are skipped."""
-    mdir = os.path.join(kroot, "lib", "modules", kv)
-    paths = {}
-    for dirpath, _dirs, files in os.walk(os.path.join(mdir, "kernel")):
-        for f in files:
-            if f.endswith(".ko"):
-                paths[f[:-3].replace("-", "_")] = os.path.join(dirpath, f)
-    builtin = set()
-    try:
-        with open(os.path.join(mdir, "modules.builtin")) as f:
-            for line in f:
-                builtin.add(os.path.basename(line.strip())[:-3].replace("-", "_"))
-    except FileNotFoundError:
-        pass
-    order = []
-
-    def visit(name, stack):
-        name = name.replace("-", "_")
-        if name in order or name in builtin:
-            return
-        if name in stack:
-            raise LabError("module dependency loop at %s" % name)
-        if name not in paths:
-            raise LabError("module %s not in the kernel package" % name)
-        deps = _modinfo(paths[name]).get("depends", "")
-        for d in filter(None, deps.split(",")):
-            visit(d, stack + [name])
-        order.append(name)
-    for w in wanted:
-        visit(w, [])
-    return [(m, paths[m]) for m in order]
-
-
-# --- cpio (newc) writer ------------------------------------------------------
-
-class Cpio:
-    def __init__(self):
-        self.entries = {}  # path -> (mode, data)
-
-    def dir(self, path):
-        parts = path.strip("/").split("/")
-        for i in range(1, len(parts) + 1):
-            p = "/".join(parts[:i])
-            self.entries.setdefault(p, (stat.S_IFDIR | 0o755, b""))
-
-    def file(self, path, data, mode=0o644):
-        self.dir(os.path.dirname(path.strip("/")) or ".")
-        self.entries[path.strip("/")] = (stat.S_IFREG | mode, data)
-
-    def symlink(self, path, target):
-        self.dir(os.path.dirname(path.strip("/")) or ".")
-        self.entries[path.strip("/")] = (stat.S_IFLNK | 0o777, target.encode())
-
-    def host_file(self, src, dst=None, mode=None):
-        with open(src, "rb") as f:
-            data = f.read()
-        m = os.stat(src).st_mode & 0o777 if mode is None else mode
-        self.file(dst or src, data, m)
-
-    def bytes(self):
-        out = bytearray()
-        ino = 1
-
-        def emit(name, mode, data):
-            nonlocal ino
-            nb = name.encode() + b"\0"
-            hdr = "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X" % (
-                ino, mode, 0, 0, 2 if stat.S_ISDIR(mode) else 1, 0, len(data),
-                0, 0, 0, 0, len(nb), 0)
-            ino += 1
-            out.extend(hdr.encode())
-            out.extend(nb)
-            out.extend(b"\0" * (-(110 + len(nb)) % 4))
-            out.extend(data)
-            out.extend(b"\0" * (-len(data) % 4))
-        for name in sorted(self.entries):
-            if name == ".":
-                continue
-            mode, data = self.entries[name]
-            emit(name, mode, data)
-        emit("TRAILER!!!", 0, b"")
-        return bytes(out)
 
 
 def _ldd(path):

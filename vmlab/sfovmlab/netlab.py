@@ -19,7 +19,7 @@ import subprocess
 import threading
 import time
 
-from .util import LabError, progress, run, stop_process
+from sfolabkit.proc import LabError, progress, run, stop_process
 
 GUEST_IP = "10.77.0.10"
 PEER_IP = "10.77.0.1"

@@ -6,10 +6,11 @@ import os
 import subprocess
 import time
 
+from sfolabkit.proc import LabError, progress, stop_process
+
 from .console import GuestChannel
 from .netlab import GUEST_IP, MAC, PREFIXLEN
 from .qmp import QMP
-from .util import LabError, progress, stop_process
 
 # 256 MiB + 8 KiB: a RAM size that is not a multiple of 256 KiB keeps QEMU 7.2
 # on the per-page dirty bitmap sync, which avoids lost guest writes under TCG

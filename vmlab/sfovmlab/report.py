@@ -22,7 +22,8 @@ under TCG stands still while the VM is stopped and lags under load, mapped with
 the guest-host offset measured after the traffic. The totals are exact.
 """
 
-import json
+from sfolabkit import table as tablekit
+from sfolabkit.table import fmt
 
 PHASES = ("steady", "unplug", "migration", "replug", "settled")
 STREAMS = ("udp_in", "udp_out", "ping")
@@ -226,8 +227,9 @@ def leg_summary(leg):
     return {k: leg[k] for k in keys if k in leg}
 
 
-def mode_report(res, shares):
-    rep = {"mode": res["mode"], "scenario": res["scenario"], "boot_s": res.get("boot_s"),
+def mode_report(res, shares, title):
+    rep = {"mode": res["mode"], "title": title, "available": True,
+           "scenario": res["scenario"], "boot_s": res.get("boot_s"),
            "errors": res["errors"], "legs": [leg_summary(leg) for leg in res["legs"]]}
     a = analyse(res)
     if a:
@@ -245,48 +247,72 @@ def mode_report(res, shares):
     return rep
 
 
-def _fmt(v, nd=0):
-    if v is None:
-        return "-"
-    if isinstance(v, float):
-        return ("%%.%df" % nd) % v
-    return str(v)
+def describe_params(doc):
+    p = doc["params"]
+    s = ("scenario %s: UDP %d pps each way, ping every %g s, TCP <= %d Mbit/s peer->guest; "
+         "%g s steady, %g s settled" % (doc["scenario"], p["rate"], p["ping_interval"],
+                                         p["tcp_mbit"], p["steady"], p["settle"]))
+    if doc["scenario"] == "cancel":
+        s += ", cancel during %s" % p["cancel_at"]
+    if p.get("no_release"):
+        s += ", no release (surprise removal)"
+    return s
 
 
-def table(report):
-    modes = report["modes"]
-    lines = []
-    hdr = ("%-13s %7s %7s %9s %7s %8s %6s | %7s %7s %7s %7s | %-4s | %11s %11s %7s | %9s"
-           % ("mode", "steady", "unplug", "migration", "replug", "settled", "total",
-              "udp_in", "udp_out", "ping", "tcp", "tcp", "total", "downtime", "unplug", "prim back"))
-    lines.append("frames lost per phase (udp_in + udp_out + ping)      | longest outage, ms            "
-                 "| TCP  | migration ms, QEMU(host)        | s after resume")
-    lines.append(hdr)
-    for name, r in modes.items():
+GROUPS = (
+    tablekit.Group("frames lost per phase, udp_in + udp_out + ping", (7, 7, 9, 7, 8, 6),
+                   ("steady", "unplug", "migration", "replug", "settled", "total")),
+    tablekit.Group("longest outage, ms", (7, 7, 7, 7), ("udp_in", "udp_out", "ping", "tcp")),
+    tablekit.Group("TCP", (8,), ("survived",)),
+    tablekit.Group("migration, ms: QEMU (host)", (11, 11, 7), ("total", "downtime", "unplug")),
+    tablekit.Group("primary", (9,), ("back, s",)),
+)
+
+NOTES = ["phases: steady = before the host acts; unplug = from the host's first step (release, "
+         "device_del; net_failover: migrate,",
+         "with QEMU's wait-unplug) until the migration is active; migration = until the "
+         "destination resumes (or the cancel);",
+         "replug = until the primary's tap carries the guest's traffic again; settled = "
+         "the rest.",
+         "longest outage: the longest stretch of sent frames that were all lost (the guest's "
+         "clock stands still while the VM",
+         "is stopped: outages are measured on the sender's clock).",
+         "migration: QEMU's query-migrate total-time and downtime, in brackets the host's "
+         "clock (migrate -> completed,",
+         "STOP -> RESUME); unplug = device_del -> DEVICE_DELETED (net_failover: wait-unplug).",
+         "primary back = from the resume (or cancel) until the primary carries the traffic "
+         "(one value per migration)."]
+
+
+def _row(name, r):
+    ph = {p: 0 for p in PHASES}
+    for n, v in r["lost_by_phase"].items():
+        ph[n.split("#")[0]] += v["total"]
+    legs = r["legs"]
+    g = r["longest_outage_ms"]
+
+    def per_leg(fn):
+        return "/".join(fn(leg) for leg in legs) or "-"
+    return tablekit.row(GROUPS, name, [
+        str(ph["steady"]), str(ph["unplug"]), str(ph["migration"]), str(ph["replug"]),
+        str(ph["settled"]), str(r["lost"]["total"]),
+        fmt(g["udp_in"]), fmt(g["udp_out"]), fmt(g["ping"]), fmt(g["tcp"]),
+        "yes" if r["tcp"]["survived"] else "NO",
+        per_leg(lambda x: "%s(%s)" % (fmt(x.get("total_time_ms")),
+                                      fmt(x.get("host_total_time_ms")))),
+        per_leg(lambda x: "%s(%s)" % (fmt(x.get("downtime_ms")),
+                                      fmt(x.get("host_downtime_ms")))),
+        per_leg(lambda x: fmt(x.get("unplug_ms", x.get("wait_unplug_ms")))),
+        per_leg(lambda x: fmt(x["primary_back_ms"] / 1000 if x.get("primary_back_ms")
+                               is not None else None, 2))])
+
+
+def table(doc):
+    rows = []
+    for r in doc["modes"]:
         if "lost_by_phase" not in r:
-            lines.append("%-13s  failed: %s" % (name, "; ".join(r.get("errors", []))[:150]))
-            continue
-        ph = {p: 0 for p in PHASES}
-        for n, v in r["lost_by_phase"].items():
-            ph[n.split("#")[0]] += v["total"]
-        legs = r["legs"]
-        g = r["longest_outage_ms"]
-
-        def legs_join(key, scale=1.0, nd=0):
-            vals = [leg.get(key) for leg in legs]
-            return "/".join(_fmt(v * scale if isinstance(v, (int, float)) else v, nd) for v in vals) or "-"
-        def qh(q, h):
-            return "/".join("%s(%s)" % (_fmt(leg.get(q)), _fmt(leg.get(h))) for leg in legs) or "-"
-        unplug = "/".join(_fmt(leg.get("unplug_ms", leg.get("wait_unplug_ms"))) for leg in legs)
-        lines.append("%-13s %7d %7d %9d %7d %8d %6d | %7s %7s %7s %7s | %-4s | %11s %11s %7s | %9s" % (
-            name, ph["steady"], ph["unplug"], ph["migration"], ph["replug"], ph["settled"],
-            r["lost"]["total"], _fmt(g["udp_in"]), _fmt(g["udp_out"]), _fmt(g["ping"]), _fmt(g["tcp"]),
-            "ok" if r["tcp"]["survived"] else "LOST",
-            qh("total_time_ms", "host_total_time_ms"), qh("downtime_ms", "host_downtime_ms"), unplug,
-            legs_join("primary_back_ms", 0.001, 2)))
-    return "\n".join(lines)
-
-
-def dump(report, path):
-    with open(path, "w") as f:
-        json.dump(report, f, indent=1, default=str)
+            rows.append(tablekit.message_row(r["mode"], "failed", "; ".join(r.get("errors") or
+                                                                          ["no result"])))
+        else:
+            rows.append(_row(r["mode"], r))
+    return tablekit.render(describe_params(doc), GROUPS, rows, (NOTES,))

@@ -19,16 +19,20 @@ or active; the primary returns on the source), pingpong (A -> B -> A).
 
 import time
 
+from sfolabkit.proc import LabError, progress, run
+
 from .console import ChannelError
 from .netlab import MAC, NetLab, on_primary, port_shares
 from .qemu import PRIMARY_ID, VM
 from .traffic import Traffic
-from .util import LabError, progress, run
 
 MODES = ("sfo", "net_failover", "none")
 MODE_ALIASES = {"1": "sfo", "sriov-failover": "sfo", "sfo": "sfo",
                 "2": "net_failover", "net_failover": "net_failover", "net-failover": "net_failover",
                 "3": "none", "none": "none", "no-failover": "none"}
+TITLES = {"sfo": "sriov-failover (2-netdev, our daemon in the guest)",
+          "net_failover": "Linux net_failover (QEMU failover=on, 3-netdev)",
+          "none": "no failover (address on the primary)"}
 SOCK = "/run/sfo/control.sock"
 CLI = "sriov-failover -s %s" % SOCK
 
@@ -323,7 +327,9 @@ class ModeRun:
         cmds = {"netinfo": "netinfo", "addresses": "ip -4 -o addr show",
                 "dmesg": "dmesg | grep -i -E 'e1000e|virtio_net|failover|pciehp|BUG|Oops|WARN' | tail -40"}
         if self.mode == "sfo":
-            cmds.update({"status": "%s -j status" % CLI, "events": "%s -j events" % CLI,
+            # the guest's clock first: the picture places the events with it
+            cmds.update({"status": "%s -j status" % CLI,
+                         "events": "guest-now && %s -j events" % CLI,
                          "adapters": "%s -j adapters" % CLI})
         for k, c in cmds.items():
             try:

@@ -18,9 +18,10 @@ import signal
 import subprocess
 import time
 
+from sfolabkit.proc import LabError, progress, stop_process
+
 from .console import ChannelError
 from .netlab import GUEST_IP, PEER_IP
-from .util import LabError, progress, stop_process
 
 UDP_IN_PORT, UDP_OUT_PORT, TCP_PORT = 5001, 5002, 5003
 GDIR = "/run/t"

@@ -1,64 +1,12 @@
 # SPDX-License-Identifier: BSD-2-Clause
-"""Progress lines, command helpers and the cleanup stack."""
+"""The cleanup stack, signal handling and unix-socket connections (the rest is
+in sfolabkit.proc)."""
 
-import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 
-T0 = time.time()
-
-
-def progress(msg):
-    """One progress line on standard error, with the time since start."""
-    print("[%7.1fs] %s" % (time.time() - T0, msg), file=sys.stderr, flush=True)
-
-
-class LabError(Exception):
-    """A step of the lab failed; the message says which and why."""
-
-
-def run(cmd, check=True, capture=True, timeout=120, **kw):
-    """Run a command, return CompletedProcess; raise LabError if check and it fails."""
-    try:
-        cp = subprocess.run(cmd, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.PIPE if capture else None,
-                            stderr=subprocess.PIPE if capture else None,
-                            text=True, timeout=timeout, **kw)
-    except subprocess.TimeoutExpired as e:
-        raise LabError("timed out after %ss: %s" % (timeout, " ".join(cmd))) from e
-    except FileNotFoundError as e:
-        raise LabError("missing program: %s" % cmd[0]) from e
-    if check and cp.returncode != 0:
-        raise LabError("%s failed (%d): %s" % (" ".join(cmd), cp.returncode,
-                                              (cp.stderr or cp.stdout or "").strip()[-800:]))
-    return cp
-
-
-def stop_process(proc, sig=signal.SIGTERM, timeout=10.0):
-    """End one process we started, by its PID: sig, then SIGKILL after timeout."""
-    if proc is None or proc.poll() is not None:
-        return
-    try:
-        os.kill(proc.pid, sig)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(timeout=timeout)
-        return
-    except subprocess.TimeoutExpired:
-        pass
-    try:
-        os.kill(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        return
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
-
+from sfolabkit.proc import progress
 
 class Cleanup:
     """Stack of undo actions, run last-in first-out, each at most once."""

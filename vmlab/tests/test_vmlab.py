@@ -9,7 +9,10 @@
     traffic, at least 90 % of the guest's frames in each direction went through
     the destination's primary tap);
   * sriov-failover loses no more frames (UDP both ways + ping) than net_failover
-    in the same run.
+    in the same run;
+  * the run wrote the shared lab outputs: results.json (the same document as
+    --json) and timeline.svg (well-formed, one panel per mode, host steps and,
+    for sriov-failover, the daemon's state changes placed inside the run).
 
 Exit 77 (skipped) without root, qemu-system-x86_64, busybox or the binaries of
 the Linux edge in the build directory, and in sanitizer builds.
@@ -22,7 +25,9 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
+import xml.dom.minidom
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(os.path.dirname(HERE), "sfo-vmlab")
@@ -57,9 +62,17 @@ def main():
         # for no more coverage than the plain build's run of this test
         return skip("sanitizer build: the VM lab runs with the plain build")
 
+    out = tempfile.mkdtemp(prefix="sfo-vmlab-test-")
+    try:
+        return run(a, out)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def run(a, out):
     cmd = [sys.executable, LAB, "--modes", "sfo,net_failover", "--scenario", "migrate", "--json",
            "--build-dir", a.build_dir, "--work-dir", a.work_dir, "--steady", "2", "--settle", "3",
-           "--keep"]
+           "--keep", "--out", out]
     print("running: %s" % " ".join(cmd), flush=True)
     t0 = time.time()
     try:
@@ -84,7 +97,7 @@ def main():
         if not cond:
             failures.append(what)
 
-    modes = report.get("modes", {})
+    modes = {m["mode"]: m for m in report.get("modes", [])}
     for m in ("sfo", "net_failover"):
         r = modes.get(m)
         check(r is not None and "lost" in r, "%s: the mode ran to the end" % m)
@@ -101,7 +114,7 @@ def main():
               "%s: TCP stream survived (longest stall %s ms)" % (m, r["tcp"]["longest_stall_ms"]))
         fp = r.get("final_ports") or {}
         fr = fp.get("frames", {})
-        rate = report["settings"]["rate"]
+        rate = report["params"]["rate"]
         flow_in = sum(v[1] for v in fr.values())
         flow_out = sum(v[0] for v in fr.values())
         check(flow_in >= rate and flow_out >= rate,
@@ -115,11 +128,38 @@ def main():
     if all(modes.get(m, {}).get("lost") for m in ("sfo", "net_failover")):
         ours, theirs = modes["sfo"]["lost"]["total"], modes["net_failover"]["lost"]["total"]
         check(ours <= theirs, "sriov-failover lost %d frames, net_failover %d" % (ours, theirs))
+    check_files(report, out, check)
     print("sfo-vmlab took %.0f s, run directory %s" % (wall, report.get("run_dir")))
     if failures:
         print("%d check(s) failed" % len(failures))
         return 1
     return 0
+
+
+def check_files(report, out, check):
+    try:
+        with open(os.path.join(out, "results.json")) as f:
+            saved = json.load(f)
+    except (OSError, ValueError) as e:
+        saved = None
+        print("   results.json: %s" % e)
+    check(saved == report, "results.json holds the document --json printed")
+    try:
+        dom = xml.dom.minidom.parse(os.path.join(out, "timeline.svg"))
+    except Exception as e:  # noqa: BLE001 - any parse failure is the finding
+        check(False, "timeline.svg is well-formed SVG (%s)" % e)
+        return
+    panels = [g for g in dom.getElementsByTagName("g") if g.getAttribute("class") == "panel"]
+    check(len(panels) == 2, "timeline.svg has a panel per mode (%d)" % len(panels))
+    text = dom.toxml()
+    check("migrate" in text and "device_add" in text, "timeline.svg marks the host's steps")
+    sfo = {m["mode"]: m for m in report["modes"]}.get("sfo") or {}
+    t_end = max((p["end_s"] for p in sfo.get("timeline_phases") or []), default=0)
+    inside = [e for e in sfo.get("daemon_events") or [] if 0 <= e["t_s"] <= t_end]
+    check(any(e["reason"] == "released by administrator" for e in inside)
+          and any(e["to"] == "active" for e in inside),
+          "the daemon's release and return to active are placed inside the run (%s)"
+          % ["%.2f %s" % (e["t_s"], e["to"]) for e in inside])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: BSD-2-Clause
+"""Commands, processes by PID, the labs' error type and progress lines."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+T0 = time.time()
+_running = set()   # Popen of run() commands in progress
+
+
+class LabError(Exception):
+    """A step of a lab failed; the message says which and why."""
+
+
+def progress(msg):
+    """One progress line on standard error, with the time since start."""
+    print("[%7.1fs] %s" % (time.time() - T0, msg), file=sys.stderr, flush=True)
+
+
+def run(argv, check=True, timeout=120, input=None, capture=True, cwd=None):
+    """Runs a command and returns the CompletedProcess; raises LabError when check is
+    true and it failed, or when it does not end within timeout seconds.  The child
+    is registered while it runs, so that kill_running() (from a signal handler)
+    ends it too."""
+    pipe = subprocess.PIPE if capture else None
+    try:
+        p = subprocess.Popen(argv, stdin=subprocess.PIPE if input is not None else
+                             subprocess.DEVNULL, stdout=pipe, stderr=pipe, text=True, cwd=cwd)
+    except FileNotFoundError as e:
+        raise LabError(f"{argv[0]}: not found") from e
+    _running.add(p)
+    try:
+        out, err = p.communicate(input=input, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        p.kill()
+        p.communicate()
+        raise LabError(f"{' '.join(argv)}: no answer within {timeout:g} s") from e
+    except BaseException:
+        p.kill()
+        p.wait()
+        raise
+    finally:
+        _running.discard(p)
+    r = subprocess.CompletedProcess(argv, p.returncode, out, err)
+    if check and r.returncode != 0:
+        why = (err or out or "").strip()[-800:]
+        raise LabError(f"{' '.join(argv)}: exit {r.returncode}: {why}")
+    return r
+
+
+def kill_running():
+    """Kills the commands run() is waiting for (for a signal handler)."""
+    for p in list(_running):
+        try:
+            p.kill()
+        except OSError:
+            pass
+
+
+def wait_until(pred, timeout, interval=0.01, what="condition"):
+    """Polls pred() until it returns a true value (returned) or timeout passes
+    (LabError naming what)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = pred()
+        if v:
+            return v
+        if time.monotonic() >= deadline:
+            raise LabError(f"{what}: not reached within {timeout:g} s")
+        time.sleep(interval)
+
+
+def stop_process(proc, sig=signal.SIGTERM, timeout=10.0):
+    """Ends one process we started (a Popen), by its PID: sig, then SIGKILL after
+    timeout.  Returns its exit status."""
+    if proc is None:
+        return None
+    for s, t in ((sig, timeout), (signal.SIGKILL, 5.0)):
+        if proc.poll() is not None:
+            break
+        try:
+            os.kill(proc.pid, s)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=t)
+        except subprocess.TimeoutExpired:
+            pass
+    return proc.poll()

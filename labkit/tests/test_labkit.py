@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Unit tests of sfolabkit, the code the labs share (no root, no network)."""
+
+import os
+import sys
+import unittest
+import xml.dom.minidom
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from sfolabkit import cpio, document, proc, svg, table, timeline  # noqa: E402
+
+T0 = 1_700_000_000 * 10**9
+
+
+class TableTest(unittest.TestCase):
+    GROUPS = (table.Group("lost per phase", (6, 6), ("a", "b")),
+              table.Group("gap", (5,), ("ms",)),
+              table.Group("TCP", (4, 8), ("re", "survived"), align=">"))
+
+    def test_layout(self):
+        out = table.render("what ran", self.GROUPS,
+                           [table.row(self.GROUPS, "m1", ["1", "2", "3.5", "0", "yes"]),
+                            table.message_row("m2", "unavailable", "no driver\nsecond line")],
+                           (["note 1"], [], ["note 2", "more"]))
+        lines = out.splitlines()
+        self.assertEqual(lines[0], "what ran")
+        self.assertEqual(lines[1], "")
+        # group titles: centred over several columns unless told, right over one
+        self.assertEqual(lines[2], f"{'mode':<18} {'lost per phase':^13} {'gap':>5} "
+                                   f"{'TCP':>13}")
+        self.assertEqual(lines[3], f"{'':<18} {'a':>6} {'b':>6} {'ms':>5} {'re':>4} "
+                                   f"{'survived':>8}")
+        self.assertEqual(lines[4], "-" * len(lines[3]))
+        self.assertEqual(lines[5], f"{'m1':<18} {'1':>6} {'2':>6} {'3.5':>5} {'0':>4} "
+                                   f"{'yes':>8}")
+        self.assertEqual(lines[6], f"{'m2':<18} unavailable: no driver")
+        # empty note paragraphs leave no blank line behind
+        self.assertEqual(lines[7:], ["", "note 1", "", "note 2", "more"])
+
+    def test_row_needs_every_cell(self):
+        with self.assertRaises(ValueError):
+            table.row(self.GROUPS, "m", ["1"])
+
+    def test_long_message_is_cut(self):
+        line = table.message_row("m", "failed", "x" * 400)
+        self.assertLess(len(line), 250)
+        self.assertIn("whole message in the JSON", line)
+
+    def test_fmt(self):
+        self.assertEqual(table.fmt(None), "-")
+        self.assertEqual(table.fmt(2.345, 2), "2.35")
+        self.assertEqual(table.fmt(7), "7")
+
+
+class TimelineTest(unittest.TestCase):
+    def test_udp_grid_shifts_by_run_start(self):
+        rep = {"start_unix_ns": T0 + 20_000_000,     # 20 ms after time zero
+               "timeline": {"interval_ms": 10, "rx": [5, 6, 7], "lost": [0, 2, 0]}}
+        rx, lost = timeline.udp_grid(rep, T0, 6)
+        self.assertEqual(rx, [0, 0, 5, 6, 7, 0])
+        self.assertEqual(lost, [0, 0, 0, 2, 0, 0])
+        # coarser bins add up; values outside the grid are dropped
+        rx, _ = timeline.udp_grid(rep, T0, 2, dt=0.03)
+        self.assertEqual(rx, [5, 13])
+        self.assertEqual(timeline.udp_grid(None, T0, 3), ([0, 0, 0], [0, 0, 0]))
+
+    def test_tcp_grid_in_mbit(self):
+        rep = {"start_unix_ns": T0, "timeline": {"interval_ms": 10, "bytes": [12500, 0]}}
+        self.assertEqual(timeline.tcp_grid(rep, T0, 2), [10.0, 0.0])   # 100 kbit per 10 ms
+        self.assertEqual(timeline.tcp_grid(rep, T0, 1, dt=0.02), [5.0])
+
+    def test_counter_grid_spreads_late_samples(self):
+        samples = [(T0, {"a": (0, 0), "b": (0, 0)}),
+                   (T0 + 10_000_000, {"a": (10, 1), "b": (100, 0)}),
+                   (T0 + 40_000_000, {"a": (40, 4), "b": (100, 0)})]   # 30 ms late
+        rx, tx = timeline.counter_grid(samples, T0, 5, {"a"}.__contains__)
+        self.assertEqual([round(v, 6) for v in rx], [10, 10, 10, 10, 0])
+        self.assertEqual([round(v, 6) for v in tx], [1, 1, 1, 1, 0])
+
+    def test_counter_grid_new_device_counts_from_zero(self):
+        samples = [(T0, {}), (T0 + 10_000_000, {"a": (3, 0)})]
+        rx, _ = timeline.counter_grid(samples, T0, 2, lambda d: True)
+        self.assertEqual([round(v, 6) for v in rx], [3, 0])
+
+    def test_events_grid(self):
+        t = T0 / 1e9
+        self.assertEqual(timeline.events_grid([(t + 0.005, 1), (t + 0.015, 2), (t + 5, 9)],
+                                              T0, 3), [1, 2, 0])
+
+
+class SvgTest(unittest.TestCase):
+    STYLE = svg.Style(tool="t", phases=("one", "two"), step_labels={"go": "GO!"})
+
+    def run_of(self, n=50):
+        z = [0] * n
+        return {"grid": {"n": n, "dt": 0.01, "out_rx": [10] * n, "in_rx": [10] * n,
+                         "out_lost": [0] * 20 + [3] + [0] * (n - 21), "in_lost": z,
+                         "tcp_mbit": [1.0] * n, "vf_guest_tx": [5] * n, "vf_guest_rx": z,
+                         "sby_guest_tx": z, "sby_guest_rx": z},
+                "phases": [{"kind": "one", "name": "one", "start_s": 0.1, "end_s": 0.3},
+                           {"kind": "other", "name": "other", "start_s": 0.3, "end_s": 0.5}],
+                "events": [{"what": "go", "label": "go <now>", "t_s": 0.1, "end_s": 0.2,
+                            "detail": None}] * 4}
+
+    def render(self, runs):
+        out = svg.render(self.STYLE, "headline & more", {"rate": 1000, "tcp_mbit": 2}, runs)
+        return out, xml.dom.minidom.parseString(out)
+
+    def test_well_formed_with_every_kind_of_panel(self):
+        out, dom = self.render([("a", "A", "sub", self.run_of()),
+                                ("b", "B", "unavailable: <why>", None)])
+        panels = [g for g in dom.getElementsByTagName("g") if g.getAttribute("class") == "panel"]
+        self.assertEqual(len(panels), 1)
+        self.assertIn("t: headline &amp; more", out)
+        self.assertIn("GO!", out)                          # the style's step label
+        self.assertIn("unavailable: &lt;why&gt;", out)
+        self.assertIn(svg.PHASE_COLOURS[0], out)           # phase "one" shaded
+        self.assertNotIn("diamonds", out)                  # no daemon events: not in legend
+
+    def test_crowded_step_labels_use_every_row(self):
+        out, dom = self.render([("a", "A", "sub", self.run_of())])
+        ys = {t.getAttribute("y") for t in dom.getElementsByTagName("text")
+              if t.getAttribute("class") == "ev"}
+        self.assertEqual(len(ys), svg.LABEL_ROWS)
+
+    def test_daemon_events_drawn(self):
+        run = self.run_of()
+        run["daemon_events"] = [{"t_s": 0.2, "from": "active", "to": "draining",
+                                 "reason": "released"}]
+        out, _ = self.render([("a", "A", "sub", run)])
+        self.assertIn("active -&gt; draining (released)", out)
+        self.assertIn("diamonds", out)
+
+
+class DocumentTest(unittest.TestCase):
+    def test_envelope(self):
+        doc = document.envelope("tool", "1.0", 3, "migrate", {"rate": 1},
+                                [{"mode": "a", "title": "A"}, {"mode": "b"}], 5,
+                                {"json": "x"}, extra=1)
+        self.assertEqual(list(doc)[:5], ["tool", "version", "schema", "scenario", "params"])
+        self.assertEqual(doc["titles"], {"a": "A", "b": "b"})
+        self.assertEqual(doc["extra"], 1)
+        self.assertTrue(doc["kernel"])
+        self.assertNotIn("\n", document.dumps(doc))
+
+
+class ProcTest(unittest.TestCase):
+    def test_run(self):
+        self.assertEqual(proc.run(["sh", "-c", "echo hi"]).stdout, "hi\n")
+        self.assertEqual(proc.run(["cat"], input="x").stdout, "x")
+        with self.assertRaisesRegex(proc.LabError, "exit 3: boom"):
+            proc.run(["sh", "-c", "echo boom >&2; exit 3"])
+        self.assertEqual(proc.run(["sh", "-c", "exit 3"], check=False).returncode, 3)
+        with self.assertRaisesRegex(proc.LabError, "not found"):
+            proc.run(["/nonexistent/program"])
+        with self.assertRaisesRegex(proc.LabError, "no answer within 0.2 s"):
+            proc.run(["sleep", "5"], timeout=0.2)
+
+    def test_wait_until(self):
+        self.assertEqual(proc.wait_until(lambda: 7, 1), 7)
+        with self.assertRaisesRegex(proc.LabError, "the thing: not reached"):
+            proc.wait_until(lambda: 0, 0.05, what="the thing")
+
+    def test_stop_process_escalates(self):
+        import subprocess
+        p = subprocess.Popen(["sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.05; done"],
+                             stdout=subprocess.PIPE, text=True)
+        self.assertEqual(p.stdout.readline(), "ready\n")   # SIGTERM is ignored from here on
+        self.assertEqual(proc.stop_process(p, timeout=0.3), -9)
+        p.stdout.close()
+
+
+class CpioTest(unittest.TestCase):
+    def test_newc_layout(self):
+        c = cpio.Cpio()
+        c.file("a/b", b"hello", 0o644)
+        c.symlink("l", "a/b")
+        data = c.bytes()
+        self.assertTrue(data.startswith(b"070701"))
+        self.assertIn(b"a/b\0", data)
+        self.assertTrue(data.rstrip(b"\0").endswith(b"TRAILER!!!"))
+        self.assertEqual(len(data) % 4, 0)
+        # the parent directory is in the archive before its file
+        self.assertLess(data.index(b"a\0"), data.index(b"a/b\0"))
+
+
+if __name__ == "__main__":
+    unittest.main()
