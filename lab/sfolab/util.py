@@ -14,7 +14,8 @@ import subprocess
 import sys
 import time
 
-from sfolabkit.proc import LabError, kill_running, run, stop_process, wait_until  # noqa: F401
+from sfolabkit import proc as kitproc
+from sfolabkit.proc import LabError, kill_running, run, wait_until  # noqa: F401
 
 _namespaces = []   # names, in creation order
 _procs = []        # Proc, in start order
@@ -43,49 +44,19 @@ def netns_del(name):
 
 # ------------------------------------------------------------------ processes
 
-class Proc:
-    """A process started by the lab, directly or through `ip netns exec NS` (which
-    execs: the PID is the program's).  Its own session, so a Ctrl-C on the terminal
-    reaches the lab only, and the lab ends it."""
+class Proc(kitproc.Proc):
+    """A process the lab started (see sfolabkit.proc.Proc), registered for
+    cleanup() from the moment it exists until it is stopped."""
 
     def __init__(self, argv, ns=None, stdout=None, stderr=None, stdin=None, name=None):
-        self.argv = (["ip", "netns", "exec", ns] if ns else []) + list(argv)
-        self.name = name or os.path.basename(argv[0])
-        self.popen = subprocess.Popen(
-            self.argv, stdout=stdout, stderr=stderr,
-            stdin=stdin if stdin is not None else subprocess.DEVNULL,
-            start_new_session=True)
-        self.pid = self.popen.pid
+        super().__init__(argv, ns, stdout, stderr, stdin, name)
         _procs.append(self)
 
-    def alive(self):
-        return self.popen.poll() is None
-
-    def send(self, sig):
-        if self.alive():
-            try:
-                os.kill(self.pid, sig)
-            except ProcessLookupError:
-                pass
-
-    def wait(self, timeout):
-        try:
-            return self.popen.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
-
     def stop(self, sig=signal.SIGTERM, timeout=5.0):
-        """Sends sig, waits up to timeout, then SIGKILL; returns the exit status."""
-        stop_process(self.popen, sig, timeout)
-        for f in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
-            if f is not None:
-                try:
-                    f.close()
-                except OSError:
-                    pass
+        rc = super().stop(sig, timeout)
         if self in _procs:
             _procs.remove(self)
-        return self.popen.returncode
+        return rc
 
 
 # ------------------------------------------------------------------ cleanup

@@ -15,6 +15,10 @@ class LabError(Exception):
     """A step of a lab failed; the message says which and why."""
 
 
+class Timeout(LabError, TimeoutError):
+    """A condition was not reached in time (wait_until)."""
+
+
 def progress(msg):
     """One progress line on standard error, with the time since start."""
     print("[%7.1fs] %s" % (time.time() - T0, msg), file=sys.stderr, flush=True)
@@ -62,14 +66,14 @@ def kill_running():
 
 def wait_until(pred, timeout, interval=0.01, what="condition"):
     """Polls pred() until it returns a true value (returned) or timeout passes
-    (LabError naming what)."""
+    (Timeout naming what; pred is tried one last time at the deadline)."""
     deadline = time.monotonic() + timeout
     while True:
         v = pred()
         if v:
             return v
         if time.monotonic() >= deadline:
-            raise LabError(f"{what}: not reached within {timeout:g} s")
+            raise Timeout(f"{what}: not reached within {timeout:g} s")
         time.sleep(interval)
 
 
@@ -90,3 +94,51 @@ def stop_process(proc, sig=signal.SIGTERM, timeout=10.0):
         except subprocess.TimeoutExpired:
             pass
     return proc.poll()
+
+
+class Proc:
+    """A process we start, directly or through `ip netns exec NS` (which execs:
+    the PID is the program's).  Its own session, so that a Ctrl-C on the
+    terminal reaches only us, and we end it, by its PID."""
+
+    def __init__(self, argv, ns=None, stdout=None, stderr=None, stdin=None, name=None,
+                 text=False):
+        self.argv = (["ip", "netns", "exec", ns] if ns else []) + list(argv)
+        self.name = name or os.path.basename(argv[0])
+        self.popen = subprocess.Popen(
+            self.argv, stdout=stdout, stderr=stderr,
+            stdin=stdin if stdin is not None else subprocess.DEVNULL, text=text,
+            start_new_session=True)
+        self.pid = self.popen.pid
+
+    def alive(self):
+        return self.popen.poll() is None
+
+    def send(self, sig):
+        if self.alive():
+            try:
+                os.kill(self.pid, sig)
+            except ProcessLookupError:
+                pass
+
+    def wait(self, timeout):
+        """The exit status, or None if it still runs after timeout seconds."""
+        try:
+            return self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stop(self, sig=signal.SIGTERM, timeout=5.0):
+        """Sends sig, waits up to timeout, then SIGKILL; closes our ends of its
+        pipes; returns the exit status."""
+        rc = stop_process(self.popen, sig, timeout)
+        self.close_pipes()
+        return rc
+
+    def close_pipes(self):
+        for f in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
+            if f is not None:
+                try:
+                    f.close()
+                except OSError:
+                    pass

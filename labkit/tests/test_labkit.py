@@ -173,6 +173,27 @@ class ProcTest(unittest.TestCase):
         p.stdout.close()
 
 
+class ProcClassTest(unittest.TestCase):
+    def test_lifecycle(self):
+        import subprocess
+        p = proc.Proc(["sh", "-c", "echo $$; exec sleep 30"], stdout=subprocess.PIPE, text=True,
+                      name="sleeper")
+        self.assertEqual(p.name, "sleeper")
+        self.assertEqual(int(p.popen.stdout.readline()), p.pid)   # the program's own PID
+        self.assertTrue(p.alive())
+        self.assertIsNone(p.wait(0.05))
+        self.assertEqual(p.stop(), -15)
+        self.assertFalse(p.alive())
+        self.assertTrue(p.popen.stdout.closed)
+        self.assertEqual(p.stop(), -15)                  # idempotent
+
+    def test_timeout_is_both_kinds(self):
+        with self.assertRaises(TimeoutError):
+            proc.wait_until(lambda: False, 0.01)
+        with self.assertRaises(proc.LabError):
+            proc.wait_until(lambda: False, 0.01)
+
+
 class CpioTest(unittest.TestCase):
     def test_newc_layout(self):
         c = cpio.Cpio()

@@ -27,86 +27,16 @@ import json
 import os
 import signal
 import subprocess
-import time
+import sys
+
+# commands, waiting and processes: the labs' shared package
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "labkit"))
+from sfolabkit.proc import LabError as TopoError  # noqa: E402
+from sfolabkit.proc import Proc, run, wait_until  # noqa: E402,F401 (run, wait_until: sfo_it's)
 
 _live = []  # topologies not yet destroyed
 _counter = [0]
-
-
-class TopoError(Exception):
-    pass
-
-
-def run(argv, check=True, timeout=30, input=None):
-    """Runs a command, returns the CompletedProcess; raises TopoError if check and it failed."""
-    r = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, input=input)
-    if check and r.returncode != 0:
-        raise TopoError(f"{' '.join(argv)}: rc={r.returncode}: {r.stderr.strip()}")
-    return r
-
-
-def wait_until(pred, timeout, interval=0.02, what="condition"):
-    """Polls pred() every interval seconds until it returns a true value or timeout passes.
-
-    Returns that value; raises TimeoutError(what) at the deadline (pred is tried
-    one last time at the deadline)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = pred()
-        if v:
-            return v
-        if time.monotonic() >= deadline:
-            raise TimeoutError(f"{what}: not reached within {timeout} s")
-        time.sleep(interval)
-
-
-class Proc:
-    """A process started by the tests (directly, or via `ip netns exec`, which execs: same PID)."""
-
-    def __init__(self, argv, ns=None, stdout=None, stderr=None, stdin=None, name=None):
-        self.argv = (["ip", "netns", "exec", ns] if ns else []) + list(argv)
-        self.name = name or os.path.basename(argv[0])
-        self.popen = subprocess.Popen(self.argv, stdout=stdout, stderr=stderr,
-                                      stdin=stdin if stdin is not None else subprocess.DEVNULL,
-                                      text=True, start_new_session=True)
-        self.pid = self.popen.pid
-
-    def alive(self):
-        return self.popen.poll() is None
-
-    def send(self, sig):
-        if self.alive():
-            try:
-                os.kill(self.pid, sig)
-            except ProcessLookupError:
-                pass
-
-    def wait(self, timeout):
-        try:
-            return self.popen.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return None
-
-    def stop(self, sig=signal.SIGTERM, timeout=5.0):
-        """Sends sig, waits up to timeout, then SIGKILL. Returns the exit status."""
-        if not self.alive():
-            self.close_pipes()
-            return self.popen.returncode
-        self.send(sig)
-        rc = self.wait(timeout)
-        if rc is None:
-            self.send(signal.SIGKILL)
-            rc = self.wait(5)
-        self.close_pipes()
-        return rc
-
-    def close_pipes(self):
-        for f in (self.popen.stdin, self.popen.stdout, self.popen.stderr):
-            if f is not None:
-                try:
-                    f.close()
-                except OSError:
-                    pass
 
 
 class Topology:
@@ -311,7 +241,7 @@ class Topology:
         """Starts argv in a namespace ("guest"/"host"/"peer", a namespace name, or None for
         the test's own) and remembers it for destroy()."""
         ns = self.ns_of(where) if where else None
-        p = Proc(argv, ns=ns, stdout=stdout, stderr=stderr, stdin=stdin, name=name)
+        p = Proc(argv, ns=ns, stdout=stdout, stderr=stderr, stdin=stdin, name=name, text=True)
         self.procs.append(p)
         return p
 

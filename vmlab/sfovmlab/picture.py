@@ -169,8 +169,11 @@ def subtitle(rep):
     tcp = rep["tcp"]
     s += "; TCP %s" % ("survived" if tcp["survived"] else "BROKE")
     for leg in rep["legs"]:
-        s += "; migration %s: %s ms, downtime %s ms" % (
-            leg.get("status"), leg.get("total_time_ms"), leg.get("downtime_ms"))
+        if leg.get("status") == "completed":
+            s += "; migration completed: %s ms, downtime %s ms" % (
+                leg.get("total_time_ms"), leg.get("downtime_ms"))
+        else:
+            s += "; migration %s" % leg.get("status")
         if leg.get("primary_back_ms") is not None:
             s += ", primary back %.2f s after" % (leg["primary_back_ms"] / 1000)
     return s

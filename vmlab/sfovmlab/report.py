@@ -284,6 +284,14 @@ NOTES = ["phases: steady = before the host acts; unplug = from the host's first 
          "(one value per migration)."]
 
 
+def _qemu_host(leg, qemu, host):
+    """QEMU's number (the host's): a migration that did not complete has neither,
+    its status says what happened."""
+    if leg.get("status") != "completed":
+        return leg.get("status") or "-"
+    return "%s(%s)" % (fmt(leg.get(qemu)), fmt(leg.get(host)))
+
+
 def _row(name, r):
     ph = {p: 0 for p in PHASES}
     for n, v in r["lost_by_phase"].items():
@@ -298,10 +306,8 @@ def _row(name, r):
         str(ph["settled"]), str(r["lost"]["total"]),
         fmt(g["udp_in"]), fmt(g["udp_out"]), fmt(g["ping"]), fmt(g["tcp"]),
         "yes" if r["tcp"]["survived"] else "NO",
-        per_leg(lambda x: "%s(%s)" % (fmt(x.get("total_time_ms")),
-                                      fmt(x.get("host_total_time_ms")))),
-        per_leg(lambda x: "%s(%s)" % (fmt(x.get("downtime_ms")),
-                                      fmt(x.get("host_downtime_ms")))),
+        per_leg(lambda x: _qemu_host(x, "total_time_ms", "host_total_time_ms")),
+        per_leg(lambda x: _qemu_host(x, "downtime_ms", "host_downtime_ms")),
         per_leg(lambda x: fmt(x.get("unplug_ms", x.get("wait_unplug_ms")))),
         per_leg(lambda x: fmt(x["primary_back_ms"] / 1000 if x.get("primary_back_ms")
                                is not None else None, 2))])
