@@ -18,7 +18,6 @@ import argparse
 import ctypes
 import json
 import os
-import select
 import socket
 import struct
 import subprocess
@@ -26,9 +25,8 @@ import sys
 import threading
 import time
 
-ETH_P_ALL = 0x0003
-SO_TIMESTAMPNS = 35
-PACKET_OUTGOING = 4
+from capture import Capture
+
 RTM_NEWLINK = 16
 NLM_F_REQUEST = 1
 NLM_F_ACK = 4
@@ -167,10 +165,7 @@ def main():
     mac = bytes.fromhex(a.mac.replace(":", ""))
     sh("ip", "link", "add", "vf0", "address", a.mac, "type", "veth", "peer", "name", a.host_end)
     sh("ip", "link", "set", a.host_end, "master", a.bridge, "up")
-    cap = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
-    cap.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
-    cap.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-    cap.bind((a.host_end, ETH_P_ALL))
+    cap = Capture(a.host_end)
     ns_fd = os.open(a.guest_netns, os.O_RDONLY)
     ifindex = socket.if_nametoindex("vf0")
     mon = guest_link_monitor(a.guest_netns)
@@ -181,7 +176,7 @@ def main():
         print("ready", flush=True)
         sys.stdin.readline()
     # drop what the sockets collected while waiting (the old VF's events...)
-    for sock in (cap, mon, hmon):
+    for sock in (cap.sock, mon, hmon):
         sock.setblocking(False)
         try:
             while sock.recv(65536):
@@ -215,24 +210,11 @@ def main():
     deadline = time.monotonic() + a.timeout
     data_ts = []
     while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
+        f = cap.next_from(mac, deadline)   # from the guest, not towards it
+        if f is None:
             break
-        r, _, _ = select.select([cap], [], [], left)
-        if not r:
-            break
-        data, anc, _, addr = cap.recvmsg(2048, socket.CMSG_SPACE(16))
-        if addr[2] == PACKET_OUTGOING or data[6:12] != mac:
-            continue  # towards the guest, or not from it
-        ts = None
-        for level, typ, cdata in anc:
-            if level == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS:
-                sec, nsec = struct.unpack("=qq", cdata[:16])
-                ts = sec * 1000000000 + nsec
-        if ts is None:
-            ts = time.time_ns()
-        etype = struct.unpack_from("!H", data, 12)[0]
-        kind = {0x0806: "arp", 0x0800: "ipv4", 0x86dd: "ipv6"}.get(etype, hex(etype))
+        ts, etype, data = f
+        kind = cap.kind(etype)
         if out["first_any_ms"] is None:
             out["first_any_ms"] = (ts - t0) / 1e6
             out["first_any_kind"] = kind
