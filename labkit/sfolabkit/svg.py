@@ -31,7 +31,8 @@ W = 1200
 PANEL_H = 302
 PLOT_L, PLOT_R = 70, 60
 PLOT_T, PLOT_B = 74, 62     # inside a panel: top (title, step labels), bottom (strip, axis)
-LABEL_ROWS, LABEL_W = 3, 62  # step labels: rows above the plot, room one needs (px)
+LABEL_ROWS = 3               # rows of step labels above the plot
+LABEL_CHAR_W = 6.2          # px per character of a step label (10 px sans-serif, generous)
 UP = 0.62                   # share of the plot height above the zero line (received)
 STRIP_H = 10
 # phase colours, in the order a migration goes through them
@@ -186,15 +187,15 @@ def panel(y0, title, subtitle, run, params, style):
                  f'stroke="#000" stroke-width="0.8"><title>{ev["t_s"]:.3f} s daemon: '
                  f'{escape(ev.get("from", ""))} -&gt; {escape(ev.get("to", ""))} '
                  f'({escape(ev.get("reason", ""))})</title></path>')
-    last_x = [-1e9] * LABEL_ROWS
+    free_from = [-1e9] * LABEL_ROWS    # per row: where its last label ends
     for ev in run["events"]:
         x = X(ev["t_s"])
-        # the lowest row with room, else the one whose last label is farthest
-        row = next((r for r in range(LABEL_ROWS) if x - last_x[r] > LABEL_W),
-                   min(range(LABEL_ROWS), key=lambda r: last_x[r]))
-        last_x[row] = x
-        ly = top - 4 - row * 12
         label = style.step_labels.get(ev["what"], ev["what"])
+        # the lowest row with room, else the one whose last label ends first
+        row = next((r for r in range(LABEL_ROWS) if x + 2 >= free_from[r]),
+                   min(range(LABEL_ROWS), key=lambda r: free_from[r]))
+        free_from[row] = x + 2 + LABEL_CHAR_W * len(label) + 3
+        ly = top - 4 - row * 12
         detail = f": {ev['detail']}" if ev.get("detail") else ""
         took = (ev["end_s"] - ev["t_s"]) * 1000
         idle = (ev.get("detail") or "").startswith(("skipped", "no agent"))

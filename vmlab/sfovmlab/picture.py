@@ -31,8 +31,8 @@ from .report import PHASES, phase_starts, udp_in_losses, udp_out_losses
 DT = 0.05   # 10 frames per bin at the default 200 pps
 STYLE = svg.Style(
     tool="sfo-vmlab", phases=PHASES[1:],
-    step_labels={"release": "release", "device_del": "device_del", "migrate": "migrate",
-                 "cancel": "cancel", "resume": "resume", "device_add": "device_add"},
+    step_labels={"release": "release", "device_del": "unplug", "migrate": "migrate",
+                 "cancel": "cancel", "resume": "resume", "device_add": "plug"},
     fast="the primary", tcp="TCP peer->guest")
 PRIMARY_TAPS = {pair[1] for pair in TAPS.values()}
 STANDBY_TAPS = {pair[0] for pair in TAPS.values()}
@@ -168,14 +168,17 @@ def subtitle(rep):
         max([v for v in rep["longest_outage_ms"].values() if v is not None], default=0))
     tcp = rep["tcp"]
     s += "; TCP %s" % ("survived" if tcp["survived"] else "BROKE")
-    for leg in rep["legs"]:
-        if leg.get("status") == "completed":
-            s += "; migration completed: %s ms, downtime %s ms" % (
-                leg.get("total_time_ms"), leg.get("downtime_ms"))
-        else:
-            s += "; migration %s" % leg.get("status")
-        if leg.get("primary_back_ms") is not None:
-            s += ", primary back %.2f s after" % (leg["primary_back_ms"] / 1000)
+    legs = rep["legs"]
+
+    def each(fn):
+        return "/".join(fn(leg) for leg in legs)
+    if all(leg.get("status") == "completed" for leg in legs):
+        s += "; migration %s ms, downtime %s ms" % (each(lambda x: str(x.get("total_time_ms"))),
+                                                   each(lambda x: str(x.get("downtime_ms"))))
+    else:
+        s += "; migration " + each(lambda x: str(x.get("status")))
+    if legs and all(leg.get("primary_back_ms") is not None for leg in legs):
+        s += "; primary back %s s after" % each(lambda x: "%.2f" % (x["primary_back_ms"] / 1000))
     return s
 
 

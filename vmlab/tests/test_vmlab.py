@@ -152,7 +152,7 @@ def check_files(report, out, check):
     panels = [g for g in dom.getElementsByTagName("g") if g.getAttribute("class") == "panel"]
     check(len(panels) == 2, "timeline.svg has a panel per mode (%d)" % len(panels))
     text = dom.toxml()
-    check("migrate" in text and "device_add" in text, "timeline.svg marks the host's steps")
+    check("QMP migrate" in text and "QMP device_add" in text, "timeline.svg marks the host's steps")
     sfo = {m["mode"]: m for m in report["modes"]}.get("sfo") or {}
     t_end = max((p["end_s"] for p in sfo.get("timeline_phases") or []), default=0)
     inside = [e for e in sfo.get("daemon_events") or [] if 0 <= e["t_s"] <= t_end]
