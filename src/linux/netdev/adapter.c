@@ -61,6 +61,7 @@ static uint32_t adapter_flags(const struct sfo_link *link)
 int sfo_adapter_info_from_link(const struct sfo_link *link, struct sfo_adapter_info *info)
 {
 	uint8_t mac[SFO_MAC_LEN];
+	bool gone;
 
 	memset(info, 0, sizeof(*info));
 	if (link->ifindex <= 0 || !link->name[0])
@@ -68,8 +69,13 @@ int sfo_adapter_info_from_link(const struct sfo_link *link, struct sfo_adapter_i
 	info->id = (uint32_t)link->ifindex;
 	snprintf(info->name, sizeof(info->name), "%s", link->name);
 	snprintf(info->kind, sizeof(info->kind), "%s", link->kind);
-	if (sfo_ethtool_drvinfo(link->name, info->driver, sizeof(info->driver), NULL, 0) < 0)
-		info->driver[0] = '\0';
+	/* ENODEV: the device is no longer there under this name (an event read
+	 * after its unregistration, or before a rename). Ask ethtool nothing
+	 * more: every ioctl on a missing name makes the kernel run modprobe
+	 * twice (netdev-NAME, NAME), which delays the next events; a later
+	 * NEWLINK or DELLINK tells what became of it. */
+	gone = sfo_ethtool_drvinfo(link->name, info->driver, sizeof(info->driver), NULL, 0) ==
+	       -ENODEV;
 
 	/* sysfs may show another namespace's devices: trust it only if it agrees. */
 	if (sfo_sysfs_ifindex(link->name) == link->ifindex)
@@ -77,7 +83,7 @@ int sfo_adapter_info_from_link(const struct sfo_link *link, struct sfo_adapter_i
 
 	if (link->perm_addr_len == SFO_MAC_LEN && nonzero_mac(link->perm_addr))
 		memcpy(info->perm_mac, link->perm_addr, SFO_MAC_LEN);
-	else if (sfo_ethtool_perm_addr(link->name, mac) == 0)
+	else if (!gone && sfo_ethtool_perm_addr(link->name, mac) == 0)
 		memcpy(info->perm_mac, mac, SFO_MAC_LEN);
 	else if (link->addr_len == SFO_MAC_LEN)
 		memcpy(info->perm_mac, link->addr, SFO_MAC_LEN);
@@ -85,8 +91,8 @@ int sfo_adapter_info_from_link(const struct sfo_link *link, struct sfo_adapter_i
 	info->flags = adapter_flags(link);
 	info->mtu = link->mtu;
 	info->max_mtu = link->max_mtu;
-	if (sfo_ethtool_get_offloads(link->name, &info->offloads_supported,
-				     &info->offloads_active) < 0) {
+	if (gone || sfo_ethtool_get_offloads(link->name, &info->offloads_supported,
+					     &info->offloads_active) < 0) {
 		info->offloads_supported = 0;
 		info->offloads_active = 0;
 	}
