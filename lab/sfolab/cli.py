@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 
-from . import VERSION, analysis, choreography, modes, report, svg, util
+from . import VERSION, analysis, choreography, invm, modes, report, svg, util
 from .topology import Topology
 from .traffic import Traffic
 from .util import LabError
@@ -30,7 +30,7 @@ network; with --repetitions N the modes are interleaved N times):
   bonding         Linux bonding active-backup over VF (primary) and standby, best
                   settings (miimon 10, fail_over_mac active, num_grat_arp 3,
                   primary_reselect always); 'unavailable' when the kernel has no
-                  bonding driver
+                  bonding driver: then run with --in-vm
   vf-only         no failover: the address on the VF alone
   standby-only    virtio alone, no VF
 
@@ -108,6 +108,10 @@ def parse_args(argv):
     ap.add_argument("--quiet", "-q", action="store_true", help="no progress line")
     ap.add_argument("--keep-work", action="store_true",
                     help="keep the work directory (raw reports, counter samples)")
+    ap.add_argument("--in-vm", action="store_true",
+                    help="run the same command in a QEMU guest (TCG, about 10x slower) "
+                         "booted with Debian's kernel over this machine's root, read-only; "
+                         "--out is shared: for kernels without bonding (see sfo-lab(1))")
     ap.add_argument("--version", action="version", version=f"sfo-lab {VERSION}")
     a = ap.parse_args(argv)
     jumbo = a.scenario == "mtu9000"
@@ -267,6 +271,8 @@ def main(argv=None):
         print(f"sfo-lab: {bins['traffic']} not found: build first (meson setup build && "
               f"ninja -C build) or give --build-dir", file=sys.stderr)
         return 2
+    if a.in_vm:
+        return invm.main(sys.argv[1:] if argv is None else argv, a, bdir)
     rt_note = None
     a.realtime_ok = False
     if a.realtime:

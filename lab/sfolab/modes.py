@@ -38,7 +38,7 @@ from .util import LabError, run
 # failover (num_grat_arp / num_unsol_na).
 BOND_OPTS = ["mode", "active-backup", "miimon", "10", "updelay", "0", "downdelay", "0",
              "fail_over_mac", "active", "num_grat_arp", "3", "num_unsol_na", "3",
-             "peer_notif_delay", "0", "primary_reselect", "always"]
+             "peer_notify_delay", "0", "primary_reselect", "always"]
 
 ALL = ("sriov-failover", "bonding", "vf-only", "standby-only")
 
@@ -227,7 +227,7 @@ class Bonding(Mode):
                 why = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else \
                     f"exit {r.returncode}"
                 return False, (f"this kernel has no bonding driver (ip link add b0 type bond: "
-                               f"{why})")
+                               f"{why}); run with --in-vm")
             r = run(["ip", "-n", ns, "link", "set", "b0", "type", "bond"] + BOND_OPTS,
                     check=False)
             if r.returncode != 0:
