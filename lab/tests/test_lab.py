@@ -9,7 +9,10 @@ regression in the daemon (or in the lab) fails CI.
 Exit status: 0 passed, 1 a test failed, 77 skipped (not root).  Each test runs
 lab/sfo-lab as a subprocess with --json and reads its document; the lab runs
 real-time (its default), at a low rate, with short phases: about 4-6 s of
-traffic per scenario.  Python 3.11 standard library only.
+traffic per scenario.  In a sanitizer build (the daemon linked with libasan or
+libubsan) the scenarios run the same, but the loss bound of a surprise removal,
+which measures the daemon's reaction time, is printed instead of asserted.
+Python 3.11 standard library only.
 """
 
 import glob
@@ -26,7 +29,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(os.path.dirname(HERE), "sfo-lab")
 SKIP = 77
-BUILD = {"dir": None}
+BUILD = {"dir": None, "sanitized": False}
 
 RATE = 2000                  # UDP frames/s each way
 SURPRISE_MAX_LOST = 25       # per direction, a VF yanked without notice (12.5 ms at RATE)
@@ -203,13 +206,26 @@ class LabTest(unittest.TestCase):
         self.assertEqual(run.get("daemon_exit"), 0, "sriov-failoverd --release-on-exit did "
                          "not exit 0 on SIGTERM")
 
+    def check_surprise_loss(self, phase, res, run):
+        """A VF yanked without notice loses what arrives until the daemon steers
+        away (no close hook on this kernel): a bound on the daemon's reaction time.
+        A sanitizer build's daemon is several times slower by design; there the
+        numbers are printed, not asserted (the plain build asserts them)."""
+        for d in ("out", "in"):
+            lost = phase["udp_lost"][d]
+            if BUILD["sanitized"]:
+                print(f"note: {phase['name']} {d}: {lost} lost (sanitizer build: bound "
+                      f"{SURPRISE_MAX_LOST} not asserted)", file=sys.stderr)
+                continue
+            self.assertLessEqual(lost, SURPRISE_MAX_LOST,
+                                 f"{phase['name']}: VF removal lost too much\n"
+                                 f"{self.describe(res, run)}")
+
     def test_surprise(self):
         doc = self.run_scenario("surprise")
         res, run = self.our_run(doc)
         unplug = [p for p in res["phases"] if p["kind"] == "release"][0]
-        for d in ("out", "in"):
-            self.assertLessEqual(unplug["udp_lost"][d], SURPRISE_MAX_LOST,
-                                 f"surprise removal lost too much\n{self.describe(res, run)}")
+        self.check_surprise_loss(unplug, res, run)
         self.check_blackouts(res, run)
         self.check_returns(res, run)
         self.check_tcp(res, run)
@@ -230,10 +246,7 @@ class LabTest(unittest.TestCase):
         gone = [p for p in res["phases"] if p["kind"] == "release"]
         self.assertEqual(len(gone), 2)
         for p in gone:
-            for d in ("out", "in"):
-                self.assertLessEqual(p["udp_lost"][d], SURPRISE_MAX_LOST,
-                                     f"{p['name']}: VF removal lost too much\n"
-                                     f"{self.describe(res, run)}")
+            self.check_surprise_loss(p, res, run)
         self.assertEqual(len(res["returns"]), 2)
         self.check_returns(res, run)
         self.check_tcp(res, run)
@@ -324,6 +337,9 @@ def main():
     if missing:
         print(f"error: not built in {BUILD['dir']}: {', '.join(missing)}", file=sys.stderr)
         sys.exit(1)
+    ldd = subprocess.run(["ldd", os.path.join(BUILD["dir"], "src/linux/daemon/sriov-failoverd")],
+                         capture_output=True, text=True).stdout
+    BUILD["sanitized"] = "libasan" in ldd or "libubsan" in ldd
     prog = unittest.main(module="__main__", argv=[sys.argv[0]] + args, verbosity=2,
                          exit=False)
     sys.exit(0 if prog.result.wasSuccessful() else 1)
