@@ -8,6 +8,7 @@
   document   the JSON document's envelope
   debkernel  Debian's kernel package and module dependencies, for guests
   cpio       initramfs archives
+  guest      a QEMU guest that runs a command on this machine's own root (sfo-lab --in-vm)
 
 Standard library only; each lab's launcher puts this directory on sys.path.
 """

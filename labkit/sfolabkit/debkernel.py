@@ -4,10 +4,14 @@ fetched with apt-get download (nothing is installed into /boot), and the
 dependencies of the modules a guest needs, read from their .modinfo sections.
 """
 
+import fcntl
 import os
 import struct
 
 from .proc import LabError, progress, run
+
+# Where the kernel package is kept (SFO_KERNEL_CACHE overrides).
+KERNEL_CACHE = os.environ.get("SFO_KERNEL_CACHE", "/var/tmp/sfo-kernel")
 
 
 def _kernel_package():
@@ -25,18 +29,25 @@ def _kernel_package():
     raise LabError("cannot resolve linux-image-amd64 with apt-cache, even after apt-get update")
 
 
-def fetch_kernel(work_dir):
-    """apt-get download the kernel package linux-image-amd64 depends on, once:
-    the .deb is kept in work_dir/kernel. Returns (version, path of the .deb)."""
-    kdir = os.path.join(work_dir, "kernel")
-    os.makedirs(kdir, exist_ok=True)
+def fetch_kernel(cache_dir=KERNEL_CACHE):
+    """apt-get download the kernel package linux-image-amd64 depends on, once for
+    every lab: the .deb is kept in cache_dir (one download serves sfo-vmlab and
+    sfo-lab --in-vm; concurrent callers wait for each other).  Returns (version,
+    path of the .deb)."""
+    os.makedirs(cache_dir, exist_ok=True)
+    with open(os.path.join(cache_dir, ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _fetch_locked(cache_dir)
+
+
+def _fetch_locked(kdir):
     pkg = _kernel_package()
     kv = pkg[len("linux-image-"):]
 
     def debs():
         return sorted(f for f in os.listdir(kdir) if f.startswith(pkg + "_") and f.endswith(".deb"))
     if not debs():
-        progress("kernel: apt-get download %s" % pkg)
+        progress("kernel: apt-get download %s into %s" % (pkg, kdir))
         run(["apt-get", "download", pkg], cwd=kdir, timeout=900)
         if not debs():
             raise LabError("apt-get download %s left no .deb in %s" % (pkg, kdir))

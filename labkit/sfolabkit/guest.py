@@ -97,7 +97,7 @@ def prepare_kernel(work_dir, log=progress):
     """Debian's kernel, unpacked once under work_dir/kroot/<package file name>, with
     busybox depmod's modules.dep and modules.alias (what the guest's modprobe
     reads).  Returns (kernel version, unpacked root)."""
-    kv, deb = fetch_kernel(work_dir)
+    kv, deb = fetch_kernel()
     base = os.path.join(work_dir, "kroot")
     kroot = os.path.join(base, os.path.basename(deb)[:-len(".deb")])
     if not os.path.exists(os.path.join(kroot, "lib", "modules", kv, "modules.alias")):

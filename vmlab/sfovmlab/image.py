@@ -196,7 +196,7 @@ def _build_locked(work_dir, build_dir):
         raise LabError("busybox missing (apt-get install busybox-static)")
     if not _ldd_static(busybox):
         raise LabError("%s is not static (apt-get install busybox-static)" % busybox)
-    kv, deb = fetch_kernel(work_dir)
+    kv, deb = fetch_kernel()
     libs = sorted({lib for p in bins for lib in _ldd(p)})
 
     h = hashlib.sha256()
