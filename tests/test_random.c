@@ -4,7 +4,8 @@
  * checked after every step: the datapath only ever points at a present,
  * held VF with carrier and the standby's MTU; engine and edge agree on
  * the datapath; one VF per standby; counters never decrease; every
- * prepare is released once the engine is done; no leak (ASan).
+ * prepare is released once the engine is done; no leak (ASan); a VF the
+ * administrator released is never used again, also across daemon restarts.
  *
  * SFO_SEED=N replays one sequence; SFO_RANDOM_RUNS=N changes how many.
  */
@@ -48,7 +49,7 @@ static void step(struct sim *s, char *what, size_t len)
 	uint32_t id;
 	char name[16];
 
-	switch (rnd(18)) {
+	switch (rnd(19)) {
 	case 0:
 		snprintf(name, sizeof(name), "eth%u", rnd(3));
 		snprintf(what, len, "add standby %s", name);
@@ -157,6 +158,14 @@ static void step(struct sim *s, char *what, size_t len)
 		sim_reload(s, confs[c]);
 		break;
 	}
+	case 18:
+		id = rnd(2) ? pick_present(s) : 0;
+		snprintf(what, len, "daemon crash and restart%s%s",
+			 id ? ", meanwhile removed " : "", id ? s->nic[id].info.name : "");
+		sim_crash(s);
+		sim_remove(s, id);
+		sim_start(s);
+		break;
 	}
 }
 

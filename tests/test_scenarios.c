@@ -143,6 +143,97 @@ static void test_release_applies_to_leaving_vf_only(void **state)
 	sim_done(s);
 }
 
+/* The daemon restarts between the host's release and the VF's removal: the
+ * successor must not move traffic back onto the released VF. */
+static void test_release_survives_restart(void **state)
+{
+	uint32_t sby, vf, vf2;
+	struct sim *s = active_pair(&sby, &vf);
+	unsigned int steers;
+
+	(void)state;
+	assert_int_equal(sfo_engine_release(s->eng, sby), 0);
+	assert_true(s->nic[vf].released);
+	steers = s->steers;
+	sim_crash(s);
+	sim_start(s);
+	assert_state(s, sby, SFO_PAIR_DRAINING);
+	assert_int_equal(s->nic[sby].steer, 0);
+	assert_int_equal(s->nic[vf].held_by, sby); /* still isolated */
+	assert_int_equal(s->steers, steers);	   /* never steered anywhere */
+	assert_sim_ok(s);
+	/* the host unplugs it; the next VF is used at once */
+	sim_remove(s, vf);
+	assert_state(s, sby, SFO_PAIR_NO_VF);
+	vf2 = sim_add(s, "vf1", "iavf", MAC_A, false);
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
+	assert_int_equal(s->nic[sby].steer, vf2);
+	assert_sim_ok(s);
+	sim_done(s);
+}
+
+static void test_resume_after_restart(void **state)
+{
+	uint32_t sby, vf;
+	struct sim *s = active_pair(&sby, &vf);
+
+	(void)state;
+	sfo_engine_release(s->eng, vf);
+	sim_crash(s);
+	sim_start(s);
+	assert_state(s, sby, SFO_PAIR_DRAINING);
+	assert_int_equal(sfo_engine_resume(s->eng, sby), 0);
+	assert_false(s->nic[vf].released);
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
+	assert_int_equal(s->nic[sby].steer, vf);
+	assert_sim_ok(s);
+	sim_done(s);
+}
+
+/* The released VF left while no daemon ran: its successor device (same id in
+ * the sim, as an ifindex could be) is not held back. */
+static void test_restored_release_forgotten_when_vf_left(void **state)
+{
+	uint32_t sby, vf, vf2;
+	struct sim *s = active_pair(&sby, &vf);
+
+	(void)state;
+	sfo_engine_release(s->eng, sby);
+	sim_crash(s);
+	sim_remove(s, vf);
+	sim_start(s);
+	assert_state(s, sby, SFO_PAIR_NO_VF);
+	vf2 = sim_add(s, "vf1", "iavf", MAC_A, false);
+	assert_int_equal(vf2, vf);
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
+	assert_sim_ok(s);
+	sim_done(s);
+}
+
+/* Restored before the restart's dump, the release also holds for a VF that
+ * pairs as a spare first and serves later. */
+static void test_restored_release_of_a_spare(void **state)
+{
+	struct sim *s = sim_with(NULL);
+	uint32_t sby, vf, spare;
+
+	(void)state;
+	sby = sim_add(s, "eth0", "virtio_net", MAC_A, true);
+	vf = sim_add(s, "vf0", "iavf", MAC_A, false);
+	spare = sim_add(s, "vf1", "iavf", MAC_A, false);
+	/* a restart that finds vf1 released: as if an earlier run had released it */
+	sim_crash(s);
+	s->nic[spare].released = true;
+	sim_start(s);
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
+	assert_int_equal(s->nic[sby].steer, vf);
+	sim_remove(s, vf);
+	assert_state(s, sby, SFO_PAIR_DRAINING); /* the spare serves, released */
+	assert_int_equal(s->nic[sby].steer, 0);
+	assert_sim_ok(s);
+	sim_done(s);
+}
+
 static void test_surprise_removal(void **state)
 {
 	uint32_t sby, vf;
@@ -667,6 +758,10 @@ int main(void)
 		cmocka_unit_test(test_orderly_release_moves_traffic_first),
 		cmocka_unit_test(test_admin_release_and_resume),
 		cmocka_unit_test(test_release_applies_to_leaving_vf_only),
+		cmocka_unit_test(test_release_survives_restart),
+		cmocka_unit_test(test_resume_after_restart),
+		cmocka_unit_test(test_restored_release_forgotten_when_vf_left),
+		cmocka_unit_test(test_restored_release_of_a_spare),
 		cmocka_unit_test(test_surprise_removal),
 		cmocka_unit_test(test_vf_admin_down_and_up),
 		cmocka_unit_test(test_carrier_loss_and_return),

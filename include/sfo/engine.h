@@ -63,6 +63,13 @@ struct sfo_ops {
 	 * unsolicited neighbour advertisements), once. */
 	void (*announce)(void *ctx, uint32_t standby_id);
 
+	/* The administrator's release of @vf_id began (@released) or ended
+	 * (resumed, or the VF left; a VF given back with vf_release is no
+	 * longer released either). An edge whose state outlives the engine (a
+	 * daemon restart) keeps it and hands it back with
+	 * sfo_engine_restore_release(). May be NULL. */
+	void (*vf_released)(void *ctx, uint32_t standby_id, uint32_t vf_id, bool released);
+
 	/* One line of log, without trailing newline. May be NULL. */
 	void (*log)(void *ctx, enum sfo_log_level level, const char *msg);
 };
@@ -174,6 +181,17 @@ void sfo_engine_counters_sampled(struct sfo_engine *eng, uint32_t id, const stru
 int sfo_engine_release(struct sfo_engine *eng, uint32_t id);
 /* Undo sfo_engine_release(): the VF may be used again. */
 int sfo_engine_resume(struct sfo_engine *eng, uint32_t id);
+/*
+ * An earlier engine (a daemon before its restart) had released the VF
+ * @vf_id: keep it released when it pairs, so that a restart between a
+ * release and the VF's removal never moves traffic back onto it (also when
+ * it first pairs as a spare and serves later). Call before reporting the
+ * adapters; sfo_engine_restore_done() then forgets the VFs that did not show
+ * up, and a removal forgets the VF that leaves. -SFO_EINVAL for id 0,
+ * -SFO_ENOMEM.
+ */
+int sfo_engine_restore_release(struct sfo_engine *eng, uint32_t vf_id);
+void sfo_engine_restore_done(struct sfo_engine *eng);
 
 /* The edge's timer fired. */
 void sfo_engine_timer_expired(struct sfo_engine *eng);

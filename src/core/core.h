@@ -100,6 +100,8 @@ struct sfo_engine {
 	struct pair **pairs; /* sorted by standby id */
 	size_t n_pairs, cap_pairs;
 
+	uint32_t *restored; /* VFs released before a restart, not yet paired */
+	size_t n_restored;
 	uint64_t timer_armed; /* deadline last given to ops->timer_set */
 	struct event_ring ring;
 	bool in_teardown;
@@ -117,6 +119,8 @@ uint64_t eng_now(struct sfo_engine *e);
 void eng_log(struct sfo_engine *e, enum sfo_log_level lvl, const char *fmt, ...) SFO_PRINTF(3, 4);
 struct adapter *eng_adapter(const struct sfo_engine *e, uint32_t id);
 void eng_rearm_timer(struct sfo_engine *e);
+/* Whether @vf_id was released before a restart (forgotten once asked). */
+bool eng_take_restored(struct sfo_engine *e, uint32_t vf_id);
 
 /* policy.c */
 bool policy_is_standby(const struct sfo_config *cfg, const struct sfo_adapter_info *info);
@@ -140,6 +144,8 @@ void pair_add_vf(struct sfo_engine *e, struct pair *p, struct adapter *vf);
 /* The VF or spare @a leaves the pair (removed, or no longer eligible). */
 void pair_drop_vf(struct sfo_engine *e, struct pair *p, struct adapter *a, bool gone);
 void pair_set_rx_mode(struct sfo_engine *e, struct pair *p, const struct sfo_rx_mode *m);
+/* Mark the pair's VF released by the administrator or not; the edge is told. */
+void pair_set_held(struct sfo_engine *e, struct pair *p, bool held);
 void pair_status(struct sfo_engine *e, struct pair *p, struct sfo_pair_status *out);
 uint64_t pair_deadline(const struct pair *p);
 void pair_timer(struct sfo_engine *e, struct pair *p);

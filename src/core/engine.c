@@ -340,6 +340,7 @@ void sfo_engine_adapter_removed(struct sfo_engine *e, uint32_t id)
 {
 	struct adapter *a = eng_adapter(e, id);
 
+	eng_take_restored(e, id); /* a release is for the device that leaves */
 	if (!a)
 		return;
 	if (a->pair)
@@ -423,7 +424,7 @@ int sfo_engine_release(struct sfo_engine *e, uint32_t id)
 		return -SFO_ENOENT;
 	if (!p->vf)
 		return 0; /* nothing to release; the next VF is used as usual */
-	p->held = true;
+	pair_set_held(e, p, true);
 	pair_reconcile(e, p, "released by administrator");
 	eng_rearm_timer(e);
 	return 0;
@@ -435,12 +436,52 @@ int sfo_engine_resume(struct sfo_engine *e, uint32_t id)
 
 	if (!p)
 		return -SFO_ENOENT;
-	p->held = false;
+	pair_set_held(e, p, false);
 	if (p->vf)
 		p->vf->going_down = false;
 	pair_reconcile(e, p, "resumed by administrator");
 	eng_rearm_timer(e);
 	return 0;
+}
+
+int sfo_engine_restore_release(struct sfo_engine *e, uint32_t vf_id)
+{
+	uint32_t *ids;
+
+	if (!vf_id)
+		return -SFO_EINVAL;
+	for (size_t i = 0; i < e->n_restored; i++)
+		if (e->restored[i] == vf_id)
+			return 0;
+	ids = realloc(e->restored, (e->n_restored + 1) * sizeof(*ids));
+	if (!ids)
+		return -SFO_ENOMEM;
+	ids[e->n_restored++] = vf_id;
+	e->restored = ids;
+	return 0;
+}
+
+void sfo_engine_restore_done(struct sfo_engine *e)
+{
+	size_t kept = 0;
+
+	/* A restored VF that is present but not (yet) a VF, e.g. a spare, stays
+	 * released until it serves or leaves. */
+	for (size_t i = 0; i < e->n_restored; i++)
+		if (eng_adapter(e, e->restored[i]))
+			e->restored[kept++] = e->restored[i];
+	e->n_restored = kept;
+}
+
+bool eng_take_restored(struct sfo_engine *e, uint32_t vf_id)
+{
+	for (size_t i = 0; i < e->n_restored; i++) {
+		if (e->restored[i] == vf_id) {
+			e->restored[i] = e->restored[--e->n_restored];
+			return true;
+		}
+	}
+	return false;
 }
 
 void sfo_engine_set_config(struct sfo_engine *e, const struct sfo_config *cfg)
@@ -522,6 +563,7 @@ void sfo_engine_free(struct sfo_engine *e)
 		e->ops->timer_set(e->ctx, 0);
 	free(e->adapters);
 	free(e->pairs);
+	free(e->restored);
 	free(e);
 }
 

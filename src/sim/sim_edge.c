@@ -96,7 +96,10 @@ static uint64_t op_now(void *ctx)
 
 static void op_timer_set(void *ctx, uint64_t deadline)
 {
-	((struct sim *)ctx)->timer_ns = deadline;
+	struct sim *s = ctx;
+
+	if (!s->crashed)
+		s->timer_ns = deadline;
 }
 
 static int op_attach(void *ctx, uint32_t sby)
@@ -117,6 +120,8 @@ static void op_detach(void *ctx, uint32_t sby)
 {
 	struct sim *s = ctx;
 
+	if (s->crashed)
+		return;
 	if (sby <= SIM_MAX_NICS) {
 		s->nic[sby].attached = false;
 		s->nic[sby].steer = 0;
@@ -128,6 +133,8 @@ static int op_steer(void *ctx, uint32_t sby, uint32_t vf)
 	struct sim *s = ctx;
 	struct sim_nic *n = nic(s, sby);
 
+	if (s->crashed)
+		return 0;
 	if (!n || !n->attached)
 		return -SFO_ENOENT;
 	if (vf && s->fail_steer_to_vf)
@@ -162,7 +169,7 @@ static void op_release(void *ctx, uint32_t sby, uint32_t vf)
 {
 	struct sim *s = ctx;
 
-	if (vf > SIM_MAX_NICS)
+	if (vf > SIM_MAX_NICS || s->crashed)
 		return;
 	if (nic(s, sby) && s->nic[sby].steer == vf)
 		violate(s, "%s released while it carries the datapath", s->nic[vf].info.name);
@@ -170,8 +177,21 @@ static void op_release(void *ctx, uint32_t sby, uint32_t vf)
 		violate(s, "%s released but not held", s->nic[vf].info.name);
 	trace(s, "  give back %s", s->nic[vf].info.name);
 	s->nic[vf].held_by = 0;
+	s->nic[vf].released = false; /* kept with the hold (Linux: the pinned pair) */
 	s->nic[vf].releases++;
 	s->releases++;
+}
+
+static void op_vf_released(void *ctx, uint32_t sby, uint32_t vf, bool released)
+{
+	struct sim *s = ctx;
+
+	(void)sby;
+	if (vf > SIM_MAX_NICS || s->crashed)
+		return;
+	trace(s, "  %s (#%u) %s", s->nic[vf].info.name, vf,
+	      released ? "marked released" : "no longer released");
+	s->nic[vf].released = released;
 }
 
 static int op_open(void *ctx, uint32_t vf)
@@ -281,6 +301,7 @@ static const struct sfo_ops sim_ops = {
 	.vf_set_offloads = op_set_offloads,
 	.read_counters = op_read_counters,
 	.announce = op_announce,
+	.vf_released = op_vf_released,
 	.log = op_log,
 };
 
@@ -341,6 +362,8 @@ static void parse_mac(const char *str, uint8_t *mac)
 
 static void update(struct sim *s, uint32_t id)
 {
+	if (s->crashed)
+		return; /* the successor learns it when it starts */
 	sfo_engine_adapter_update(s->eng, &s->nic[id].info);
 	deliver(s);
 }
@@ -389,6 +412,55 @@ uint32_t sim_add(struct sim *s, const char *name, const char *driver, const char
 	return sim_add_spec(s, &spec);
 }
 
+void sim_crash(struct sim *s)
+{
+	trace(s, "the daemon crashes");
+	s->crashed = true;
+	sfo_engine_free(s->eng); /* the ops ignore it: nothing is given back */
+	s->eng = NULL;
+	s->timer_ns = 0;
+}
+
+void sim_start(struct sim *s)
+{
+	trace(s, "a new daemon starts");
+	s->crashed = false;
+	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++) {
+		struct sim_nic *n = &s->nic[i];
+
+		/* the successor's attach and prepare adopt what is pinned; its
+		 * pairs are new: their merged counters start afresh */
+		n->attached = false;
+		memset(n->last_merged, 0, sizeof(n->last_merged));
+		if (n->held_by) {
+			n->held_by = 0;
+			n->prepares--;
+			s->prepares--;
+		}
+	}
+	s->eng = sfo_engine_new(&sim_ops, s, s->cfg);
+	if (!s->eng) {
+		violate(s, "no engine after the restart");
+		return;
+	}
+	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++)
+		if (s->nic[i].released)
+			sfo_engine_restore_release(s->eng, i);
+	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++)
+		if (nic(s, i))
+			update(s, i);
+	sfo_engine_restore_done(s->eng);
+	/* what the successor did not take over is removed (Linux: fix_adopted_pair
+	 * detaches the pinned pairs of standbys it does not manage, and with them
+	 * their VFs' released marks) */
+	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++) {
+		if (!s->nic[i].attached)
+			s->nic[i].steer = 0;
+		if (!s->nic[i].held_by)
+			s->nic[i].released = false;
+	}
+}
+
 void sim_remove(struct sim *s, uint32_t id)
 {
 	struct sim_nic *n = nic(s, id);
@@ -397,11 +469,21 @@ void sim_remove(struct sim *s, uint32_t id)
 	if (!n)
 		return;
 	trace(s, "%s removed", n->info.name);
+	n->present = false;
+	if (s->crashed) {
+		/* nobody to tell; what the edge kept of it goes with the device,
+		 * and no successor will owe it a release */
+		if (n->held_by) {
+			n->held_by = 0;
+			s->prepares--;
+		}
+		n->released = false;
+		return;
+	}
 	/* The removal message carries the final counters (Linux: DELLINK). */
 	memcpy(last.v, n->ctr, sizeof(last.v));
 	last.width = n->width;
 	sfo_engine_counters_sampled(s->eng, id, &last);
-	n->present = false;
 	sfo_engine_adapter_removed(s->eng, id);
 	deliver(s);
 	/* A steering that still points here would now blackhole traffic. */
@@ -637,6 +719,9 @@ bool sim_check(struct sim *s)
 			continue;
 		if (a->steer && a->steer == i)
 			violate(s, "%s steers to itself", a->info.name);
+		if (a->steer && s->nic[a->steer].released)
+			violate(s, "%s steers to %s (#%u), which the administrator released",
+				a->info.name, s->nic[a->steer].info.name, a->steer);
 		for (uint32_t j = i + 1; j <= SIM_MAX_NICS; j++)
 			if (a->steer && nic(s, j) && s->nic[j].steer == a->steer)
 				violate(s, "%s and %s steer to the same VF", a->info.name,

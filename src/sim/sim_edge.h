@@ -40,6 +40,7 @@ struct sim_nic {
 	uint8_t mc[8][SFO_MAC_LEN];
 	uint32_t offloads_set;
 	unsigned int announces;
+	bool released;	/* as a VF: the administrator released it (kept across a crash) */
 	bool attached;	/* as a standby: datapath hooks installed */
 	uint32_t steer; /* as a standby: VF id its traffic goes through, 0 itself */
 	uint64_t last_merged[SFO_CTR_MAX]; /* as a standby: for the monotonic check */
@@ -54,6 +55,7 @@ struct sim {
 	uint32_t pending[64];		      /* ids whose state changed under an op */
 	size_t n_pending;
 	bool delivering;
+	bool crashed;	      /* between sim_crash() and sim_start(): no engine */
 	int fail_steer_to_vf; /* error steer() to a VF returns */
 
 	FILE *trace;	     /* NULL: silent */
@@ -68,6 +70,13 @@ struct sim *sim_new(struct sfo_config *cfg, FILE *trace);
  * every datapath detached, as many releases as prepares. */
 bool sim_finish(struct sim *s);
 void sim_free(struct sim *s);
+/* The daemon crashes: the engine is gone without giving anything back. The
+ * world keeps what the Linux edge keeps across a restart (pinned datapath,
+ * held VFs, the released marks); NICs may come and go meanwhile. */
+void sim_crash(struct sim *s);
+/* Its successor starts: adopts that state (attach and prepare are
+ * adoptions), restores the released marks, then learns every present NIC. */
+void sim_start(struct sim *s);
 
 /* What a NIC is when it appears; zero fields take defaults. */
 struct sim_nic_spec {
