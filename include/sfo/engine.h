@@ -63,11 +63,11 @@ struct sfo_ops {
 	 * unsolicited neighbour advertisements), once. */
 	void (*announce)(void *ctx, uint32_t standby_id);
 
-	/* The administrator's release of @vf_id began (@released) or ended
-	 * (resumed, or the VF left; a VF given back with vf_release is no
-	 * longer released either). An edge whose state outlives the engine (a
-	 * daemon restart) keeps it and hands it back with
-	 * sfo_engine_restore_release(). May be NULL. */
+	/* The administrator released @vf_id (@released; called once traffic
+	 * is off it) or resumed it (called before traffic may return). A
+	 * release also ends when the VF is given back (vf_release). An edge
+	 * whose state outlives the engine (a daemon restart) keeps the mark
+	 * and hands it back with sfo_engine_restore_release(). May be NULL. */
 	void (*vf_released)(void *ctx, uint32_t standby_id, uint32_t vf_id, bool released);
 
 	/* One line of log, without trailing newline. May be NULL. */

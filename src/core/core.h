@@ -144,8 +144,6 @@ void pair_add_vf(struct sfo_engine *e, struct pair *p, struct adapter *vf);
 /* The VF or spare @a leaves the pair (removed, or no longer eligible). */
 void pair_drop_vf(struct sfo_engine *e, struct pair *p, struct adapter *a, bool gone);
 void pair_set_rx_mode(struct sfo_engine *e, struct pair *p, const struct sfo_rx_mode *m);
-/* Mark the pair's VF released by the administrator or not; the edge is told. */
-void pair_set_held(struct sfo_engine *e, struct pair *p, bool held);
 void pair_status(struct sfo_engine *e, struct pair *p, struct sfo_pair_status *out);
 uint64_t pair_deadline(const struct pair *p);
 void pair_timer(struct sfo_engine *e, struct pair *p);

@@ -416,16 +416,27 @@ static struct pair *pair_named(struct sfo_engine *e, uint32_t id)
 	return a->role == SFO_ROLE_STANDBY || a->role == SFO_ROLE_VF ? a->pair : NULL;
 }
 
+/* Tell the edge, with traffic already off the VF: the mark is written while
+ * nothing can be steered to the VF. */
+static void report_released(struct sfo_engine *e, struct pair *p)
+{
+	if (e->ops->vf_released && p->vf)
+		e->ops->vf_released(e->ctx, p->standby->info.id, p->vf->info.id, p->held);
+}
+
 int sfo_engine_release(struct sfo_engine *e, uint32_t id)
 {
 	struct pair *p = pair_named(e, id);
+	bool was = p && p->held;
 
 	if (!p)
 		return -SFO_ENOENT;
 	if (!p->vf)
 		return 0; /* nothing to release; the next VF is used as usual */
-	pair_set_held(e, p, true);
+	p->held = true;
 	pair_reconcile(e, p, "released by administrator");
+	if (!was)
+		report_released(e, p);
 	eng_rearm_timer(e);
 	return 0;
 }
@@ -436,7 +447,10 @@ int sfo_engine_resume(struct sfo_engine *e, uint32_t id)
 
 	if (!p)
 		return -SFO_ENOENT;
-	pair_set_held(e, p, false);
+	if (p->held) {
+		p->held = false;
+		report_released(e, p); /* before traffic may return to the VF */
+	}
 	if (p->vf)
 		p->vf->going_down = false;
 	pair_reconcile(e, p, "resumed by administrator");

@@ -363,9 +363,10 @@ static enum sfo_pair_state pair_evaluate(struct sfo_engine *e, struct pair *p, c
 		vf_sample_counters(e, p, vf); /* baseline: count from now on */
 
 	if (!p->held && eng_take_restored(e, vf->info.id)) {
+		/* the edge kept the mark: nothing to tell it */
 		eng_log(e, SFO_LOG_INFO, "%s: %s stays released (released before a restart)",
 			sby_name(p), vf->info.name);
-		pair_set_held(e, p, true);
+		p->held = true;
 	}
 	/* Leaving comes before anything else. */
 	if (p->held || vf->going_down)
@@ -455,15 +456,6 @@ void pair_add_vf(struct sfo_engine *e, struct pair *p, struct adapter *vf)
 
 /* --- a VF leaves --- */
 
-void pair_set_held(struct sfo_engine *e, struct pair *p, bool held)
-{
-	if (p->held == held)
-		return;
-	p->held = held;
-	if (e->ops->vf_released && p->vf)
-		e->ops->vf_released(e->ctx, p->standby->info.id, p->vf->info.id, held);
-}
-
 /* Forget what we did to a VF, give it back if we held it. */
 static void vf_give_back(struct sfo_engine *e, struct pair *p, struct adapter *vf)
 {
@@ -496,9 +488,9 @@ void pair_drop_vf(struct sfo_engine *e, struct pair *p, struct adapter *a, bool 
 	if (!gone && a->prepared)
 		vf_sample_counters(e, p, a);
 	vf_give_back(e, p, a);
-	pair_set_held(e, p, false); /* a release is for the VF that leaves, not the next one */
 	p->vf = NULL;
 	p->ready_at = 0;
+	p->held = false; /* a release is for the VF that leaves, not the next one */
 	pair_reconcile(e, p, why);
 }
 

@@ -186,9 +186,13 @@ static void op_vf_released(void *ctx, uint32_t sby, uint32_t vf, bool released)
 {
 	struct sim *s = ctx;
 
-	(void)sby;
 	if (vf > SIM_MAX_NICS || s->crashed)
 		return;
+	/* the Linux edge writes the mark into the pinned pair: only while
+	 * nothing is steered to the VF (a close hook may flip it meanwhile) */
+	if (nic(s, sby) && s->nic[sby].steer == vf)
+		violate(s, "%s marked %s while it carries the datapath", s->nic[vf].info.name,
+			released ? "released" : "resumed");
 	trace(s, "  %s (#%u) %s", s->nic[vf].info.name, vf,
 	      released ? "marked released" : "no longer released");
 	s->nic[vf].released = released;

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 """The daemon dies and comes back: kill -9 under traffic leaves the datapath working
-through the VF, a restarted daemon adopts it without moving it; an orderly stop with
---release-on-exit hands the traffic back to the standby."""
+through the VF, a restarted daemon adopts it without moving it (and keeps a released
+VF unused); an orderly stop with --release-on-exit hands the traffic back to the
+standby."""
 
 import os
 import signal
@@ -118,6 +119,36 @@ class RestartTest(IntegrationTest):
         self.assert_ping("guest", t.peer_ip, count=20, interval=0.01)
         after = t.all_host_counters()
         self.assertGreaterEqual(self.host_delta(before, after, "vf1", "rx_packets"), 20)
+
+    def test_release_survives_restart(self):
+        """The host asked for the VF back (release), then the daemon died before the
+        VF left: the restarted daemon keeps it unused (traffic stays on the standby
+        until the VF is unplugged), and resume still works."""
+        t = self.topo
+        d = self.active_vf_setup()
+        r = d.cli("release", "sby")
+        self.assertEqual(r.returncode, 0, f"release: {r.stdout}{r.stderr}")
+        d.wait_state("draining", 2.0)
+        d.kill9()
+        d.start()
+        p, _ = d.wait_state("draining", 2.0)
+        self.assertEqual(p["datapath"], "sby", "the restarted daemon steered onto the "
+                         "released VF")
+        self.assertEqual(d.adapter("vf0")["role"], "vf")   # still held, isolated
+        before = t.all_host_counters()
+        self.assert_ping("guest", t.peer_ip, count=20, interval=0.01)
+        after = t.all_host_counters()
+        self.assertGreaterEqual(self.host_delta(before, after, "sby", "rx_packets"), 20)
+        self.assertLessEqual(self.host_delta(before, after, "vf0", "rx_packets"), 2,
+                             "guest frames went out through the released VF")
+        r = d.cli("resume", "sby")
+        self.assertEqual(r.returncode, 0, f"resume: {r.stdout}{r.stderr}")
+        p, _ = d.wait_state("active", 2.0, vf="vf0")
+        self.assertEqual(p["datapath"], "vf0")
+        # resumed: a second restart uses the VF at once
+        d.kill9()
+        d.start()
+        d.wait_state("active", 2.0, vf="vf0")
 
     def test_release_on_exit(self):
         t = self.topo

@@ -320,6 +320,23 @@ static void op_announce(void *ctx, uint32_t sby)
 		dlog(SFO_LOG_DEBUG, "%s: announced %d address(es)", link.name, n);
 }
 
+/* The mark lives in the pinned pair: a restarted daemon finds it (start()). */
+static void op_vf_released(void *ctx, uint32_t sby, uint32_t vf, bool released)
+{
+	struct daemon *d = ctx;
+	int ret;
+
+	if (disarmed(d))
+		return;
+	ret = sfo_dp_mark_released(d->dp, (int)sby, (int)vf, released);
+	if (ret < 0)
+		dlog(SFO_LOG_WARN,
+		     "if%u: cannot %s the release of if%u in the pinned datapath "
+		     "(a restart would %s): %s",
+		     sby, released ? "record" : "clear", vf,
+		     released ? "use it again" : "keep it unused", strerror(-ret));
+}
+
 static void op_log(void *ctx, enum sfo_log_level lvl, const char *msg)
 {
 	(void)ctx;
@@ -340,5 +357,6 @@ const struct sfo_ops sfo_linux_ops = {
 	.vf_set_offloads = op_vf_set_offloads,
 	.read_counters = op_read_counters,
 	.announce = op_announce,
+	.vf_released = op_vf_released,
 	.log = op_log,
 };

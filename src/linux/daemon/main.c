@@ -203,6 +203,23 @@ static int fix_adopted_pair(int standby, int vf, bool to_vf, void *arg)
 	return 0;
 }
 
+/* Before the first dump: VFs an earlier run released stay released. */
+static int restore_release(int standby, int vf, bool to_vf, void *arg)
+{
+	struct daemon *d = arg;
+	int released = sfo_dp_released_vf(d->dp, standby);
+
+	(void)vf;
+	(void)to_vf;
+	if (released > 0) {
+		dlog(SFO_LOG_INFO, "if%d: if%d was released before the restart: kept unused",
+		     standby, released);
+		if (sfo_engine_restore_release(d->eng, (uint32_t)released) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /*
  * systemd mounts bpffs on /sys/fs/bpf; `ip netns exec` gives a fresh /sys
  * without it. Mount it where the pin root's parent lacks it (only in this
@@ -275,9 +292,13 @@ static int start(struct daemon *d)
 	if ((ret = add_fd(d, sfo_rtnl_fd(d->rt))) < 0 || (ret = add_fd(d, d->timerfd)) < 0 ||
 	    (ret = add_fd(d, d->sigfd)) < 0 || (ret = add_fd(d, d->ctl_fd)) < 0)
 		return ret;
+	ret = sfo_dp_for_each_pair(d->dp, restore_release, d);
+	if (ret < 0)
+		return ret;
 	ret = netevents_resync(d);
 	if (ret < 0)
 		return ret;
+	sfo_engine_restore_done(d->eng);
 	sfo_dp_for_each_pair(d->dp, fix_adopted_pair, d);
 	dlog(SFO_LOG_INFO, "ready: %zu standby(s), control socket %s",
 	     sfo_engine_pair_count(d->eng), d->socket_path);

@@ -227,6 +227,7 @@ int sfo_dp_vf_attach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex)
 		err = errno == E2BIG ? -ENOSPC : -errno;
 	if (!err && !held) {
 		pair.vf_ifindex = vf;
+		pair.flags &= ~SFO_PAIR_F_RELEASED; /* a release was for the VF before */
 		err = pair_put(dp, standby_ifindex, &pair, BPF_EXIST);
 	}
 	if (err && !held) {
@@ -256,6 +257,7 @@ int sfo_dp_vf_detach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex)
 		/* TX off the VF before anything else. */
 		pair.mode = SFO_DP_MODE_STANDBY;
 		pair.vf_ifindex = 0;
+		pair.flags &= ~SFO_PAIR_F_RELEASED;
 		err = pair_put(dp, standby_ifindex, &pair, BPF_EXIST);
 		if (!err)
 			err = map_delete(dp->vf_dev_fd, &key);
@@ -315,6 +317,36 @@ int sfo_dp_steer(struct sfo_dp *dp, int standby_ifindex, bool to_vf)
 		return err ? err : -ENETDOWN;
 	}
 	return 0;
+}
+
+int sfo_dp_mark_released(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex, bool released)
+{
+	struct sfo_pair pair;
+	int err;
+
+	err = pair_get(dp, standby_ifindex, &pair);
+	if (err)
+		return err;
+	if (vf_ifindex <= 0 || pair.vf_ifindex != (__u32)vf_ifindex)
+		return -ENOENT;
+	if (pair.mode != SFO_DP_MODE_STANDBY)
+		return -EBUSY; /* the close hook writes .mode in place: no whole-value write now */
+	if (released)
+		pair.flags |= SFO_PAIR_F_RELEASED;
+	else
+		pair.flags &= ~SFO_PAIR_F_RELEASED;
+	return pair_put(dp, standby_ifindex, &pair, BPF_EXIST);
+}
+
+int sfo_dp_released_vf(struct sfo_dp *dp, int standby_ifindex)
+{
+	struct sfo_pair pair;
+	int err;
+
+	err = pair_get(dp, standby_ifindex, &pair);
+	if (err)
+		return err;
+	return pair.flags & SFO_PAIR_F_RELEASED ? (int)pair.vf_ifindex : 0;
 }
 
 int sfo_dp_get_pair(struct sfo_dp *dp, int standby_ifindex, int *vf_ifindex, bool *to_vf)

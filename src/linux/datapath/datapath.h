@@ -126,6 +126,15 @@ int sfo_dp_vf_detach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex);
  */
 int sfo_dp_steer(struct sfo_dp *dp, int standby_ifindex, bool to_vf);
 
+/* Mark the pair's VF @vf_ifindex released by the administrator, or no longer
+ * (pinned: it survives the daemon). Only while the pair is steered to the
+ * standby (-EBUSY otherwise: the close hook may be writing the pair). -ENOENT:
+ * the pair does not hold that VF. */
+int sfo_dp_mark_released(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex, bool released);
+
+/* The VF of the pair if it is marked released, else 0; negative: error. */
+int sfo_dp_released_vf(struct sfo_dp *dp, int standby_ifindex);
+
 /* Current state of a pair: held VF (0: none) and steering, which the close
  * hook may have changed behind the caller's back. Either pointer may be NULL. */
 int sfo_dp_get_pair(struct sfo_dp *dp, int standby_ifindex, int *vf_ifindex, bool *to_vf);

@@ -21,6 +21,10 @@ enum sfo_dp_mode {
 
 /* sfo_pair.flags */
 #define SFO_PAIR_F_DEDUP (1U << 0) /* suppress broadcast/multicast copies */
+/* User space only (the programs ignore it): the administrator released the
+ * pair's VF; a daemon that restarts before the VF leaves keeps it unused.
+ * Cleared with the VF (vf_ifindex 0). */
+#define SFO_PAIR_F_RELEASED (1U << 1)
 
 /* sfo_pairs: standby ifindex -> pair. Written whole by user space; the close
  * hook writes only .mode, in place, from SFO_DP_MODE_VF to _STANDBY. */
