@@ -252,6 +252,24 @@ bridge -n "$H" fdb del "$MAC" dev hsby master static
 check "VF mode: unicast arriving on sby is delivered too (got $(field "$out" received)/20)" \
 	test "$(field "$out" received)" = 20 -a $(($(ifctr "$H" hsby tx) - tx_sby)) -ge 20
 
+# The release mark (user space only, kept across daemon restarts): written only
+# while the pair is on the standby, kept by a re-attach of the same VF.
+check "release mark refused while steered to the VF" not ctl mark sby vf on
+ctl steer sby standby
+check "release mark" ctl mark sby vf on
+vf_i=$(ip -n "$G" -o link show dev vf | cut -d: -f1)
+check "released reads the VF" test "$(ctl released sby)" = "released=$vf_i"
+check "re-attaching the same VF keeps the mark" ctl vf sby vf
+check "still released after the re-attach" test "$(ctl released sby)" = "released=$vf_i"
+check "release mark for another VF refused" not ctl mark sby lo on
+check "release mark cleared" ctl mark sby vf off
+check "released reads 0" test "$(ctl released sby)" = "released=0"
+ctl mark sby vf on
+check "VF detach" ctl unvf sby vf
+check "the VF's detach clears its mark" test "$(ctl released sby)" = "released=0"
+check "VF re-attach" ctl vf sby vf
+ctl steer sby vf
+
 # --- 3. broadcast delivered once ----------------------------------------------
 dup=$(stat_of rx_dup_dropped)
 n=$(bcast_count)

@@ -100,7 +100,8 @@ static int print_stats(struct sfo_dp *dp, int standby)
 static int usage(void)
 {
 	fprintf(stderr, "usage: dp_ctl [-r PIN_ROOT] [-n NETNS] [-H] [-v] "
-			"open|attach|detach|vf|unvf|steer|pair|pairs|stats|purge [ARG...]\n");
+			"open|attach|detach|vf|unvf|steer|mark|released|pair|pairs|stats|purge "
+			"[ARG...]\n");
 	return 2;
 }
 
@@ -124,6 +125,12 @@ static int run(struct sfo_dp *dp, const char *cmd, int argc, char **argv)
 		return sfo_dp_standby_detach(dp, ifindex_of(argv[0]));
 	if (!strcmp(cmd, "stats"))
 		return print_stats(dp, ifindex_of(argv[0]));
+	if (!strcmp(cmd, "released")) {
+		err = sfo_dp_released_vf(dp, ifindex_of(argv[0]));
+		if (err >= 0)
+			printf("released=%d\n", err);
+		return err < 0 ? err : 0;
+	}
 	if (!strcmp(cmd, "pair")) {
 		err = sfo_dp_get_pair(dp, ifindex_of(argv[0]), &vf, &to_vf);
 		if (!err)
@@ -136,6 +143,12 @@ static int run(struct sfo_dp *dp, const char *cmd, int argc, char **argv)
 		return sfo_dp_vf_attach(dp, ifindex_of(argv[0]), ifindex_of(argv[1]));
 	if (!strcmp(cmd, "unvf"))
 		return sfo_dp_vf_detach(dp, ifindex_of(argv[0]), ifindex_of(argv[1]));
+	if (!strcmp(cmd, "mark") && argc >= 3) {
+		if (strcmp(argv[2], "on") && strcmp(argv[2], "off"))
+			return -EINVAL;
+		return sfo_dp_mark_released(dp, ifindex_of(argv[0]), ifindex_of(argv[1]),
+					    !strcmp(argv[2], "on"));
+	}
 	if (!strcmp(cmd, "steer")) {
 		if (strcmp(argv[1], "vf") && strcmp(argv[1], "standby"))
 			return -EINVAL;
