@@ -485,6 +485,40 @@ static void test_stats_count_vf_from_hold(void **state)
 	sim_done(s);
 }
 
+/* The merged counters go on across a daemon crash: what the VF counted after
+ * the last reading before the crash is counted too, and a VF removed while no
+ * daemon ran keeps what it had counted until that reading. */
+static void test_stats_survive_restart(void **state)
+{
+	uint32_t sby, vf, vf2;
+	struct sim *s = active_pair(&sby, &vf);
+	struct sfo_pair_status st;
+
+	(void)state;
+	sim_traffic(s, sby, 30, 100); /* through the VF */
+	assert_true(sim_pair(s, sby, &st));
+	assert_int_equal(st.counters.v[SFO_CTR_RX_PACKETS], 30);
+	sim_traffic(s, sby, 12, 100); /* counted by the VF after the last reading */
+	sim_crash(s);
+	sim_traffic(s, sby, 5, 100); /* no daemon: the datapath still uses the VF */
+	sim_start(s);
+	assert_true(sim_pair(s, sby, &st));
+	assert_int_equal(st.counters.v[SFO_CTR_RX_PACKETS], 47);
+	sim_crash(s);
+	sim_traffic(s, sby, 8, 100); /* lost with the VF: read by nobody */
+	sim_remove(s, vf);
+	sim_start(s);
+	assert_true(sim_pair(s, sby, &st));
+	assert_int_equal(st.counters.v[SFO_CTR_RX_PACKETS], 47);
+	vf2 = sim_add(s, "vf1", "iavf", MAC_A, false);
+	assert_int_equal(s->nic[sby].steer, vf2);
+	sim_traffic(s, sby, 3, 100);
+	assert_true(sim_pair(s, sby, &st));
+	assert_int_equal(st.counters.v[SFO_CTR_RX_PACKETS], 50);
+	assert_sim_ok(s);
+	sim_done(s);
+}
+
 /* --- names, spares, policy --- */
 
 static void test_rename_during_binding(void **state)
@@ -774,6 +808,7 @@ int main(void)
 		cmocka_unit_test(test_offloads_trimmed),
 		cmocka_unit_test(test_stats_monotonic_across_three_removals),
 		cmocka_unit_test(test_stats_count_vf_from_hold),
+		cmocka_unit_test(test_stats_survive_restart),
 		cmocka_unit_test(test_rename_during_binding),
 		cmocka_unit_test(test_standby_renamed_into_config),
 		cmocka_unit_test(test_spare_takes_over),

@@ -26,6 +26,15 @@ enum sfo_log_level {
 	SFO_LOG_DEBUG,
 };
 
+/* What a pair has counted on its VFs, for an edge that keeps it across a
+ * daemon restart (ops->vf_tally, sfo_engine_restore_tally()): with the last
+ * reading, a successor that finds the same VF counts on from there. */
+struct sfo_vf_tally {
+	uint32_t vf_id;		     /* the VF of the last reading */
+	uint64_t last[SFO_CTR_MAX];  /* that reading */
+	uint64_t total[SFO_CTR_MAX]; /* all the pair's VFs have counted */
+};
+
 /*
  * Operations the edge implements. Functions returning int return 0 or a
  * negative errno-style code; the engine never assumes an operation it saw
@@ -69,6 +78,10 @@ struct sfo_ops {
 	 * whose state outlives the engine (a daemon restart) keeps the mark
 	 * and hands it back with sfo_engine_restore_release(). May be NULL. */
 	void (*vf_released)(void *ctx, uint32_t standby_id, uint32_t vf_id, bool released);
+
+	/* The pair's VF counters were read: what it has counted so far (for
+	 * an edge whose state outlives the engine). May be NULL. */
+	void (*vf_tally)(void *ctx, uint32_t standby_id, const struct sfo_vf_tally *t);
 
 	/* One line of log, without trailing newline. May be NULL. */
 	void (*log)(void *ctx, enum sfo_log_level level, const char *msg);
@@ -191,6 +204,14 @@ int sfo_engine_resume(struct sfo_engine *eng, uint32_t id);
  * -SFO_ENOMEM.
  */
 int sfo_engine_restore_release(struct sfo_engine *eng, uint32_t vf_id);
+/*
+ * An earlier engine's tally of the VFs of @standby_id (the last ops->vf_tally):
+ * the pair's merged counters go on from it instead of starting afresh. Same
+ * rules as sfo_engine_restore_release(); one tally per standby, the last wins.
+ */
+int sfo_engine_restore_tally(struct sfo_engine *eng, uint32_t standby_id,
+			     const struct sfo_vf_tally *t);
+/* The first dump is over: forget what was restored for adapters not present. */
 void sfo_engine_restore_done(struct sfo_engine *eng);
 
 /* The edge's timer fired. */

@@ -17,6 +17,8 @@ void ctr_track_init(struct ctr_track *t, bool count_first);
 /* Start a new source (a new VF): totals are kept, the next sample is a baseline. */
 void ctr_track_restart(struct ctr_track *t);
 void ctr_track_sample(struct ctr_track *t, const struct sfo_counters *c);
+/* Go on from an earlier reading of the same source (after a restart). */
+void ctr_track_resume(struct ctr_track *t, const uint64_t last[SFO_CTR_MAX]);
 
 struct event_ring {
 	struct sfo_event ev[SFO_EVENT_RING_SIZE];
@@ -28,6 +30,11 @@ void event_ring_push(struct event_ring *r, const struct sfo_event *ev);
 size_t event_ring_copy(const struct event_ring *r, struct sfo_event *out, size_t max);
 
 struct pair;
+
+struct restored_tally {
+	uint32_t standby_id;
+	struct sfo_vf_tally t;
+};
 
 struct adapter {
 	struct sfo_adapter_info info;
@@ -87,6 +94,8 @@ struct pair {
 
 	struct ctr_track ctr_standby;
 	struct ctr_track ctr_vf;
+	uint32_t resume_vf; /* restored tally: its VF's first reading continues it */
+	uint64_t resume_last[SFO_CTR_MAX];
 	struct sfo_failover_stats fo;
 };
 
@@ -102,6 +111,8 @@ struct sfo_engine {
 
 	uint32_t *restored; /* VFs released before a restart, not yet paired */
 	size_t n_restored;
+	struct restored_tally *tallies; /* VF tallies from before a restart, by standby */
+	size_t n_tallies;
 	uint64_t timer_armed; /* deadline last given to ops->timer_set */
 	struct event_ring ring;
 	bool in_teardown;
@@ -121,6 +132,8 @@ struct adapter *eng_adapter(const struct sfo_engine *e, uint32_t id);
 void eng_rearm_timer(struct sfo_engine *e);
 /* Whether @vf_id was released before a restart (forgotten once asked). */
 bool eng_take_restored(struct sfo_engine *e, uint32_t vf_id);
+/* The tally restored for @standby_id, if any (forgotten once asked). */
+bool eng_take_tally(struct sfo_engine *e, uint32_t standby_id, struct sfo_vf_tally *out);
 
 /* policy.c */
 bool policy_is_standby(const struct sfo_config *cfg, const struct sfo_adapter_info *info);
@@ -144,6 +157,9 @@ void pair_add_vf(struct sfo_engine *e, struct pair *p, struct adapter *vf);
 /* The VF or spare @a leaves the pair (removed, or no longer eligible). */
 void pair_drop_vf(struct sfo_engine *e, struct pair *p, struct adapter *a, bool gone);
 void pair_set_rx_mode(struct sfo_engine *e, struct pair *p, const struct sfo_rx_mode *m);
+/* A reading of the pair's VF @vf: into the pair's VF totals, and to the edge. */
+void pair_vf_counted(struct sfo_engine *e, struct pair *p, struct adapter *vf,
+		     const struct sfo_counters *c);
 void pair_status(struct sfo_engine *e, struct pair *p, struct sfo_pair_status *out);
 uint64_t pair_deadline(const struct pair *p);
 void pair_timer(struct sfo_engine *e, struct pair *p);

@@ -42,3 +42,9 @@ void ctr_track_sample(struct ctr_track *t, const struct sfo_counters *c)
 	}
 	t->have_last = true;
 }
+
+void ctr_track_resume(struct ctr_track *t, const uint64_t last[SFO_CTR_MAX])
+{
+	memcpy(t->last, last, sizeof(t->last));
+	t->have_last = true;
+}

@@ -403,7 +403,7 @@ void sfo_engine_counters_sampled(struct sfo_engine *e, uint32_t id, const struct
 	if (a->role == SFO_ROLE_STANDBY)
 		ctr_track_sample(&a->pair->ctr_standby, c);
 	else if (a->role == SFO_ROLE_VF && a->prepared)
-		ctr_track_sample(&a->pair->ctr_vf, c);
+		pair_vf_counted(e, a->pair, a, c);
 }
 
 /* The pair an administrator names by its standby's or its VF's id. */
@@ -475,6 +475,29 @@ int sfo_engine_restore_release(struct sfo_engine *e, uint32_t vf_id)
 	return 0;
 }
 
+int sfo_engine_restore_tally(struct sfo_engine *e, uint32_t standby_id,
+			     const struct sfo_vf_tally *t)
+{
+	struct restored_tally *rt;
+
+	if (!standby_id)
+		return -SFO_EINVAL;
+	for (size_t i = 0; i < e->n_tallies; i++) {
+		if (e->tallies[i].standby_id == standby_id) {
+			e->tallies[i].t = *t;
+			return 0;
+		}
+	}
+	rt = realloc(e->tallies, (e->n_tallies + 1) * sizeof(*rt));
+	if (!rt)
+		return -SFO_ENOMEM;
+	rt[e->n_tallies].standby_id = standby_id;
+	rt[e->n_tallies].t = *t;
+	e->tallies = rt;
+	e->n_tallies++;
+	return 0;
+}
+
 void sfo_engine_restore_done(struct sfo_engine *e)
 {
 	size_t kept = 0;
@@ -485,6 +508,22 @@ void sfo_engine_restore_done(struct sfo_engine *e)
 		if (eng_adapter(e, e->restored[i]))
 			e->restored[kept++] = e->restored[i];
 	e->n_restored = kept;
+	/* Tallies are taken when their standby pairs: what is left has none. */
+	free(e->tallies);
+	e->tallies = NULL;
+	e->n_tallies = 0;
+}
+
+bool eng_take_tally(struct sfo_engine *e, uint32_t standby_id, struct sfo_vf_tally *out)
+{
+	for (size_t i = 0; i < e->n_tallies; i++) {
+		if (e->tallies[i].standby_id == standby_id) {
+			*out = e->tallies[i].t;
+			e->tallies[i] = e->tallies[--e->n_tallies];
+			return true;
+		}
+	}
+	return false;
 }
 
 bool eng_take_restored(struct sfo_engine *e, uint32_t vf_id)
@@ -578,6 +617,7 @@ void sfo_engine_free(struct sfo_engine *e)
 	free(e->adapters);
 	free(e->pairs);
 	free(e->restored);
+	free(e->tallies);
 	free(e);
 }
 

@@ -23,6 +23,7 @@
 struct pair *pair_new(struct sfo_engine *e, struct adapter *standby)
 {
 	struct pair *p = calloc(1, sizeof(*p));
+	struct sfo_vf_tally t;
 
 	if (!p)
 		return NULL;
@@ -34,6 +35,12 @@ struct pair *pair_new(struct sfo_engine *e, struct adapter *standby)
 	p->want_allmulti = standby->info.flags & SFO_AF_ALLMULTI;
 	ctr_track_init(&p->ctr_standby, true); /* the stack's counters since boot */
 	ctr_track_init(&p->ctr_vf, false);     /* a VF counts from when we hold it */
+	if (eng_take_tally(e, standby->info.id, &t)) {
+		/* an earlier daemon's count goes on */
+		memcpy(p->ctr_vf.total, t.total, sizeof(p->ctr_vf.total));
+		p->resume_vf = t.vf_id;
+		memcpy(p->resume_last, t.last, sizeof(p->resume_last));
+	}
 	pair_resolve_options(e, p);
 	return p;
 }
@@ -283,12 +290,31 @@ void pair_set_rx_mode(struct sfo_engine *e, struct pair *p, const struct sfo_rx_
 
 /* --- a VF arrives, is held, and serves --- */
 
+void pair_vf_counted(struct sfo_engine *e, struct pair *p, struct adapter *vf,
+		     const struct sfo_counters *c)
+{
+	struct sfo_vf_tally t;
+
+	/* After a restart the first reading decides: the same VF as in the
+	 * restored tally counts on from its last reading, another starts here. */
+	if (p->resume_vf && !p->ctr_vf.have_last && p->resume_vf == vf->info.id)
+		ctr_track_resume(&p->ctr_vf, p->resume_last);
+	p->resume_vf = 0;
+	ctr_track_sample(&p->ctr_vf, c);
+	if (!e->ops->vf_tally)
+		return;
+	t.vf_id = vf->info.id;
+	memcpy(t.last, p->ctr_vf.last, sizeof(t.last));
+	memcpy(t.total, p->ctr_vf.total, sizeof(t.total));
+	e->ops->vf_tally(e->ctx, p->standby->info.id, &t);
+}
+
 static void vf_sample_counters(struct sfo_engine *e, struct pair *p, struct adapter *vf)
 {
 	struct sfo_counters c;
 
 	if (e->ops->read_counters(e->ctx, vf->info.id, &c) == 0)
-		ctr_track_sample(&p->ctr_vf, &c);
+		pair_vf_counted(e, p, vf, &c);
 }
 
 static int vf_prepare(struct sfo_engine *e, struct pair *p, struct adapter *vf)

@@ -123,6 +123,7 @@ static void op_detach(void *ctx, uint32_t sby)
 	if (s->crashed)
 		return;
 	if (sby <= SIM_MAX_NICS) {
+		s->nic[sby].have_tally = false; /* goes with the pinned pair */
 		s->nic[sby].attached = false;
 		s->nic[sby].steer = 0;
 	}
@@ -196,6 +197,16 @@ static void op_vf_released(void *ctx, uint32_t sby, uint32_t vf, bool released)
 	trace(s, "  %s (#%u) %s", s->nic[vf].info.name, vf,
 	      released ? "marked released" : "no longer released");
 	s->nic[vf].released = released;
+}
+
+static void op_vf_tally(void *ctx, uint32_t sby, const struct sfo_vf_tally *t)
+{
+	struct sim *s = ctx;
+
+	if (sby > SIM_MAX_NICS || s->crashed)
+		return;
+	s->nic[sby].tally = *t;
+	s->nic[sby].have_tally = true;
 }
 
 static int op_open(void *ctx, uint32_t vf)
@@ -306,6 +317,7 @@ static const struct sfo_ops sim_ops = {
 	.read_counters = op_read_counters,
 	.announce = op_announce,
 	.vf_released = op_vf_released,
+	.vf_tally = op_vf_tally,
 	.log = op_log,
 };
 
@@ -432,10 +444,8 @@ void sim_start(struct sim *s)
 	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++) {
 		struct sim_nic *n = &s->nic[i];
 
-		/* the successor's attach and prepare adopt what is pinned; its
-		 * pairs are new: their merged counters start afresh */
+		/* the successor's attach and prepare adopt what is pinned */
 		n->attached = false;
-		memset(n->last_merged, 0, sizeof(n->last_merged));
 		if (n->held_by) {
 			n->held_by = 0;
 			n->prepares--;
@@ -447,9 +457,12 @@ void sim_start(struct sim *s)
 		violate(s, "no engine after the restart");
 		return;
 	}
-	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++)
+	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++) {
 		if (s->nic[i].released)
 			sfo_engine_restore_release(s->eng, i);
+		if (s->nic[i].have_tally)
+			sfo_engine_restore_tally(s->eng, i, &s->nic[i].tally);
+	}
 	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++)
 		if (nic(s, i))
 			update(s, i);
@@ -458,8 +471,10 @@ void sim_start(struct sim *s)
 	 * detaches the pinned pairs of standbys it does not manage, and with them
 	 * their VFs' released marks) */
 	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++) {
-		if (!s->nic[i].attached)
+		if (!s->nic[i].attached) {
 			s->nic[i].steer = 0;
+			s->nic[i].have_tally = false;
+		}
 		if (!s->nic[i].held_by)
 			s->nic[i].released = false;
 	}

@@ -40,8 +40,10 @@ struct sim_nic {
 	uint8_t mc[8][SFO_MAC_LEN];
 	uint32_t offloads_set;
 	unsigned int announces;
-	bool released;	/* as a VF: the administrator released it (kept across a crash) */
-	bool attached;	/* as a standby: datapath hooks installed */
+	bool released;	 /* as a VF: the administrator released it (kept across a crash) */
+	bool attached;	 /* as a standby: datapath hooks installed */
+	bool have_tally; /* as a standby: the engine's last VF tally, kept like a pin */
+	struct sfo_vf_tally tally;
 	uint32_t steer; /* as a standby: VF id its traffic goes through, 0 itself */
 	uint64_t last_merged[SFO_CTR_MAX]; /* as a standby: for the monotonic check */
 };
