@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 """The daemon dies and comes back: kill -9 under traffic leaves the datapath working
-through the VF, a restarted daemon adopts it without moving it (and keeps a released
-VF unused); an orderly stop with --release-on-exit hands the traffic back to the
+through the VF, a restarted daemon adopts it without moving it (keeps a released VF
+unused, and the merged counters go on); an orderly stop with --release-on-exit hands the traffic back to the
 standby."""
 
 import os
@@ -149,6 +149,25 @@ class RestartTest(IntegrationTest):
         d.kill9()
         d.start()
         d.wait_state("active", 2.0, vf="vf0")
+
+    def test_counters_survive_restart(self):
+        """The pair's merged counters go on across kill -9 and a restart: what the VF
+        counted before (also after the last reading) is not lost."""
+        t = self.topo
+        d = self.active_vf_setup()
+        self.assert_ping("guest", t.peer_ip, count=40, interval=0.01)
+        c1 = d.pair()["counters"]
+        self.assert_ping("guest", t.peer_ip, count=30, interval=0.01)  # read by nobody yet
+        d.kill9()
+        d.start()
+        d.wait_state("active", 2.0, vf="vf0")
+        c2 = d.pair()["counters"]
+        self.note(f"tx_packets before the kill {c1['tx_packets']}, after the restart "
+                  f"{c2['tx_packets']}")
+        for k in ("tx_packets", "rx_packets", "tx_bytes", "rx_bytes"):
+            self.assertGreaterEqual(c2[k], c1[k], f"{k} went back across the restart")
+        self.assertGreaterEqual(c2["tx_packets"] - c1["tx_packets"], 30,
+                                "the VF's frames since the last reading were lost")
 
     def test_release_on_exit(self):
         t = self.topo

@@ -337,6 +337,21 @@ static void op_vf_released(void *ctx, uint32_t sby, uint32_t vf, bool released)
 		     released ? "use it again" : "keep it unused", strerror(-ret));
 }
 
+_Static_assert(SFO_CTR_MAX <= SFO_DP_TALLY_MAX, "the pinned tally holds every counter");
+
+/* Pinned next to the pair: a restarted daemon's merged counters go on from it. */
+static void op_vf_tally(void *ctx, uint32_t sby, const struct sfo_vf_tally *t)
+{
+	struct daemon *d = ctx;
+	int ret;
+
+	if (disarmed(d))
+		return;
+	ret = sfo_dp_save_tally(d->dp, (int)sby, (int)t->vf_id, t->last, t->total, SFO_CTR_MAX);
+	if (ret < 0)
+		dlog(SFO_LOG_DEBUG, "if%u: cannot keep the VF tally: %s", sby, strerror(-ret));
+}
+
 static void op_log(void *ctx, enum sfo_log_level lvl, const char *msg)
 {
 	(void)ctx;
@@ -358,5 +373,6 @@ const struct sfo_ops sfo_linux_ops = {
 	.read_counters = op_read_counters,
 	.announce = op_announce,
 	.vf_released = op_vf_released,
+	.vf_tally = op_vf_tally,
 	.log = op_log,
 };

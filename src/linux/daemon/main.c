@@ -203,11 +203,17 @@ static int fix_adopted_pair(int standby, int vf, bool to_vf, void *arg)
 	return 0;
 }
 
-/* Before the first dump: VFs an earlier run released stay released. */
-static int restore_release(int standby, int vf, bool to_vf, void *arg)
+/*
+ * Before the first dump, what an earlier run kept in the pinned pairs: VFs
+ * it released stay released, and the pairs' merged counters go on from its
+ * VF tallies.
+ */
+static int restore_pair_state(int standby, int vf, bool to_vf, void *arg)
 {
 	struct daemon *d = arg;
 	int released = sfo_dp_released_vf(d->dp, standby);
+	struct sfo_vf_tally t;
+	int tally_vf;
 
 	(void)vf;
 	(void)to_vf;
@@ -215,6 +221,11 @@ static int restore_release(int standby, int vf, bool to_vf, void *arg)
 		dlog(SFO_LOG_INFO, "if%d: if%d was released before the restart: kept unused",
 		     standby, released);
 		if (sfo_engine_restore_release(d->eng, (uint32_t)released) < 0)
+			return -ENOMEM;
+	}
+	if (sfo_dp_load_tally(d->dp, standby, &tally_vf, t.last, t.total, SFO_CTR_MAX) == 0) {
+		t.vf_id = (uint32_t)tally_vf;
+		if (sfo_engine_restore_tally(d->eng, (uint32_t)standby, &t) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -292,7 +303,7 @@ static int start(struct daemon *d)
 	if ((ret = add_fd(d, sfo_rtnl_fd(d->rt))) < 0 || (ret = add_fd(d, d->timerfd)) < 0 ||
 	    (ret = add_fd(d, d->sigfd)) < 0 || (ret = add_fd(d, d->ctl_fd)) < 0)
 		return ret;
-	ret = sfo_dp_for_each_pair(d->dp, restore_release, d);
+	ret = sfo_dp_for_each_pair(d->dp, restore_pair_state, d);
 	if (ret < 0)
 		return ret;
 	ret = netevents_resync(d);

@@ -193,6 +193,8 @@ int sfo_dp_standby_detach(struct sfo_dp *dp, int standby_ifindex)
 		err = map_delete(dp->pairs_fd, &key);
 	if (!err)
 		err = map_delete(dp->stats_fd, &key);
+	if (!err)
+		err = map_delete(dp->tally_fd, &key);
 	return err;
 }
 
@@ -347,6 +349,46 @@ int sfo_dp_released_vf(struct sfo_dp *dp, int standby_ifindex)
 	if (err)
 		return err;
 	return pair.flags & SFO_PAIR_F_RELEASED ? (int)pair.vf_ifindex : 0;
+}
+
+_Static_assert(SFO_DP_TALLY_MAX == SFO_DP_TALLY_COUNTERS, "datapath.h and dp_abi.h agree");
+
+int sfo_dp_save_tally(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex, const uint64_t *last,
+		      const uint64_t *total, size_t n)
+{
+	struct sfo_tally t = { .vf_ifindex = (__u32)vf_ifindex, .netns_cookie = dp->netns_cookie };
+	__u32 key = standby_ifindex;
+	struct sfo_pair pair;
+	int err;
+
+	if (n > SFO_DP_TALLY_MAX || vf_ifindex < 0)
+		return -EINVAL;
+	err = pair_get(dp, standby_ifindex, &pair);
+	if (err)
+		return err;
+	memcpy(t.last, last, n * sizeof(*last));
+	memcpy(t.total, total, n * sizeof(*total));
+	if (bpf_map_update_elem(dp->tally_fd, &key, &t, BPF_ANY))
+		return errno == E2BIG ? -ENOSPC : -errno;
+	return 0;
+}
+
+int sfo_dp_load_tally(struct sfo_dp *dp, int standby_ifindex, int *vf_ifindex, uint64_t *last,
+		      uint64_t *total, size_t n)
+{
+	__u32 key = standby_ifindex;
+	struct sfo_tally t;
+
+	if (n > SFO_DP_TALLY_MAX || standby_ifindex <= 0)
+		return -EINVAL;
+	if (bpf_map_lookup_elem(dp->tally_fd, &key, &t))
+		return -errno;
+	if (t.netns_cookie != dp->netns_cookie)
+		return -ENOENT;
+	*vf_ifindex = (int)t.vf_ifindex;
+	memcpy(last, t.last, n * sizeof(*last));
+	memcpy(total, t.total, n * sizeof(*total));
+	return 0;
 }
 
 int sfo_dp_get_pair(struct sfo_dp *dp, int standby_ifindex, int *vf_ifindex, bool *to_vf)

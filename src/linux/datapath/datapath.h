@@ -30,6 +30,7 @@
 #define SFO_DATAPATH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SFO_DP_PIN_ROOT_DEFAULT "/sys/fs/bpf/sriov-failover"
@@ -134,6 +135,18 @@ int sfo_dp_mark_released(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex,
 
 /* The VF of the pair if it is marked released, else 0; negative: error. */
 int sfo_dp_released_vf(struct sfo_dp *dp, int standby_ifindex);
+
+/* How many counters a pinned tally holds. */
+#define SFO_DP_TALLY_MAX 16
+
+/* What the pair's VFs have counted (the core's VF tally), pinned for a
+ * restarted daemon: @n counters of @last (the reading of @vf_ifindex) and
+ * @total, n <= SFO_DP_TALLY_MAX (-EINVAL). -ENOENT: no pair. */
+int sfo_dp_save_tally(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex, const uint64_t *last,
+		      const uint64_t *total, size_t n);
+/* Read it back; -ENOENT: none kept for this standby in our namespace. */
+int sfo_dp_load_tally(struct sfo_dp *dp, int standby_ifindex, int *vf_ifindex, uint64_t *last,
+		      uint64_t *total, size_t n);
 
 /* Current state of a pair: held VF (0: none) and steering, which the close
  * hook may have changed behind the caller's back. Either pointer may be NULL. */

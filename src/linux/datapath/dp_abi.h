@@ -36,6 +36,20 @@ struct sfo_pair {
 	__u64 netns_cookie; /* network namespace of both ifindexes */
 };
 
+/* sfo_tally: standby ifindex -> what the pair's VFs have counted, kept for a
+ * restarted daemon (user space only, the programs do not touch it): the VF
+ * of the last reading, that reading, the totals. Room for the core's counter
+ * set (SFO_CTR_MAX, checked at build time). */
+#define SFO_DP_TALLY_COUNTERS 16
+
+struct sfo_tally {
+	__u32 vf_ifindex;
+	__u32 reserved;	    /* 0 */
+	__u64 netns_cookie; /* as sfo_pair's */
+	__u64 last[SFO_DP_TALLY_COUNTERS];
+	__u64 total[SFO_DP_TALLY_COUNTERS];
+};
+
 /* sfo_stats: per-CPU counters of one pair (key: standby ifindex) or, under
  * key 0, of frames that could not be attributed to a pair. */
 struct sfo_counters {

@@ -26,6 +26,7 @@ struct sfo_dp {
 	int vf_dev_fd;
 	int vf_to_standby_fd;
 	int stats_fd;
+	int tally_fd;
 	__u32 owner_map_id; /* id of sfo_pairs: marks our programs */
 	int sby_egress_fd;
 	int sby_ingress_fd;

@@ -297,6 +297,7 @@ static int dp_load(struct sfo_dp *dp, bool want_hook)
 	dp->vf_dev_fd = bpf_map__fd(dp->skel->maps.sfo_vf_dev);
 	dp->vf_to_standby_fd = bpf_map__fd(dp->skel->maps.sfo_vf_to_standby);
 	dp->stats_fd = bpf_map__fd(dp->skel->maps.sfo_stats);
+	dp->tally_fd = bpf_map__fd(dp->skel->maps.sfo_tally);
 	dp->sby_egress_fd = bpf_program__fd(dp->skel->progs.sfo_sby_egress);
 	dp->sby_ingress_fd = bpf_program__fd(dp->skel->progs.sfo_sby_ingress);
 	dp->vf_ingress_fd = bpf_program__fd(dp->skel->progs.sfo_vf_ingress);

@@ -47,6 +47,14 @@ struct {
 	__type(value, __u32);
 } sfo_vf_to_standby SEC(".maps");
 
+/* Kept for user space across daemon restarts; no program uses it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SFO_DP_MAX_PAIRS);
+	__type(key, __u32);
+	__type(value, struct sfo_tally);
+} sfo_tally SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, SFO_DP_MAX_PAIRS + 1);
