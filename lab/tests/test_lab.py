@@ -28,6 +28,8 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(os.path.dirname(HERE), "sfo-lab")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "labkit"))
+from sfolabkit.proc import processes_with  # noqa: E402
 SKIP = 77
 BUILD = {"dir": None, "sanitized": False}
 
@@ -70,19 +72,14 @@ def leftover_workdirs(pid):
 
 def leftover_processes(pid):
     """Processes started by the sfo-lab run pid: they carry SFO_LAB_RUN=pid."""
-    mark = f"SFO_LAB_RUN={pid}".encode()
     left = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
+    for p in sorted(processes_with("environ", f"SFO_LAB_RUN={pid}".encode())):
         try:
-            with open(f"/proc/{d}/environ", "rb") as f:
-                if mark in f.read().split(b"\0"):
-                    with open(f"/proc/{d}/cmdline", "rb") as c:
-                        cmd = c.read().replace(b"\0", b" ").decode(errors="replace")
-                    left.append(f"{d}: {cmd[:120]}")
+            with open(f"/proc/{p}/cmdline", "rb") as c:
+                cmd = c.read().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
-            pass
+            continue
+        left.append(f"{p}: {cmd[:120]}")
     return left
 
 

@@ -31,6 +31,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 LAB = os.path.join(REPO, "lab", "sfo-lab")
 sys.path.insert(0, os.path.join(REPO, "labkit"))
 from sfolabkit import guest  # noqa: E402
+from sfolabkit.proc import processes_with  # noqa: E402
 
 SKIP = 77
 BUILD = {"dir": None}
@@ -41,16 +42,7 @@ RETURN_MIN_VF_SHARE = 0.5
 
 def guest_qemus():
     """PIDs of the QEMU processes sfolabkit.guest started (by their -name)."""
-    out = set()
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open(f"/proc/{d}/cmdline", "rb") as f:
-                    if b"sfo-lab-guest" in f.read().split(b"\0"):
-                        out.add(int(d))
-            except OSError:
-                pass
-    return out
+    return processes_with("cmdline", b"sfo-lab-guest")
 
 
 class LabVmTest(unittest.TestCase):

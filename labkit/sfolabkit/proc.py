@@ -142,3 +142,19 @@ class Proc:
                     f.close()
                 except OSError:
                     pass
+
+
+def processes_with(what, item):
+    """PIDs of the processes whose /proc/PID/<what> ("cmdline" or "environ"), split
+    at its NUL bytes, holds item (bytes): how tests find what a run left behind."""
+    out = set()
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/{what}", "rb") as f:
+                if item in f.read().split(b"\0"):
+                    out.add(int(d))
+        except OSError:
+            pass
+    return out

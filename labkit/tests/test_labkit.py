@@ -187,6 +187,16 @@ class ProcClassTest(unittest.TestCase):
         self.assertTrue(p.popen.stdout.closed)
         self.assertEqual(p.stop(), -15)                  # idempotent
 
+    def test_processes_with(self):
+        import subprocess
+        p = subprocess.Popen(["sleep", "30"], env=dict(os.environ, SFO_KIT_TEST=str(os.getpid())))
+        self.addCleanup(p.wait)
+        self.addCleanup(p.kill)
+        mark = f"SFO_KIT_TEST={os.getpid()}".encode()
+        self.assertIn(p.pid, proc.wait_until(lambda: proc.processes_with("environ", mark), 2))
+        self.assertIn(p.pid, proc.processes_with("cmdline", b"30"))
+        self.assertNotIn(p.pid, proc.processes_with("cmdline", b"3"))  # whole items only
+
     def test_timeout_is_both_kinds(self):
         with self.assertRaises(TimeoutError):
             proc.wait_until(lambda: False, 0.01)
