@@ -7,6 +7,7 @@ standby."""
 
 import os
 import signal
+import socket
 import sys
 import time
 
@@ -168,6 +169,33 @@ class RestartTest(IntegrationTest):
             self.assertGreaterEqual(c2[k], c1[k], f"{k} went back across the restart")
         self.assertGreaterEqual(c2["tx_packets"] - c1["tx_packets"], 30,
                                 "the VF's frames since the last reading were lost")
+
+    def test_systemd_notify(self):
+        """Type=notify: READY=1 only once the first dump is done, so a VF present at
+        start is already held and isolated then (no network manager ordered after the
+        daemon finds it free); STOPPING=1 at exit."""
+        t = self.topo
+        t.add_vf("vf0")    # before the daemon: found by the first dump
+        path = os.path.join(self.tmp, "notify.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(sock.close)
+        sock.bind(path)
+        sock.settimeout(10)
+        os.environ["NOTIFY_SOCKET"] = path
+        try:
+            d = self.daemon(start=False)
+            d.start(wait=False)
+        finally:
+            del os.environ["NOTIFY_SOCKET"]
+        msg = sock.recv(4096).decode()
+        isolated = t.read_proc(t.guest, "/proc/sys/net/ipv6/conf/vf0/disable_ipv6")
+        self.note(f"first notification: {msg!r}; vf0 disable_ipv6={isolated}")
+        self.assertIn("READY=1", msg.splitlines())
+        self.assertIn("STATUS=1 standby(s)", msg)
+        self.assertEqual(isolated, "1", "READY=1 came before the VF was isolated")
+        self.assertEqual(d.adapter("vf0")["role"], "vf")
+        d.stop(signal.SIGTERM, 5.0)
+        self.assertIn("STOPPING=1", sock.recv(4096).decode().splitlines())
 
     def test_release_on_exit(self):
         t = self.topo

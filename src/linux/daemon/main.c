@@ -15,6 +15,8 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
+
 #include "daemon.h"
 #include "datapath.h"
 #include "netdev/mcast.h"
@@ -333,13 +335,22 @@ static void reload(struct daemon *d)
 	dlog(SFO_LOG_INFO, "configuration reloaded from %s", d->config_path);
 }
 
+/* systemd (Type=notify); without NOTIFY_SOCKET these do nothing. */
+static void notify_ready(struct daemon *d)
+{
+	sd_notifyf(0, "READY=1\nSTATUS=%zu standby(s), control socket %s",
+		   sfo_engine_pair_count(d->eng), d->socket_path);
+}
+
 static void on_signal(struct daemon *d)
 {
 	struct signalfd_siginfo si;
 
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
+			sd_notify(0, "RELOADING=1");
 			reload(d);
+			notify_ready(d);
 			continue;
 		}
 		dlog(SFO_LOG_INFO, "signal %u: exiting%s", si.ssi_signo,
@@ -428,8 +439,13 @@ int main(int argc, char **argv)
 	dlog_init(d.verbose);
 	d.start_ns = mono_ns();
 	ret = start(&d);
-	if (ret == 0)
+	if (ret == 0) {
+		/* after the first dump: every VF present is held and isolated, so
+		 * network managers ordered after us find them taken */
+		notify_ready(&d);
 		loop(&d);
+	}
+	sd_notify(0, "STOPPING=1");
 	stop(&d);
 	return ret < 0 ? 1 : 0;
 }
