@@ -29,7 +29,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(os.path.dirname(HERE), "sfo-lab")
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "labkit"))
-from sfolabkit.proc import processes_with  # noqa: E402
+from sfolabkit.proc import processes_with, sanitizer_build  # noqa: E402
 SKIP = 77
 BUILD = {"dir": None, "sanitized": False}
 
@@ -334,9 +334,8 @@ def main():
     if missing:
         print(f"error: not built in {BUILD['dir']}: {', '.join(missing)}", file=sys.stderr)
         sys.exit(1)
-    ldd = subprocess.run(["ldd", os.path.join(BUILD["dir"], "src/linux/daemon/sriov-failoverd")],
-                         capture_output=True, text=True).stdout
-    BUILD["sanitized"] = "libasan" in ldd or "libubsan" in ldd
+    BUILD["sanitized"] = sanitizer_build(os.path.join(BUILD["dir"],
+                                                      "src/linux/daemon/sriov-failoverd"))
     prog = unittest.main(module="__main__", argv=[sys.argv[0]] + args, verbosity=2,
                          exit=False)
     sys.exit(0 if prog.result.wasSuccessful() else 1)

@@ -31,7 +31,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 LAB = os.path.join(REPO, "lab", "sfo-lab")
 sys.path.insert(0, os.path.join(REPO, "labkit"))
 from sfolabkit import guest  # noqa: E402
-from sfolabkit.proc import processes_with  # noqa: E402
+from sfolabkit.proc import processes_with, sanitizer_build  # noqa: E402
 
 SKIP = 77
 BUILD = {"dir": None}
@@ -124,9 +124,7 @@ def main():
     if missing:
         print(f"SKIP: cannot boot a guest: missing {', '.join(missing)}", flush=True)
         sys.exit(SKIP)
-    ldd = subprocess.run(["ldd", os.path.join(BUILD["dir"], "src/linux/daemon/sriov-failoverd")],
-                         capture_output=True, text=True).stdout
-    if "libasan" in ldd or "libubsan" in ldd:
+    if sanitizer_build(os.path.join(BUILD["dir"], "src/linux/daemon/sriov-failoverd")):
         # an instrumented daemon in a TCG guest is several times slower again, for
         # no more coverage than the plain build's run and lab's own test here
         print("SKIP: sanitizer build: the guest lab runs with the plain build", flush=True)

@@ -158,3 +158,10 @@ def processes_with(what, item):
         except OSError:
             pass
     return out
+
+
+def sanitizer_build(program):
+    """Whether program is linked with AddressSanitizer or UBSan (ldd): its runs
+    are several times slower, which the tests' timing and guest runs allow for."""
+    r = subprocess.run(["ldd", program], capture_output=True, text=True)
+    return "libasan" in r.stdout or "libubsan" in r.stdout

@@ -197,6 +197,25 @@ class ProcClassTest(unittest.TestCase):
         self.assertIn(p.pid, proc.processes_with("cmdline", b"30"))
         self.assertNotIn(p.pid, proc.processes_with("cmdline", b"3"))  # whole items only
 
+    def test_sanitizer_build(self):
+        import shutil
+        import subprocess
+        import tempfile
+        self.assertFalse(proc.sanitizer_build(sys.executable))
+        self.assertFalse(proc.sanitizer_build("/nonexistent/program"))
+        if not shutil.which("cc"):
+            self.skipTest("no C compiler")
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        src, exe = os.path.join(d, "t.c"), os.path.join(d, "t")
+        with open(src, "w") as f:
+            f.write("int main(void) { return 0; }\n")
+        r = subprocess.run(["cc", "-fsanitize=address,undefined", "-o", exe, src],
+                           capture_output=True)
+        if r.returncode:
+            self.skipTest("cc cannot build with -fsanitize=address")
+        self.assertTrue(proc.sanitizer_build(exe))
+
     def test_timeout_is_both_kinds(self):
         with self.assertRaises(TimeoutError):
             proc.wait_until(lambda: False, 0.01)

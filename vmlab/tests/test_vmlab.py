@@ -31,6 +31,8 @@ import xml.dom.minidom
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(os.path.dirname(HERE), "sfo-vmlab")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "labkit"))
+from sfolabkit.proc import sanitizer_build  # noqa: E402
 SKIP = 77
 BINARIES = ("src/linux/daemon/sriov-failoverd", "src/linux/cli/sriov-failover",
             "tools/traffic/sfo-traffic")
@@ -55,9 +57,7 @@ def main():
         if not os.access(os.path.join(a.build_dir, b), os.X_OK):
             return skip("%s not built (the Linux edge needs libbpf and libmnl)" % b)
 
-    ldd = subprocess.run(["ldd", os.path.join(a.build_dir, BINARIES[0])], stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT, text=True).stdout
-    if "libasan" in ldd or "libubsan" in ldd:
+    if sanitizer_build(os.path.join(a.build_dir, BINARIES[0])):
         # sanitizer builds would run the daemon in a TCG guest several times slower,
         # for no more coverage than the plain build's run of this test
         return skip("sanitizer build: the VM lab runs with the plain build")

@@ -26,7 +26,6 @@ shared with the labs).  Python 3.11 standard library only.
 
 import os
 import signal
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -34,7 +33,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(HERE))))
 SCRIPT = os.path.join(HERE, "datapath_test.sh")
 sys.path.insert(0, os.path.join(REPO, "labkit"))
 from sfolabkit import guest  # noqa: E402
-from sfolabkit.proc import LabError  # noqa: E402
+from sfolabkit.proc import LabError, sanitizer_build  # noqa: E402
 
 SKIP = 77
 BOOT_S = 120
@@ -57,8 +56,7 @@ def skip_reason(programs):
         if guest.hidden(path):
             return (f"{path} is under {', '.join(guest.HIDDEN)}, which the guest does "
                     f"not see (its own tmpfs there)")
-    ldd = subprocess.run(["ldd", programs[0]], capture_output=True, text=True).stdout
-    if "libasan" in ldd or "libubsan" in ldd:
+    if sanitizer_build(programs[0]):
         # an instrumented build in a TCG guest is several times slower again, for no
         # coverage the plain build's run does not give (the lab-vm and vmlab policy)
         return "sanitizer build: the guest runs the plain build's datapath test"
