@@ -36,7 +36,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import topo as topo_mod  # noqa: E402
-from topo import Topology, run, wait_until  # noqa: E402
+from sfolabkit.proc import run, wait_until  # noqa: E402 (topo put labkit on the path)
+from topo import Topology  # noqa: E402
 
 SKIP = 77
 BIN = {"daemon": None, "cli": None, "traffic": None}
@@ -470,6 +471,24 @@ class IntegrationTest(unittest.TestCase):
 
     def udp(self, src, dst, rate, duration, **kw):
         return Flow(self, "udp", src, dst, duration, rate=rate, **kw).start()
+
+    def start_streams(self, duration, rate=RATE):
+        """A UDP stream each way between the guest's standby and the peer, with the
+        neighbours pinned (no ARP/ND in the measurement)."""
+        self.topo.pin_neighbours()
+        out = self.udp("guest", "peer", rate, duration)
+        back = self.udp("peer", "guest", rate, duration)
+        return out, back
+
+    def finish_streams(self, out, back):
+        """Both streams' receiver reports (guest->peer, peer->guest), noted; their
+        senders' reports are left in self.senders."""
+        r1, s1 = out.finish()
+        r2, s2 = back.finish()
+        self.note(describe_udp("guest->peer", r1, s1))
+        self.note(describe_udp("peer->guest", r2, s2))
+        self.senders = (s1, s2)
+        return r1, r2
 
     def tcp(self, src, dst, duration, rate_mbit=None, **kw):
         return Flow(self, "tcp", src, dst, duration, rate=rate_mbit, **kw).start()

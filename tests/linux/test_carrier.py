@@ -11,7 +11,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sfo_it  # noqa: E402
-from sfo_it import RATE, IntegrationTest, describe_udp  # noqa: E402
+from sfo_it import RATE, IntegrationTest  # noqa: E402
 
 CARRIER_MAX_LOST = 50
 
@@ -20,9 +20,7 @@ class CarrierTest(IntegrationTest):
     def test_carrier_loss_and_return(self):
         t = self.topo
         d = self.active_vf_setup()
-        t.pin_neighbours()
-        out = self.udp("guest", "peer", RATE, 3.0)
-        back = self.udp("peer", "guest", RATE, 3.0)
+        out, back = self.start_streams(3.0)
         out.at(0.8)
         t0 = time.monotonic()
         t.vf_host_side_down("vf0")
@@ -51,10 +49,8 @@ class CarrierTest(IntegrationTest):
         self.assert_flows(c2, "vf0", "rx_packets", 5000,
                            "guest traffic does not go back to the VF")
         self.assertLessEqual(self.host_delta(c2, c3, "sby", "rx_packets"), 20)
-        r1, s1 = out.finish()
-        r2, s2 = back.finish()
-        self.note(describe_udp("guest->peer", r1, s1))
-        self.note(describe_udp("peer->guest", r2, s2))
+        r1, r2 = self.finish_streams(out, back)
+        s1, s2 = self.senders
         print(f"CARRIER LOSS + RETURN LOSS: guest->peer {r1['lost']} frames, "
               f"peer->guest {r2['lost']} frames (at {RATE} pps)", flush=True)
         self.assert_loss_bound(r1, s1, CARRIER_MAX_LOST)

@@ -15,7 +15,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sfo_it  # noqa: E402
-from sfo_it import RATE, IntegrationTest, describe_udp  # noqa: E402
+from sfo_it import RATE, IntegrationTest  # noqa: E402
 
 KILL_MAX_LOST = 50
 
@@ -25,9 +25,7 @@ class RestartTest(IntegrationTest):
         t = self.topo
         d = self.active_vf_setup()
         first = d.status()["daemon"]
-        t.pin_neighbours()
-        out = self.udp("guest", "peer", RATE, 4.0)
-        back = self.udp("peer", "guest", RATE, 4.0)
+        out, back = self.start_streams(4.0)
         out.at(0.8)
         dc_killed = d.pair()["datapath_counters"]
         d.kill9()
@@ -74,10 +72,7 @@ class RestartTest(IntegrationTest):
                           "the adoption")
         self.assertLessEqual(self.host_delta(c_adopted, c3, "sby", "rx_packets"), 5,
                              "the datapath moved to the standby after the adoption")
-        r1, s1 = out.finish()
-        r2, s2 = back.finish()
-        self.note(describe_udp("guest->peer", r1, s1))
-        self.note(describe_udp("peer->guest", r2, s2))
+        r1, r2 = self.finish_streams(out, back)
         print(f"KILL -9 + RESTART LOSS: guest->peer {r1['lost']} frames, peer->guest "
               f"{r2['lost']} frames (at {RATE} pps)", flush=True)
         self.assertLessEqual(r1["lost"], KILL_MAX_LOST)
@@ -200,9 +195,7 @@ class RestartTest(IntegrationTest):
     def test_release_on_exit(self):
         t = self.topo
         d = self.active_vf_setup()
-        t.pin_neighbours()
-        out = self.udp("guest", "peer", RATE, 2.5)
-        back = self.udp("peer", "guest", RATE, 2.5)
+        out, back = self.start_streams(2.5)
         out.at(0.8)
         t0 = time.monotonic()
         rc = d.stop(signal.SIGTERM, 5.0)
@@ -217,10 +210,7 @@ class RestartTest(IntegrationTest):
         self.assert_flows(c0, "sby", "rx_packets", 5000,
                           "traffic not handed back to the standby on exit")
         self.assertLessEqual(vf_rx, 20)
-        r1, s1 = out.finish()
-        r2, s2 = back.finish()
-        self.note(describe_udp("guest->peer", r1, s1))
-        self.note(describe_udp("peer->guest", r2, s2))
+        r1, r2 = self.finish_streams(out, back)
         print(f"RELEASE-ON-EXIT LOSS: guest->peer {r1['lost']} frames, peer->guest "
               f"{r2['lost']} frames", flush=True)
         self.assertLessEqual(r1["lost"], KILL_MAX_LOST)

@@ -33,7 +33,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                 "labkit"))
 from sfolabkit.proc import LabError as TopoError  # noqa: E402
-from sfolabkit.proc import Proc, run, wait_until  # noqa: E402,F401 (run, wait_until: sfo_it's)
+from sfolabkit.proc import Proc, run  # noqa: E402
 
 _live = []  # topologies not yet destroyed
 _counter = [0]
