@@ -14,6 +14,11 @@ PACKET_OUTGOING = 4
 ETHERTYPES = {0x0806: "arp", 0x0800: "ipv4", 0x86dd: "ipv6"}
 
 
+def ethertype_name(etype):
+    """A frame's ethertype by name ("arp", "ipv4", "ipv6") or in hex."""
+    return ETHERTYPES.get(etype, hex(etype))
+
+
 class Capture:
     def __init__(self, ifname):
         self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
@@ -42,9 +47,6 @@ class Capture:
                     ts = sec * 1000000000 + nsec
             return (ts if ts is not None else time.time_ns(),
                     struct.unpack_from("!H", data, 12)[0], data)
-
-    def kind(self, etype):
-        return ETHERTYPES.get(etype, hex(etype))
 
     def close(self):
         self.sock.close()

@@ -14,7 +14,7 @@ import json
 import sys
 import time
 
-from capture import Capture
+from capture import Capture, ethertype_name
 
 
 def main():
@@ -37,7 +37,7 @@ def main():
         ts, etype, _ = f
         if ts >= after:
             out["first_ns"] = ts
-            out["kind"] = cap.kind(etype)
+            out["kind"] = ethertype_name(etype)
             break
     cap.close()
     print(json.dumps(out), flush=True)

@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 
-from capture import Capture
+from capture import Capture, ethertype_name
 
 RTM_NEWLINK = 16
 NLM_F_REQUEST = 1
@@ -214,7 +214,7 @@ def main():
         if f is None:
             break
         ts, etype, data = f
-        kind = cap.kind(etype)
+        kind = ethertype_name(etype)
         if out["first_any_ms"] is None:
             out["first_any_ms"] = (ts - t0) / 1e6
             out["first_any_kind"] = kind

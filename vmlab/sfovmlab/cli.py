@@ -127,8 +127,9 @@ def main(argv=None):
     params = {k: getattr(a, k) for k in ("rate", "ping_interval", "tcp_mbit", "steady",
                                          "settle", "cancel_at", "no_release")}
     params["modes"] = a.mode_list
-    report = envelope("sfo-vmlab", VERSION, SCHEMA, a.scenario, params, [],
-                      time.time_ns(), files, run_dir=run_dir)
+    started = time.time_ns()
+    modes = []
+    extra = {"run_dir": run_dir}   # the document's own keys after the envelope's
     ok = True
     t0 = time.time()
     progress("sfo-vmlab %s: scenario %s, modes %s, run dir %s"
@@ -136,8 +137,8 @@ def main(argv=None):
     try:
         ctx.image = build_image(work, os.path.abspath(a.build_dir))
         ctx.host_traffic = os.path.join(os.path.abspath(a.build_dir), "tools", "traffic", "sfo-traffic")
-        report["guest_kernel"] = ctx.image.kernel_version
-        report["image"] = ctx.image.key
+        extra["guest_kernel"] = ctx.image.kernel_version
+        extra["image"] = ctx.image.key
         for mode in a.mode_list:
             ctx.tag = mode[:3]
             t = time.time()
@@ -162,25 +163,26 @@ def main(argv=None):
                 rep["events"] = picture.events(res)
                 rep["daemon_events"] = picture.daemon_events(res)
             rep["wall_s"] = round(time.time() - t, 1)
-            report["modes"].append(rep)
+            modes.append(rep)
             with open(os.path.join(run_dir, "raw-%s.json" % mode), "w") as f:
-                json.dump({k: v for k, v in res.items()}, f, default=str)
+                json.dump(res, f, default=str)
             if rep.get("errors"):
                 ok = False
     except KeyboardInterrupt as e:
         progress("interrupted (%s), cleaning up" % (e or "Ctrl-C"))
         ok = False
-        report["interrupted"] = True
+        extra["interrupted"] = True
     except LabError as e:
         progress("FAILED: %s" % e)
-        report["error"] = str(e)
+        extra["error"] = str(e)
         ok = False
     finally:
         cleanup.run()
         ctx.qmp_log.close()
         ctx.chan_log.close()
-    report["wall_s"] = round(time.time() - t0, 1)
-    report["titles"] = {m["mode"]: m["title"] for m in report["modes"]}
+    extra["wall_s"] = round(time.time() - t0, 1)
+    report = envelope("sfo-vmlab", VERSION, SCHEMA, a.scenario, params, modes, started, files,
+                      **extra)
     with open(files["json"], "w") as f:
         f.write(dumps(report) + "\n")
     with open(files["svg"], "w") as f:
