@@ -70,6 +70,17 @@ def _polyline(xs, ys, color, width=1.2, opacity=1.0):
             f'stroke-opacity="{opacity}" points="{pts}"/>')
 
 
+def _gridline(y, pw, stroke, cls, label, tcp_label=None):
+    """A scale line across the plot with its value on the left (and the TCP
+    scale's on the right)."""
+    e = [f'<line x1="{PLOT_L}" y1="{_f(y)}" x2="{PLOT_L + pw}" y2="{_f(y)}" '
+         f'stroke="{stroke}" stroke-width="0.6"/>',
+         f'<text x="{PLOT_L - 4}" y="{_f(y + 4)}" class="{cls}" text-anchor="end">{label}</text>']
+    if tcp_label is not None:
+        e.append(f'<text x="{PLOT_L + pw + 4}" y="{_f(y + 4)}" class="ax tcp">{tcp_label}</text>')
+    return e
+
+
 def _ticks(span):
     for step in (0.25, 0.5, 1, 2, 5, 10, 20, 30, 60):
         if span / step <= 14:
@@ -120,19 +131,9 @@ def panel(y0, title, subtitle, run, params, style):
     e.append(f'<rect x="{PLOT_L}" y="{top}" width="{pw}" height="{ph}" fill="none" '
              f'stroke="#888"/>')
     for frac in (0.5, 1.0):
-        y = Y(hi * frac)
-        e.append(f'<line x1="{PLOT_L}" y1="{_f(y)}" x2="{PLOT_L + pw}" y2="{_f(y)}" '
-                 f'stroke="#ddd" stroke-width="0.6"/>')
-        e.append(f'<text x="{PLOT_L - 4}" y="{_f(y + 4)}" class="ax" '
-                 f'text-anchor="end">{hi * frac:.0f}</text>')
-        e.append(f'<text x="{PLOT_L + pw + 4}" y="{_f(y + 4)}" class="ax tcp">'
-                 f'{tmax * frac:.0f}</text>')
+        e += _gridline(Y(hi * frac), pw, "#ddd", "ax", f"{hi * frac:.0f}", f"{tmax * frac:.0f}")
     for frac in (0.5, 1.0):
-        y = YL(lo * frac)
-        e.append(f'<line x1="{PLOT_L}" y1="{_f(y)}" x2="{PLOT_L + pw}" y2="{_f(y)}" '
-                 f'stroke="#f3d0d0" stroke-width="0.6"/>')
-        e.append(f'<text x="{PLOT_L - 4}" y="{_f(y + 4)}" class="ax lost" '
-                 f'text-anchor="end">{lo * frac:.0f}</text>')
+        e += _gridline(YL(lo * frac), pw, "#f3d0d0", "ax lost", f"{lo * frac:.0f}")
     e.append(f'<line x1="{PLOT_L}" y1="{_f(zero)}" x2="{PLOT_L + pw}" y2="{_f(zero)}" '
              f'stroke="#666" stroke-width="0.8"/>')
     e.append(f'<text x="{PLOT_L - 4}" y="{_f(zero + 4)}" class="ax" text-anchor="end">0</text>')
