@@ -206,12 +206,14 @@ int sfo_engine_resume(struct sfo_engine *eng, uint32_t id);
 int sfo_engine_restore_release(struct sfo_engine *eng, uint32_t vf_id);
 /*
  * An earlier engine's tally of the VFs of @standby_id (the last ops->vf_tally):
- * the pair's merged counters go on from it instead of starting afresh. Same
- * rules as sfo_engine_restore_release(); one tally per standby, the last wins.
+ * the pair's merged counters go on from it instead of starting afresh. Taken
+ * when the standby pairs in the first dump; one tally per standby, the last
+ * given wins. -SFO_EINVAL for id 0, -SFO_ENOMEM.
  */
 int sfo_engine_restore_tally(struct sfo_engine *eng, uint32_t standby_id,
 			     const struct sfo_vf_tally *t);
-/* The first dump is over: forget what was restored for adapters not present. */
+/* The first dump is over: forget the tallies no pair took and the releases
+ * of VFs not present. */
 void sfo_engine_restore_done(struct sfo_engine *eng);
 
 /* The edge's timer fired. */

@@ -427,12 +427,13 @@ static void report_released(struct sfo_engine *e, struct pair *p)
 int sfo_engine_release(struct sfo_engine *e, uint32_t id)
 {
 	struct pair *p = pair_named(e, id);
-	bool was = p && p->held;
+	bool was;
 
 	if (!p)
 		return -SFO_ENOENT;
 	if (!p->vf)
 		return 0; /* nothing to release; the next VF is used as usual */
+	was = p->held;
 	p->held = true;
 	pair_reconcile(e, p, "released by administrator");
 	if (!was)
