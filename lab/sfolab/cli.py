@@ -13,7 +13,8 @@ import time
 from . import VERSION, analysis, choreography, invm, modes, report, svg, util
 from .topology import Topology
 from .traffic import Traffic
-from .util import LabError
+from sfolabkit.document import dumps
+from sfolabkit.proc import LabError
 
 RT_PRIORITY = 10      # the lab, its ip/tc commands, the daemon, the samplers
 METER_PRIORITY = 20   # the UDP senders and receivers
@@ -325,9 +326,9 @@ def main(argv=None):
         with open(files["svg"], "w") as f:
             f.write(svg.render(doc, svg_runs(doc)))
         with open(files["json"], "w") as f:
-            f.write(report.dumps(doc) + "\n")
+            f.write(dumps(doc) + "\n")
         if a.json:
-            print(report.dumps(doc))
+            print(dumps(doc))
         else:
             print(report.table(doc))
             print()

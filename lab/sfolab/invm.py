@@ -33,7 +33,7 @@ def guest_argv(argv, outdir, build_dir):
     """The same command line, minus --in-vm (or an abbreviation argparse would
     take for it), with absolute --out and --build-dir (last wins)."""
     rest = [x for x in argv if not (len(x) > 3 and "--in-vm".startswith(x))]
-    return [sys.executable, LAB] + rest + ["--out", outdir, "--build-dir", build_dir]
+    return [LAB] + rest + ["--out", outdir, "--build-dir", build_dir]
 
 
 def timeout_s(a):

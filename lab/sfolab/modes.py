@@ -20,15 +20,17 @@ differs.
   standby-only    virtio alone: the address on the standby, no VF ever plugged.
 """
 
-import json
 import os
 import shutil
 import signal
 import time
 
+from sfolabkit import netns
+from sfolabkit.daemon import Daemon
+from sfolabkit.proc import LabError, run, wait_until
+
 from . import util
 from .topology import STANDBY, VF
-from .util import LabError, run
 
 # Linux bonding, active-backup, at its best for a VF + virtio pair with one MAC:
 # link monitoring every 10 ms (miimon), the VF as primary, taken back as soon as
@@ -101,72 +103,29 @@ class SriovFailover(Mode):
         super().__init__(bins, workdir)
         self.daemon = None
         self.daemon_rc = None   # its exit status after teardown()
-        self.sock = self.conf = self.log = None
+
+    @property
+    def log(self):
+        return self.daemon.log_path if self.daemon else None
 
     def setup(self, topo):
         self.topo = topo
-        base = os.path.join(self.workdir, f"{topo.id}-daemon")
-        self.sock, self.conf, self.log = base + ".sock", base + ".conf", base + ".log"
-        with open(self.conf, "w") as f:
-            f.write(f"[global]\nvf-drivers = veth\n[standby {STANDBY}]\n")
         topo.guest_up(STANDBY)
         topo.guest_addr(STANDBY)
-        logf = open(self.log, "w")
-        try:
-            # -b: under /sys/fs/bpf of the private mount namespace `ip netns exec`
-            # makes; the daemon mounts a bpffs there, gone when it exits.
-            self.daemon = util.Proc(
-                [self.bins["daemon"], "-c", self.conf, "-s", self.sock, "-b",
-                 f"/sys/fs/bpf/{topo.id}", "--release-on-exit", "-v"],
-                ns=topo.ns["guest"], stdout=logf, stderr=logf, name="sriov-failoverd")
-        finally:
-            logf.close()
-        util.wait_until(self._answers, 10, 0.02, "sriov-failoverd answering")
+        # the bpffs: under /sys/fs/bpf of the private mount namespace `ip netns exec`
+        # makes; the daemon mounts a bpffs there, gone when it exits.
+        self.daemon = Daemon(self.bins, topo.ns["guest"],
+                             os.path.join(self.workdir, f"{topo.id}-daemon"),
+                             f"/sys/fs/bpf/{topo.id}", standby=STANDBY, spawn=util.Proc)
+        self.daemon.start()
         topo.add_vf("A")
-        self.wait_state("active", 5.0)
-
-    def _answers(self):
-        if not self.daemon.alive():
-            raise LabError(f"sriov-failoverd exited with status {self.daemon.popen.returncode}"
-                           f": {self.log_tail(20)}")
-        return self.cli("status", check=False).returncode == 0
-
-    def cli(self, *args, check=True):
-        r = run([self.bins["cli"], "-s", self.sock] + list(args), check=False, timeout=10)
-        if check and r.returncode != 0:
-            raise LabError(f"sriov-failover {' '.join(args)}: exit {r.returncode}: "
-                           f"{r.stderr.strip()}")
-        return r
-
-    def pair(self):
-        r = self.cli("-j", "status", check=False)
-        if r.returncode != 0:
-            return None
-        try:
-            st = json.loads(r.stdout)
-        except ValueError:
-            return None
-        for p in st.get("pairs", []):
-            if p.get("standby") == STANDBY:
-                return p
-        return None
-
-    def wait_state(self, state, timeout):
-        last = [None]
-
-        def check():
-            p = self.pair()
-            last[0] = p
-            return p is not None and p.get("state") == state
-
-        try:
-            util.wait_until(check, timeout, 0.02, f"sriov-failoverd: pair in state {state}")
-        except LabError as e:
-            raise LabError(f"{e}; last status: {json.dumps(last[0])}; daemon log: "
-                           f"{self.log_tail(15)}") from None
+        self.daemon.wait_state("active", 5.0)
 
     def release(self):
-        self.cli("release", STANDBY)
+        r = self.daemon.cli("release", STANDBY)
+        if r.returncode != 0:
+            raise LabError(f"sriov-failover release {STANDBY}: exit {r.returncode}: "
+                           f"{r.stderr.strip()}")
         return f"sriov-failover release {STANDBY}"
 
     def collect(self, t0_ns):
@@ -177,38 +136,24 @@ class SriovFailover(Mode):
         # the lab's clock is CLOCK_REALTIME; the daemon stamps events with
         # CLOCK_MONOTONIC (mono_ns), exact where "ms ago" is read late
         mono_to_real = time.time_ns() - time.monotonic_ns()
-        r = self.cli("-j", "status", check=False)
-        if r.returncode == 0:
-            try:
-                out["status"] = json.loads(r.stdout)
-            except ValueError:
-                pass
-        r = self.cli("-j", "events", check=False)
-        if r.returncode == 0:
-            try:
-                for ev in json.loads(r.stdout).get("events", []):
-                    ev = dict(ev)
-                    if "mono_ns" in ev:
-                        at = ev["mono_ns"] + mono_to_real
-                    else:
-                        at = now - ev.get("ms_ago", 0) * 1e6
-                    ev["t_s"] = round((at - t0_ns) / 1e9, 3)
-                    out["events"].append(ev)
-            except ValueError:
-                pass
+        try:
+            out["status"] = self.daemon.status()
+            events = self.daemon.events()
+        except LabError:
+            return out
+        for ev in events:
+            ev = dict(ev)
+            if "mono_ns" in ev:
+                at = ev["mono_ns"] + mono_to_real
+            else:
+                at = now - ev.get("ms_ago", 0) * 1e6
+            ev["t_s"] = round((at - t0_ns) / 1e9, 3)
+            out["events"].append(ev)
         return out
 
-    def log_tail(self, n):
-        try:
-            with open(self.log, errors="replace") as f:
-                return " | ".join(f.read().splitlines()[-n:])
-        except OSError:
-            return "(no log)"
-
     def teardown(self):
-        if self.daemon is not None:
+        if self.daemon is not None and self.daemon.proc is not None:
             self.daemon_rc = self.daemon.stop(signal.SIGTERM, 5.0)
-            self.daemon = None
 
 
 class Bonding(Mode):
@@ -218,7 +163,7 @@ class Bonding(Mode):
     def probe(cls, bins, prefix):
         ns = f"{prefix}-probe"
         try:
-            util.netns_add(ns)
+            netns.add(ns)
         except LabError as e:
             return False, f"cannot create a namespace: {e}"
         try:
@@ -234,7 +179,7 @@ class Bonding(Mode):
                 return False, f"bonding refuses its settings: {r.stderr.strip()}"
             return True, None
         finally:
-            util.netns_del(ns)
+            netns.delete(ns)
 
     def setup(self, topo):
         self.topo = topo
@@ -247,7 +192,7 @@ class Bonding(Mode):
         topo.guest_up("bond0")
         topo.add_vf("A")
         self.vf_added()
-        util.wait_until(lambda: self.active_slave() == VF, 5.0, 0.02,
+        wait_until(lambda: self.active_slave() == VF, 5.0, 0.02,
                         f"bond0: {VF} active")
 
     def vf_added(self):
@@ -282,7 +227,7 @@ class VfOnly(Mode):
         # configure the address (at once: no DHCP round trip, optimistic).
         t = self.topo
         t.guest_up(VF, mtu=t.mtu)
-        util.wait_until(lambda: (t.link("guest", VF) or {}).get("operstate") == "UP", 5.0,
+        wait_until(lambda: (t.link("guest", VF) or {}).get("operstate") == "UP", 5.0,
                         0.002, f"{VF} carrier")
         t.guest_addr(VF)
 

@@ -2,7 +2,7 @@
 """The table printed at the end of a run, and the JSON document."""
 
 from sfolabkit import table as tablekit
-from sfolabkit.document import dumps, envelope  # noqa: F401 (dumps: the CLI's)
+from sfolabkit.document import envelope
 
 from . import VERSION
 from .modes import TITLES

@@ -48,8 +48,10 @@ import os
 import subprocess
 import sys
 
+from sfolabkit import netns
+from sfolabkit.proc import LabError, run
+
 from . import util
-from .util import LabError, run
 
 HOSTS = ("A", "B")
 GUEST_IP = "10.77.0.1"
@@ -87,47 +89,37 @@ class Topology:
 
     # ------------------------------------------------------------ helpers
     def ip(self, role, *args, check=True):
-        return run(["ip", "-n", self.ns[role]] + list(args), check=check)
+        return netns.ip(self.ns[role], *args, check=check)
 
     def tc_batch(self, role, lines):
         return run(["tc", "-n", self.ns[role], "-batch", "-"], input="\n".join(lines) + "\n")
-
-    def sysctl(self, role, *kv):
-        run(["ip", "netns", "exec", self.ns[role], "sysctl", "-qw"] + list(kv))
 
     def host(self, h):
         return "host" + h
 
     # ------------------------------------------------------------ build
     def create(self):
-        for role, name in self.ns.items():
-            util.netns_add(name)
-            self.sysctl(role, "net.ipv6.conf.all.disable_ipv6=1",
-                        "net.ipv6.conf.default.disable_ipv6=1")
-            self.ip(role, "link", "set", "lo", "up")
-        mtu = str(self.mtu)
-        # Switches: STP off (ports forward at once), no multicast snooping.
-        for role in ("hostA", "hostB", "tor"):
-            self.ip(role, "link", "add", "br0", "mtu", mtu, "type", "bridge",
-                    "stp_state", "0", "mcast_snooping", "0")
-            self.ip(role, "link", "set", "br0", "up")
+        for name in self.ns.values():
+            netns.add(name)
+        mtu = self.mtu
+        for role in ("hostA", "hostB", "tor"):   # the switches
+            netns.bridge(self.ns[role], "br0", mtu)
         for h in HOSTS:
-            self.ip(self.host(h), "link", "add", "uplink", "mtu", mtu, "type", "veth",
-                    "peer", "name", "host" + h, "netns", self.ns["tor"], "mtu", mtu)
-            self.ip(self.host(h), "link", "set", "uplink", "master", "br0", "up")
-            self.ip("tor", "link", "set", "host" + h, "master", "br0", "up")
-        self.ip("peer", "link", "add", "eth0", "mtu", mtu, "type", "veth", "peer", "name",
-                "peer", "netns", self.ns["tor"], "mtu", mtu)
-        self.ip("tor", "link", "set", "peer", "master", "br0", "up")
+            netns.veth(self.ns[self.host(h)], "uplink", self.ns["tor"], "host" + h, mtu=mtu,
+                       peer_mtu=mtu)
+            netns.port(self.ns[self.host(h)], "uplink")
+            netns.port(self.ns["tor"], "host" + h)
+        netns.veth(self.ns["peer"], "eth0", self.ns["tor"], "peer", mtu=mtu, peer_mtu=mtu)
+        netns.port(self.ns["tor"], "peer")
         self.ip("peer", "addr", "add", f"{self.peer_ip}/{PREFIXLEN}", "dev", "eth0")
         self.ip("peer", "link", "set", "eth0", "up")
         # The standby and its backend: guest sby <-> vmm hsby, wired to host A.
-        self.ip("guest", "link", "add", STANDBY, "address", self.mac, "mtu", mtu, "type",
-                "veth", "peer", "name", "hsby", "netns", self.ns["vmm"], "mtu", mtu)
+        netns.veth(self.ns["guest"], STANDBY, self.ns["vmm"], "hsby", mtu=mtu, mac=self.mac,
+                   peer_mtu=mtu)
         for h in HOSTS:
-            self.ip("vmm", "link", "add", "to" + h, "mtu", mtu, "type", "veth", "peer",
-                    "name", "tap0", "netns", self.ns[self.host(h)], "mtu", mtu)
-            self.ip(self.host(h), "link", "set", "tap0", "master", "br0", "up")
+            netns.veth(self.ns["vmm"], "to" + h, self.ns[self.host(h)], "tap0", mtu=mtu,
+                       peer_mtu=mtu)
+            netns.port(self.ns[self.host(h)], "tap0")
         self.ip("vmm", "link", "set", "hsby", "up")
         match = " ".join(_quote(_MATCH_ALL))
         self.tc_batch("vmm", [f"qdisc add dev {d} clsact" for d in ("hsby", "toA", "toB")] + [
@@ -147,8 +139,7 @@ class Topology:
         large frames)."""
         bad = []
         for role, ns in self.ns.items():
-            r = run(["ip", "-n", ns, "-j", "link", "show"])
-            for ln in json.loads(r.stdout):
+            for ln in netns.links(ns):
                 if ln["ifname"] != "lo" and ln.get("mtu") != self.mtu:
                     bad.append(f"{role}/{ln['ifname']} {ln.get('mtu')}")
         if bad:
@@ -202,10 +193,10 @@ class Topology:
         self.plugs += 1
         end = f"hvf{self.plugs}"
         host = self.host(h)
-        self.ip(host, "link", "add", end, "mtu", str(self.mtu), "type", "veth", "peer",
-                "name", VF, "netns", self.ns["guest"], "address", self.mac, "mtu", "1500")
+        netns.veth(self.ns[host], end, self.ns["guest"], VF, mtu=self.mtu, peer_mac=self.mac,
+                   peer_mtu=1500)
         appeared = util.now_ns()   # the guest has a new device
-        self.ip(host, "link", "set", end, "master", "br0", "up")
+        netns.port(self.ns[host], end)
         self.vf = {"name": VF, "host": h, "host_end": end, "appeared_ns": appeared}
         return self.vf
 
@@ -243,17 +234,13 @@ class Topology:
 
     # ------------------------------------------------------------ queries
     def link(self, role, dev):
-        r = run(["ip", "-n", self.ns[role], "-d", "-s", "-j", "link", "show", "dev", dev],
-                check=False)
-        if r.returncode != 0:
-            return None
-        return json.loads(r.stdout)[0]
+        return netns.link(self.ns[role], dev)
 
     def ping(self, count=3, timeout=5.0):
         """Pings the peer from the guest; True if an answer came."""
-        r = run(["ip", "netns", "exec", self.ns["guest"], "ping", "-n", "-q", "-c", str(count),
-                 "-i", "0.1", "-W", "1", "-w", str(int(timeout)), self.peer_ip], check=False,
-                timeout=timeout + 5)
+        r = netns.run_in(self.ns["guest"], "ping", "-n", "-q", "-c", str(count), "-i", "0.1",
+                         "-W", "1", "-w", str(int(timeout)), self.peer_ip, check=False,
+                         timeout=timeout + 5)
         return r.returncode == 0
 
     def drop_counters(self):
@@ -264,12 +251,7 @@ class Topology:
         reports what grew."""
         out = {}
         for role in self.ns:
-            r = run(["ip", "-n", self.ns[role], "-s", "-j", "link", "show"], check=False)
-            try:
-                links = json.loads(r.stdout) if r.returncode == 0 else []
-            except ValueError:
-                links = []
-            for ln in links:
+            for ln in netns.links(self.ns[role]):
                 st = ln.get("stats64") or {}
                 for d in ("rx", "tx"):
                     for k in ("dropped", "errors", "missed", "carrier_errors"):
@@ -277,8 +259,7 @@ class Topology:
                         if v:
                             out[f"{role}/{ln['ifname']}/{d}_{k}"] = v
         for role in ("guest", "peer"):
-            r = run(["ip", "netns", "exec", self.ns[role], "cat", "/proc/net/snmp"],
-                    check=False)
+            r = netns.run_in(self.ns[role], "cat", "/proc/net/snmp", check=False)
             rows = [ln.split() for ln in r.stdout.splitlines()]
             for hdr, val in zip(rows[::2], rows[1::2]):
                 if hdr and hdr[0] in ("Ip:", "Udp:") and hdr[0] == val[0]:
@@ -309,7 +290,7 @@ class Topology:
             self.announcer.stop()
             self.announcer = None
         for name in reversed(list(self.ns.values())):
-            util.netns_del(name)
+            netns.delete(name)
 
 
 def _quote(words):

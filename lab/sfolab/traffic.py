@@ -11,12 +11,13 @@ senders start together.  Every report is JSON; the receivers' timelines
 the SVG are made of.
 """
 
-import json
 import os
 import signal
 
+from sfolabkit.files import read_json, read_text
+from sfolabkit.proc import LabError, wait_until
+
 from . import util
-from .util import LabError
 
 INTERVAL_MS = 10       # TCP timeline
 UDP_INTERVAL_MS = 1    # UDP timelines: per-phase numbers to the millisecond
@@ -54,10 +55,10 @@ class Flow:
     def wait_ready(self, timeout=5.0):
         def ready():
             if not self.rp.alive():
-                raise LabError(f"{self.name}: receiver exited early: {_read(self.recv_err)}")
+                raise LabError(f"{self.name}: receiver exited early: {read_text(self.recv_err)}")
             return os.path.exists(self.ready)
 
-        util.wait_until(ready, timeout, 0.005, f"{self.name} receiver ready")
+        wait_until(ready, timeout, 0.005, f"{self.name} receiver ready")
         with open(self.ready) as f:
             self.to = f.read().strip()
 
@@ -86,10 +87,11 @@ class Flow:
         for p in (self.sp, self.rp):
             if p is not None:
                 p.stop()
-        return _read_json(self.recv_out), _read_json(self.send_out)
+        return read_json(self.recv_out), read_json(self.send_out)
 
     def errors(self):
-        return {"receiver": _read(self.recv_err).strip(), "sender": _read(self.send_err).strip()}
+        return {"receiver": read_text(self.recv_err).strip(),
+                "sender": read_text(self.send_err).strip()}
 
     def stop(self):
         for p in (self.sp, self.rp):
@@ -150,21 +152,3 @@ class Traffic:
     def stop(self):
         for f in self.flows:
             f.stop()
-
-
-def _read(path):
-    try:
-        with open(path, errors="replace") as f:
-            return f.read()
-    except OSError:
-        return ""
-
-
-def _read_json(path):
-    txt = _read(path).strip()
-    if not txt:
-        return None
-    try:
-        return json.loads(txt.splitlines()[-1])
-    except ValueError:
-        return None

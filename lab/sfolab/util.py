@@ -1,23 +1,23 @@
 # SPDX-License-Identifier: BSD-2-Clause
-"""Processes the lab starts, and the cleanup registry (commands, errors and
-waiting are sfolabkit.proc's; re-exported here for the lab's modules).
+"""Processes the lab starts, and the cleanup (commands, errors and waiting are
+sfolabkit.proc's, namespaces sfolabkit.netns's).
 
-Everything the lab creates is registered here the moment it exists: network
-namespaces (by name) and processes (by PID).  cleanup() ends those processes,
-by PID only, then deletes those namespaces; it runs on normal exit, on
-failure, and from the SIGINT/SIGTERM/SIGHUP handlers installed by the CLI.
+Everything the lab creates is registered the moment it exists: processes (by
+PID) here, network namespaces (by name) in sfolabkit.netns.  cleanup() ends
+those processes, by PID only, then deletes those namespaces; it runs on normal
+exit, on failure, and from the SIGINT/SIGTERM/SIGHUP handlers installed by the
+CLI.
 """
 
 import os
 import signal
-import subprocess
 import sys
 import time
 
+from sfolabkit import netns
 from sfolabkit import proc as kitproc
-from sfolabkit.proc import LabError, kill_running, run, wait_until  # noqa: F401
+from sfolabkit.proc import kill_running
 
-_namespaces = []   # names, in creation order
 _procs = []        # Proc, in start order
 _finally = []      # callables run last by cleanup() (e.g. removing the work directory)
 _cleaning = [False]
@@ -27,19 +27,6 @@ def now_ns():
     """The lab's clock: CLOCK_REALTIME in ns, the clock sfo-traffic reports its run
     start in (start_unix_ns), so that every timeline lines up."""
     return time.time_ns()
-
-
-# ------------------------------------------------------------------ namespaces
-
-def netns_add(name):
-    run(["ip", "netns", "add", name])
-    _namespaces.append(name)
-
-
-def netns_del(name):
-    subprocess.run(["ip", "netns", "del", name], capture_output=True)
-    if name in _namespaces:
-        _namespaces.remove(name)
 
 
 # ------------------------------------------------------------------ processes
@@ -74,8 +61,7 @@ def cleanup():
                 p.stop(signal.SIGTERM, 3.0)
             except Exception:  # noqa: BLE001 - cleanup goes on
                 pass
-        for ns in reversed(list(_namespaces)):
-            netns_del(ns)
+        netns.delete_all()
         while _finally:
             try:
                 _finally.pop()()

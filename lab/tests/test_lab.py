@@ -4,7 +4,7 @@
 sriov-failover mode, asserting on what the guest experienced, so that a
 regression in the daemon (or in the lab) fails CI.
 
-    python3 test_lab.py --build-dir BUILDDIR [unittest options, e.g. -k migrate]
+    labkit/run lab/tests/test_lab.py --build-dir BUILDDIR [unittest options, e.g. -k migrate]
 
 Exit status: 0 passed, 1 a test failed, 77 skipped (not root).  Each test runs
 lab/sfo-lab as a subprocess with --json and reads its document; the lab runs
@@ -28,8 +28,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(os.path.dirname(HERE), "sfo-lab")
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "labkit"))
-from sfolabkit.proc import processes_with, sanitizer_build  # noqa: E402
+from sfolabkit.proc import processes_with, sanitizer_build
 SKIP = 77
 BUILD = {"dir": None, "sanitized": False}
 
@@ -45,7 +44,7 @@ SHORT = ["--rate", str(RATE), "--tcp-mbit", "10", "--warmup", "0.5", "--unplug-d
 def lab(out, *args, timeout=180):
     """Runs sfo-lab writing into out; returns (returncode, stdout, stderr, document or
     None, pid)."""
-    argv = [sys.executable, LAB, "--build-dir", BUILD["dir"], "--out", out, "--json",
+    argv = [LAB, "--build-dir", BUILD["dir"], "--out", out, "--json",
             "--quiet"] + list(args)
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -289,7 +288,7 @@ class LabTest(unittest.TestCase):
         for sig in (signal.SIGINT, signal.SIGTERM):
             with self.subTest(signal=sig.name):
                 out = self.outdir()
-                p = subprocess.Popen([sys.executable, LAB, "--build-dir", BUILD["dir"], "--out",
+                p = subprocess.Popen([LAB, "--build-dir", BUILD["dir"], "--out",
                                       out, "--quiet", "--modes", "sriov-failover"],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                 deadline = time.monotonic() + 30
@@ -309,7 +308,7 @@ class LabTest(unittest.TestCase):
                 self.assertEqual(leftover_workdirs(p.pid), [])
 
     def test_help_documents_scenarios_and_knobs(self):
-        r = subprocess.run([sys.executable, LAB, "--help"], capture_output=True, text=True)
+        r = subprocess.run([LAB, "--help"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0)
         for word in ("migrate", "surprise", "cancel", "flap", "pingpong", "mtu9000", "--rate",
                      "--blackout", "--repetitions", "--modes", "sriov-failover", "bonding",

@@ -5,7 +5,7 @@ QEMU guest booted with Debian's kernel (which has bonding), asserting on what
 the guest experienced, so that the bonding comparison keeps running on
 machines whose kernel lacks it.
 
-    python3 test_lab_vm.py --build-dir BUILDDIR [unittest options]
+    labkit/run lab/tests/test_lab_vm.py --build-dir BUILDDIR [unittest options]
 
 Exit status: 0 passed, 1 a test failed, 77 skipped (not root, no QEMU or
 static busybox, or a sanitizer build).  The first run downloads Debian's kernel
@@ -29,9 +29,8 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 LAB = os.path.join(REPO, "lab", "sfo-lab")
-sys.path.insert(0, os.path.join(REPO, "labkit"))
-from sfolabkit import guest  # noqa: E402
-from sfolabkit.proc import processes_with, sanitizer_build  # noqa: E402
+from sfolabkit import guest
+from sfolabkit.proc import processes_with, sanitizer_build
 
 SKIP = 77
 BUILD = {"dir": None}
@@ -52,7 +51,7 @@ class LabVmTest(unittest.TestCase):
         out = tempfile.mkdtemp(prefix="sfo-lab-vm-test-")
         self.addCleanup(shutil.rmtree, out, True)
         before = guest_qemus()
-        argv = [sys.executable, LAB, "migrate", "--in-vm", "--modes", "bonding,sriov-failover",
+        argv = [LAB, "migrate", "--in-vm", "--modes", "bonding,sriov-failover",
                 "--build-dir", BUILD["dir"], "--out", out, "--json", "--quiet"] + TCG
         p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:

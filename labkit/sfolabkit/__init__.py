@@ -1,7 +1,11 @@
 # SPDX-License-Identifier: BSD-2-Clause
-"""Code the labs share: sfo-lab (network namespaces) and sfo-vmlab (QEMU guests).
+"""The Python package of sriov-failover's labs (sfo-lab, sfo-vmlab), integration
+tests and benches: what they share lives here once.
 
   proc       commands, processes by PID, errors, progress lines
+  netns      network namespaces and their links (veth, bridges, counters)
+  daemon     sriov-failoverd in a namespace, driven through its command line
+  files      the reports the tools we start leave in files
   timeline   measurements on a common grid of time bins
   svg        the timeline picture, one panel per mode
   table      the text table printed at the end of a run
@@ -10,5 +14,6 @@
   cpio       initramfs archives
   guest      a QEMU guest that runs a command on this machine's own root (sfo-lab --in-vm)
 
-Standard library only; each lab's launcher puts this directory on sys.path.
+Standard library only.  Programs run through labkit/run, which puts this
+package (and lab/, vmlab/) on PYTHONPATH; pyproject.toml describes it.
 """

@@ -96,6 +96,12 @@ def stop_process(proc, sig=signal.SIGTERM, timeout=10.0):
     return proc.poll()
 
 
+def argv_in(ns, argv):
+    """argv run inside network namespace ns (`ip netns exec NS`, which execs: the PID
+    is the program's); ns None: here."""
+    return (["ip", "netns", "exec", ns] if ns else []) + list(argv)
+
+
 class Proc:
     """A process we start, directly or through `ip netns exec NS` (which execs:
     the PID is the program's).  Its own session, so that a Ctrl-C on the
@@ -103,7 +109,7 @@ class Proc:
 
     def __init__(self, argv, ns=None, stdout=None, stderr=None, stdin=None, name=None,
                  text=False):
-        self.argv = (["ip", "netns", "exec", ns] if ns else []) + list(argv)
+        self.argv = argv_in(ns, argv)
         self.name = name or os.path.basename(argv[0])
         self.popen = subprocess.Popen(
             self.argv, stdout=stdout, stderr=stderr,

@@ -8,9 +8,8 @@ import unittest
 import xml.dom.minidom
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from sfolabkit import cpio, document, proc, svg, table, timeline  # noqa: E402
+from sfolabkit import cpio, document, proc, svg, table, timeline
 
 T0 = 1_700_000_000 * 10**9
 

@@ -4,8 +4,8 @@ CLI, traffic, and the base TestCase.
 
 Every test file is run as
 
-    python3 test_X.py DAEMON CLI SFO_TRAFFIC [unittest options, e.g. -k NAME]
-    python3 test_X.py --build BUILDDIR      [unittest options]
+    labkit/run tests/linux/test_X.py DAEMON CLI SFO_TRAFFIC [unittest options, e.g. -k NAME]
+    labkit/run tests/linux/test_X.py --build BUILDDIR      [unittest options]
 
 (meson passes the three executables).  Exit status: 0 all passed, 1 a test
 failed, 77 skipped (not root, no network namespaces, no bpffs).
@@ -22,7 +22,6 @@ semantics through addCleanup), at exit, and on SIGTERM/SIGINT/SIGHUP.
 Python 3.11 standard library only.
 """
 
-import json
 import os
 import shutil
 import signal
@@ -32,13 +31,13 @@ import tempfile
 import time
 import unittest
 
+import topo as topo_mod
+from sfolabkit import daemon
+from sfolabkit.files import read_json, read_text
+from sfolabkit.proc import LabError, run, wait_until
+from topo import Topology
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-import topo as topo_mod  # noqa: E402
-from sfolabkit.proc import run, wait_until  # noqa: E402 (topo put labkit on the path)
-from topo import Topology  # noqa: E402
-
 SKIP = 77
 BIN = {"daemon": None, "cli": None, "traffic": None}
 STATE = {"bpffs": None, "tmp": None}
@@ -163,165 +162,47 @@ def cli(sock, *args, timeout=10):
 # ---------------------------------------------------------------- daemon fixture
 
 
-class Daemon:
-    """sriov-failoverd in the guest namespace of a topology."""
+class Daemon(daemon.Daemon):
+    """sriov-failoverd in the guest namespace of a topology; what it cannot do fails
+    the test."""
 
     def __init__(self, test, conf=None, tag="d"):
         self.test = test
         self.topo = test.topo
-        base = os.path.join(test.tmp, tag)
-        self.sock = base + ".sock"
-        self.conf = base + ".conf"
-        self.log_path = base + ".log"
-        self.pin = os.path.join(STATE["bpffs"], self.topo.id + "-" + tag)
-        with open(self.conf, "w") as f:
-            f.write(conf if conf is not None else
-                    "[global]\nvf-drivers = veth\n[standby sby]\n")
-        self.proc = None
-        self.starts = 0
-        self.stopped = False  # by the test (stop, kill9): not a crash
-
-    # -------------------------------------------------------- lifecycle
-    def start(self, wait=True, timeout=10.0):
-        self.starts += 1
-        self.stopped = False
-        with open(self.log_path, "a") as f:
-            f.write(f"=== start #{self.starts} at {time.strftime('%H:%M:%S')} ===\n")
-        logf = open(self.log_path, "a")
-        try:
-            self.proc = self.topo.start(
-                "guest", [BIN["daemon"], "--config", self.conf, "--socket", self.sock,
-                          "--bpffs", self.pin, "--release-on-exit", "-v"],
-                stdout=logf, stderr=logf, name="sriov-failoverd")
-        finally:
-            logf.close()
-        if wait:
-            return self.wait_ready(timeout)
-        return None
+        super().__init__(BIN, self.topo.guest, os.path.join(test.tmp, tag),
+                         os.path.join(STATE["bpffs"], self.topo.id + "-" + tag), conf,
+                         spawn=lambda argv, ns, **kw: self.topo.start(ns, argv, **kw))
 
     def wait_ready(self, timeout=10.0):
-        """Polls `status --json` until the daemon answers; returns the status."""
-        deadline = time.monotonic() + timeout
-        last = None
-        while time.monotonic() < deadline:
-            if not self.proc.alive():
-                self.test.fail(f"daemon exited with status {self.proc.popen.returncode} "
-                               f"before answering; log tail:\n{self.log_tail()}")
-            r = cli(self.sock, "--json", "status")
-            last = r
-            if r.returncode == 0:
-                try:
-                    return json.loads(r.stdout)
-                except ValueError:
-                    pass
-            time.sleep(0.02)
-        self.test.fail(f"daemon not ready within {timeout} s (last CLI rc={last.returncode} "
-                       f"{last.stderr.strip()!r}); log tail:\n{self.log_tail()}")
-        return None
-
-    def stop(self, sig=signal.SIGTERM, timeout=5.0):
-        if self.proc is None:
-            return None
-        self.stopped = True
-        return self.proc.stop(sig, timeout)
-
-    def kill9(self):
-        self.stopped = True
-        self.proc.send(signal.SIGKILL)
-        self.proc.wait(5)
-
-    def alive(self):
-        return self.proc is not None and self.proc.alive()
-
-    def log(self):
         try:
-            with open(self.log_path, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return "(no log)"
+            return super().wait_ready(timeout)
+        except LabError as e:
+            self.test.fail(str(e))
+
+    def json_cmd(self, *args):
+        try:
+            return super().json_cmd(*args)
+        except LabError as e:
+            self.test.fail(str(e))
+
+    def wait_pair(self, pred, timeout=2.0, what="pair condition", standby="sby"):
+        try:
+            return super().wait_pair(pred, timeout, what, standby)
+        except LabError as e:
+            self.test.fail(str(e))
 
     def cleanup(self):
         """Stops the daemon; returns a problem description if it had died on its own or
         did not exit cleanly on SIGTERM, else None."""
         problem = None
-        if self.proc is not None:
-            if not self.proc.alive() and not self.stopped:
-                problem = f"daemon died during the test: exit status {self.proc.popen.returncode}"
-            elif self.proc.alive():
-                rc = self.stop()
-                if rc != 0:
-                    problem = f"daemon exit status {rc} after SIGTERM (want 0)"
+        if self.died():
+            problem = f"daemon died during the test: exit status {self.proc.popen.returncode}"
+        elif self.alive():
+            rc = self.stop()
+            if rc != 0:
+                problem = f"daemon exit status {rc} after SIGTERM (want 0)"
         shutil.rmtree(self.pin, ignore_errors=True)
         return problem
-
-    # -------------------------------------------------------- queries
-    def cli(self, *args, timeout=10):
-        return cli(self.sock, *args, timeout=timeout)
-
-    def json_cmd(self, *args):
-        r = self.cli("--json", *args)
-        if r.returncode != 0:
-            self.test.fail(f"sriov-failover --json {' '.join(args)}: rc={r.returncode} "
-                           f"{r.stderr.strip()}")
-        try:
-            return json.loads(r.stdout)
-        except ValueError as e:
-            self.test.fail(f"sriov-failover --json {' '.join(args)}: not JSON ({e}): "
-                           f"{r.stdout[:500]!r}")
-        return None
-
-    def status(self):
-        return self.json_cmd("status")
-
-    def pair(self, standby="sby", status=None):
-        st = status or self.status()
-        for p in st.get("pairs", []):
-            if p.get("standby") == standby:
-                return p
-        return None
-
-    def adapters(self):
-        return self.json_cmd("adapters")["adapters"]
-
-    def adapter(self, name):
-        for a in self.adapters():
-            if a.get("name") == name:
-                return a
-        return None
-
-    def events(self):
-        return self.json_cmd("events")["events"]
-
-    def wait_pair(self, pred, timeout=2.0, what="pair condition", standby="sby"):
-        """Polls status until pred(pair) holds; returns (pair, seconds waited)."""
-        t0 = time.monotonic()
-        last = [None]
-
-        def check():
-            r = self.cli("--json", "status")
-            if r.returncode != 0:
-                last[0] = f"(status rc={r.returncode}: {r.stderr.strip()})"
-                return None
-            p = self.pair(standby, json.loads(r.stdout))
-            last[0] = p
-            return p if p is not None and pred(p) else None
-
-        try:
-            p = wait_until(check, timeout, interval=0.01, what=what)
-        except TimeoutError:
-            self.test.fail(f"{what}: not reached within {timeout} s; last pair: "
-                           f"{json.dumps(last[0])}\ndaemon log:\n{self.log_tail()}")
-        return p, time.monotonic() - t0
-
-    def wait_state(self, state, timeout=2.0, vf=None, standby="sby"):
-        want = f"state {state}" + (f" with vf {vf}" if vf else "")
-        return self.wait_pair(lambda p: p.get("state") == state and (vf is None or
-                                                                    p.get("vf") == vf),
-                              timeout, want, standby)
-
-    def log_tail(self, n=60):
-        lines = self.log().splitlines()
-        return "\n".join(lines[-n:])
 
 
 # ---------------------------------------------------------------- traffic
@@ -361,7 +242,7 @@ class Flow:
 
         def ready():
             if not self.rp.alive():
-                self.test.fail(f"{rmode} exited early: {open(self.recv_err).read()}")
+                self.test.fail(f"{rmode} exited early: {read_text(self.recv_err)}")
             return os.path.exists(self.ready)
 
         wait_until(ready, 5.0, 0.005, f"{rmode} ready file")
@@ -394,22 +275,13 @@ class Flow:
             self.sp.stop(signal.SIGKILL)
             self.rp.stop(signal.SIGKILL)
             self.test.fail(f"{self.kind} flow {self.src}->{self.dst} did not end in time")
-        recv = _read_json(self.recv_out)
-        send = _read_json(self.send_out)
+        recv = read_json(self.recv_out)
+        send = read_json(self.send_out)
         if check_rc and (src not in (0,) or rrc not in (0,)):
             self.test.fail(f"{self.kind} flow {self.src}->{self.dst}: sender rc={src} "
-                           f"{open(self.send_err).read().strip()!r}, receiver rc={rrc} "
-                           f"{open(self.recv_err).read().strip()!r}; recv={recv} send={send}")
+                           f"{read_text(self.send_err).strip()!r}, receiver rc={rrc} "
+                           f"{read_text(self.recv_err).strip()!r}; recv={recv} send={send}")
         return recv, send
-
-
-def _read_json(path):
-    try:
-        with open(path) as f:
-            txt = f.read().strip()
-        return json.loads(txt) if txt else None
-    except (OSError, ValueError):
-        return None
 
 
 def describe_udp(name, recv, send):

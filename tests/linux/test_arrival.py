@@ -3,15 +3,13 @@
 """Arrival orders: daemon then VF, VF then daemon, standby re-created while a VF is
 present, a second VF with the same MAC as spare taking over."""
 
-import os
 import sys
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import sfo_it  # noqa: E402
-from sfo_it import IntegrationTest  # noqa: E402
+import sfo_it
+from sfo_it import IntegrationTest
 
 
 class ArrivalTest(IntegrationTest):

@@ -3,15 +3,13 @@
 """Carrier loss of the VF (its host end goes down): fall back to the standby and keep
 the traffic going; carrier back: active on the VF again."""
 
-import os
 import sys
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import sfo_it  # noqa: E402
-from sfo_it import RATE, IntegrationTest  # noqa: E402
+import sfo_it
+from sfo_it import RATE, IntegrationTest
 
 CARRIER_MAX_LOST = 50
 

@@ -4,15 +4,13 @@
 removals and returns, and they count every frame, whichever port carried it."""
 
 import json
-import os
 import sys
 import threading
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import sfo_it  # noqa: E402
-from sfo_it import IntegrationTest  # noqa: E402
+import sfo_it
+from sfo_it import IntegrationTest
 
 CYCLES = 3
 PHASE_S = 0.5

@@ -5,14 +5,12 @@ stays without addresses and IPv6, the standby's RX mode (promisc, multicast) is
 mirrored onto it, and IPv6 neighbour discovery works through it."""
 
 import json
-import os
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import sfo_it  # noqa: E402
-from sfo_it import IntegrationTest, describe_udp  # noqa: E402
+import sfo_it
+from sfo_it import IntegrationTest, describe_udp
 
 
 def tentative(a):

@@ -13,10 +13,9 @@ import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import sfo_it  # noqa: E402
-from sfo_it import IntegrationTest, describe_udp  # noqa: E402
+import sfo_it
+from sfo_it import IntegrationTest, describe_udp
 
 JUMBO = 9000
 PAYLOAD = 8000  # UDP payload: one 8042-byte frame at MTU 9000, fragments at 1500

@@ -4,15 +4,13 @@
 a reason, and never used: a tap (driver "tun", not in the allowlist), a macvlan and a
 bridge (stacked devices).  This kernel has no dummy driver."""
 
-import os
 import sys
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import sfo_it  # noqa: E402
-from sfo_it import IntegrationTest  # noqa: E402
+import sfo_it
+from sfo_it import IntegrationTest
 
 
 IMPOSTORS = ("tap0", "mv0", "brx")

@@ -3,15 +3,13 @@
 """VF leaving and coming back under traffic: orderly release then unplug (no loss),
 surprise removal (bounded loss), a new VF with the same MAC taking over again."""
 
-import os
 import sys
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import sfo_it  # noqa: E402
-from sfo_it import RATE, IntegrationTest  # noqa: E402
+import sfo_it
+from sfo_it import RATE, IntegrationTest
 
 SURPRISE_MAX_LOST = 50
 

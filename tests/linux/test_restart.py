@@ -12,10 +12,9 @@ import sys
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import sfo_it  # noqa: E402
-from sfo_it import RATE, IntegrationTest  # noqa: E402
+import sfo_it
+from sfo_it import RATE, IntegrationTest
 
 KILL_MAX_LOST = 50
 

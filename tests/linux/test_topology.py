@@ -13,11 +13,10 @@ import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import sfo_it  # noqa: E402
-import topo as topo_mod  # noqa: E402
-from sfo_it import IntegrationTest, describe_udp  # noqa: E402
+import sfo_it
+import topo as topo_mod
+from sfo_it import IntegrationTest, describe_udp
 
 
 class TopologyTest(IntegrationTest):
@@ -98,13 +97,13 @@ class TopologyTest(IntegrationTest):
         """A child harness run killed with SIGTERM mid-test leaves no namespace behind."""
         if os.environ.get("SFO_IT_CHILD"):
             self.skipTest("child run")
-        code = ("import sys, time, os; sys.path.insert(0, %r); import sfo_it, topo;"
-                "sfo_it.BIN['traffic']='x';"
+        # python3 -c imports from its working directory: the harness's
+        code = ("import time; import sfo_it, topo; sfo_it.BIN['traffic']='x';"
                 "import signal; signal.signal(signal.SIGTERM, sfo_it._on_signal);"
-                "t = topo.Topology().create(); print(t.id, flush=True); time.sleep(60)"
-                % sfo_it.HERE)
+                "t = topo.Topology().create(); print(t.id, flush=True); time.sleep(60)")
         child = subprocess.Popen([sys.executable, "-B", "-c", code], stdout=subprocess.PIPE,
-                                 text=True, env=dict(os.environ, SFO_IT_CHILD="1"))
+                                 text=True, env=dict(os.environ, SFO_IT_CHILD="1"),
+                                 cwd=os.path.dirname(os.path.abspath(__file__)))
         try:
             tid = child.stdout.readline().strip()
             self.assertTrue(tid.startswith("sfo-it-"), tid)

@@ -23,17 +23,11 @@ live topologies are also destroyed by cleanup_all(), which the harness runs at
 exit and on SIGTERM/SIGINT/SIGHUP.  Python 3 standard library only.
 """
 
-import json
 import os
 import signal
-import subprocess
-import sys
 
-# commands, waiting and processes: the labs' shared package
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                                "labkit"))
-from sfolabkit.proc import LabError as TopoError  # noqa: E402
-from sfolabkit.proc import Proc, run  # noqa: E402
+from sfolabkit import netns
+from sfolabkit.proc import Proc
 
 _live = []  # topologies not yet destroyed
 _counter = [0]
@@ -69,10 +63,10 @@ class Topology:
     # ------------------------------------------------------------ commands
     def ns_run(self, ns, *argv, check=True, timeout=30):
         """Runs argv inside namespace ns (ip netns exec)."""
-        return run(["ip", "netns", "exec", ns] + list(argv), check=check, timeout=timeout)
+        return netns.run_in(ns, *argv, check=check, timeout=timeout)
 
     def ip(self, ns, *args, check=True):
-        return run(["ip", "-n", ns] + list(args), check=check)
+        return netns.ip(ns, *args, check=check)
 
     def g(self, *args, check=True):
         return self.ip(self.guest, *args, check=check)
@@ -84,7 +78,7 @@ class Topology:
         return self.ip(self.peer, *args, check=check)
 
     def sysctl(self, ns, key, value):
-        self.ns_run(ns, "sysctl", "-qw", f"{key}={value}")
+        netns.sysctl(ns, f"{key}={value}")
 
     def read_proc(self, ns, path):
         return self.ns_run(ns, "cat", path).stdout.strip()
@@ -92,21 +86,10 @@ class Topology:
     # ------------------------------------------------------------ build up
     def create(self):
         for ns in (self.guest, self.host, self.peer):
-            run(["ip", "netns", "add", ns])
+            netns.add(ns, ipv6=ns != self.host)
             self.namespaces.append(ns)
-            self.ip(ns, "link", "set", "lo", "up")
-        for ns in (self.guest, self.peer):
-            self.sysctl(ns, "net.ipv6.conf.all.disable_ipv6", 0)
-            self.sysctl(ns, "net.ipv6.conf.default.disable_ipv6", 0)
-        self.sysctl(self.host, "net.ipv6.conf.all.disable_ipv6", 1)
-        self.sysctl(self.host, "net.ipv6.conf.default.disable_ipv6", 1)
-        # STP off (ports forward at once), no multicast snooping (ND multicast is
-        # flooded to every port whatever MLD the guest did or did not send).
-        self.h("link", "add", self.bridge, "mtu", str(self.mtu), "type", "bridge",
-               "stp_state", "0", "mcast_snooping", "0")
-        self.h("link", "set", self.bridge, "up")
-        self.p("link", "add", "eth0", "mtu", str(self.mtu), "type", "veth", "peer", "name",
-               "hpeer", "netns", self.host)
+        netns.bridge(self.host, self.bridge, self.mtu)
+        netns.veth(self.peer, "eth0", self.host, "hpeer", mtu=self.mtu)
         self._host_port("hpeer")
         self.p("addr", "add", f"{self.peer_ip}/24", "dev", "eth0")
         self.p("-6", "addr", "add", f"{self.peer_ip6}/64", "dev", "eth0", "nodad")
@@ -116,8 +99,7 @@ class Topology:
 
     def create_standby(self):
         """Creates (or re-creates) sby/hsby with the topology's MAC, addresses and MTU."""
-        self.g("link", "add", self.standby, "address", self.mac, "mtu", str(self.mtu), "type",
-               "veth", "peer", "name", "hsby", "netns", self.host)
+        netns.veth(self.guest, self.standby, self.host, "hsby", mtu=self.mtu, mac=self.mac)
         self._host_port("hsby")
         self.g("addr", "add", f"{self.guest_ip}/24", "dev", self.standby)
         self.g("-6", "addr", "add", f"{self.guest_ip6}/64", "dev", self.standby)
@@ -127,20 +109,16 @@ class Topology:
         self.g("link", "del", self.standby)
 
     def _host_port(self, name, up=True):
-        self.h("link", "set", name, "mtu", str(self.mtu), "master", self.bridge,
-               "up" if up else "down")
+        netns.port(self.host, name, self.bridge, up, self.mtu)
 
     def add_vf(self, name, mtu=None, host_up=True):
         """Adds a VF veth: created down in the guest with the standby's MAC (and the
         default MTU of a fresh VF, 1500, unless mtu is given); host end h<name> on the
         bridge, up unless host_up is false (then the VF has no carrier)."""
-        args = ["link", "add", name, "address", self.mac]
-        if mtu:
-            args += ["mtu", str(mtu)]
         # The host end is created in the host namespace already down, so a VF arriving
         # without carrier never has carrier.
-        self.h("link", "add", self.host_end(name), "mtu", str(self.mtu), "type", "veth",
-               "peer", "name", name, "netns", self.guest, *args[3:])
+        netns.veth(self.host, self.host_end(name), self.guest, name, mtu=self.mtu,
+                   peer_mtu=mtu, peer_mac=self.mac)
         self._host_port(self.host_end(name), host_up)
         self.vfs.append(name)
         return name
@@ -198,22 +176,12 @@ class Topology:
 
     def link(self, where, dev):
         """`ip -d -s -j link show` of one device as a dict (None if it does not exist)."""
-        r = run(["ip", "-n", self.ns_of(where), "-d", "-s", "-j", "link", "show", "dev", dev],
-                check=False)
-        if r.returncode != 0:
-            return None
-        return json.loads(r.stdout)[0]
+        return netns.link(self.ns_of(where), dev)
 
     def counters(self, where, dev):
         """Packet/byte counters of a device: {rx_packets, rx_bytes, tx_packets, tx_bytes,
         rx_dropped, tx_dropped}."""
-        st = self.link(where, dev)
-        if st is None:
-            raise TopoError(f"{dev} does not exist in {where}")
-        s = st["stats64"]
-        return {"rx_packets": s["rx"]["packets"], "rx_bytes": s["rx"]["bytes"],
-                "rx_dropped": s["rx"]["dropped"], "tx_packets": s["tx"]["packets"],
-                "tx_bytes": s["tx"]["bytes"], "tx_dropped": s["tx"]["dropped"]}
+        return netns.counters(self.ns_of(where), dev)
 
     def host_counters(self, name):
         """Counters of the host end of a guest port (sby or a VF)."""
@@ -229,12 +197,7 @@ class Topology:
         return self.link(where, dev)["flags"]
 
     def addrs(self, where, dev, family=None):
-        args = ["ip", "-n", self.ns_of(where), "-j"]
-        if family:
-            args.append(family)
-        r = run(args + ["addr", "show", "dev", dev])
-        data = json.loads(r.stdout) if r.stdout.strip() else []
-        return [a for d in data for a in d.get("addr_info", [])]
+        return netns.addrs(self.ns_of(where), dev, family)
 
     # ------------------------------------------------------------ processes
     def start(self, where, argv, stdout=None, stderr=None, stdin=None, name=None):
@@ -263,7 +226,7 @@ class Topology:
                 pass
         self.extra_cleanup = []
         for ns in self.namespaces:
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+            netns.delete(ns)
         self.namespaces = []
         if self in _live:
             _live.remove(self)
@@ -276,6 +239,4 @@ def cleanup_all():
 
 def namespaces_of_this_run():
     """Names of existing namespaces created by this process (for leak checks)."""
-    r = run(["ip", "netns", "list"], check=False)
-    prefix = f"sfo-it-{os.getpid()}-"
-    return [line.split()[0] for line in r.stdout.splitlines() if line.startswith(prefix)]
+    return netns.existing(f"sfo-it-{os.getpid()}-")

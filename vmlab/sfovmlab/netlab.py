@@ -14,12 +14,12 @@ A counter sampler reads the taps' packet counters every 20 ms (through
 carries the guest's traffic.
 """
 
-import os
 import subprocess
 import threading
 import time
 
-from sfolabkit.proc import LabError, progress, run, stop_process
+from sfolabkit import netns
+from sfolabkit.proc import LabError, argv_in, progress, run, stop_process
 
 GUEST_IP = "10.77.0.10"
 PEER_IP = "10.77.0.1"
@@ -38,34 +38,25 @@ class NetLab:
         self._entry = None
 
     def ns(self, which, *cmd):
-        return ["ip", "netns", "exec", self.lab if which == "lab" else self.peer] + list(cmd)
+        return argv_in(self.lab if which == "lab" else self.peer, cmd)
 
     def setup(self):
-        existing = run(["ip", "netns", "list"]).stdout.split()
         for n in (self.lab, self.peer):
-            if n in existing:
+            if netns.exists(n):
                 raise LabError("network namespace %s exists already (another run?)" % n)
         self._entry = self.cleanup.push("delete namespaces %s %s" % (self.lab, self.peer), self.teardown)
-        run(["ip", "netns", "add", self.lab])
-        run(["ip", "netns", "add", self.peer])
-        L = lambda *c: run(self.ns("lab", *c))
-        P = lambda *c: run(self.ns("peer", *c))
-        L("ip", "link", "set", "lo", "up")
-        P("ip", "link", "set", "lo", "up")
-        # a normal learning bridge: no STP, no forwarding delay, default ageing
-        L("ip", "link", "add", "br0", "type", "bridge", "stp_state", "0", "forward_delay", "0")
-        L("ip", "link", "set", "br0", "up")
+        netns.add(self.lab)
+        netns.add(self.peer)
+        # a learning bridge with default ageing; no STP: ports forward at once
+        netns.bridge(self.lab, "br0")
         for pair in TAPS.values():
             for t in pair:
-                L("ip", "tuntap", "add", "dev", t, "mode", "tap")
-                L("ip", "link", "set", t, "master", "br0")
-                L("ip", "link", "set", t, "up")
-        L("ip", "link", "add", "vpeer", "type", "veth", "peer", "name", "eth0", "netns", self.peer)
-        L("ip", "link", "set", "vpeer", "master", "br0")
-        L("ip", "link", "set", "vpeer", "up")
-        P("ip", "addr", "add", "%s/%d" % (PEER_IP, PREFIXLEN), "dev", "eth0")
-        P("ip", "link", "set", "eth0", "up")
-        P("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1")
+                netns.ip(self.lab, "tuntap", "add", "dev", t, "mode", "tap")
+                netns.port(self.lab, t)
+        netns.veth(self.lab, "vpeer", self.peer, "eth0")
+        netns.port(self.lab, "vpeer")
+        netns.ip(self.peer, "addr", "add", "%s/%d" % (PEER_IP, PREFIXLEN), "dev", "eth0")
+        netns.ip(self.peer, "link", "set", "eth0", "up")
         self.anchor = subprocess.Popen(self.ns("lab", "sleep", "infinity"), stdin=subprocess.DEVNULL,
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                        start_new_session=True)
@@ -90,8 +81,7 @@ class NetLab:
                 stop_process(self.anchor)
                 self.anchor = None
         for n in (self.peer, self.lab):
-            if os.path.exists("/run/netns/" + n):
-                run(["ip", "netns", "del", n], check=False)
+            netns.delete(n)
         if self._entry:
             self.cleanup.done(self._entry)
             self._entry = None

@@ -31,8 +31,7 @@ import xml.dom.minidom
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(os.path.dirname(HERE), "sfo-vmlab")
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(HERE)), "labkit"))
-from sfolabkit.proc import sanitizer_build  # noqa: E402
+from sfolabkit.proc import sanitizer_build
 SKIP = 77
 BINARIES = ("src/linux/daemon/sriov-failoverd", "src/linux/cli/sriov-failover",
             "tools/traffic/sfo-traffic")
@@ -70,7 +69,7 @@ def main():
 
 
 def run(a, out):
-    cmd = [sys.executable, LAB, "--modes", "sfo,net_failover", "--scenario", "migrate", "--json",
+    cmd = [LAB, "--modes", "sfo,net_failover", "--scenario", "migrate", "--json",
            "--build-dir", a.build_dir, "--work-dir", a.work_dir, "--steady", "2", "--settle", "3",
            "--keep", "--out", out]
     print("running: %s" % " ".join(cmd), flush=True)

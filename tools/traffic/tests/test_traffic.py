@@ -20,6 +20,9 @@ import sys
 import tempfile
 import time
 
+from sfolabkit import netns
+from sfolabkit.proc import LabError, argv_in
+
 SKIP = 77
 PID = os.getpid()
 NS_A = f"sfo-trt-{PID}-a"
@@ -40,7 +43,6 @@ class Runner:
     def __init__(self, binary):
         self.bin = binary
         self.procs = []
-        self.namespaces = []
         self.tmp = tempfile.mkdtemp(prefix=f"sfo-trt-{PID}-")
         self.passed = 0
         self.failed = []
@@ -80,8 +82,7 @@ class Runner:
         return os.path.join(self.tmp, f"{tag}-{self.next_port()}.ready")
 
     def start(self, ns, args):
-        cmd = ["ip", "netns", "exec", ns, self.bin] + args if ns else [self.bin] + args
-        p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        p = subprocess.Popen(argv_in(ns, [self.bin] + args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.procs.append(p)
         return p
 
@@ -126,22 +127,22 @@ class Runner:
         return r
 
     def setup(self):
-        for ns in (NS_A, NS_B):
-            self.sh("ip", "netns", "add", ns)
-            self.namespaces.append(ns)
-            self.sh("ip", "-n", ns, "link", "set", "lo", "up")
-        self.sh("ip", "link", "add", DEV_A, "netns", NS_A, "type", "veth", "peer", "name", DEV_B,
-                "netns", NS_B)
-        for ns, dev, v4, v6 in ((NS_A, DEV_A, V4_A, V6_A), (NS_B, DEV_B, V4_B, V6_B)):
-            self.sh("ip", "-n", ns, "addr", "add", f"{v4}/24", "dev", dev)
-            self.sh("ip", "-n", ns, "-6", "addr", "add", f"{v6}/64", "dev", dev, "nodad")
-            self.sh("ip", "-n", ns, "link", "set", dev, "up")
-        # A permanent neighbour entry on A keeps ARP/ND out of the outage tests: an ARP
-        # request lost while B is down would otherwise stretch a 300 ms outage to ~1 s.
-        mac_b = json.loads(self.sh("ip", "-n", NS_B, "-j", "link", "show", DEV_B).stdout)[0]
-        for addr in (V4_B, V6_B):
-            self.sh("ip", "-n", NS_A, "neigh", "replace", addr, "lladdr", mac_b["address"],
-                    "dev", DEV_A, "nud", "permanent")
+        try:
+            for ns in (NS_A, NS_B):
+                netns.add(ns, ipv6=True)
+            netns.veth(NS_A, DEV_A, NS_B, DEV_B)
+            for ns, dev, v4, v6 in ((NS_A, DEV_A, V4_A, V6_A), (NS_B, DEV_B, V4_B, V6_B)):
+                netns.ip(ns, "addr", "add", f"{v4}/24", "dev", dev)
+                netns.ip(ns, "-6", "addr", "add", f"{v6}/64", "dev", dev, "nodad")
+                netns.ip(ns, "link", "set", dev, "up")
+            # A permanent neighbour entry on A keeps ARP/ND out of the outage tests: an ARP
+            # request lost while B is down would otherwise stretch a 300 ms outage to ~1 s.
+            mac_b = netns.link(NS_B, DEV_B)["address"]
+            for addr in (V4_B, V6_B):
+                netns.ip(NS_A, "neigh", "replace", addr, "lladdr", mac_b, "dev", DEV_A, "nud",
+                         "permanent")
+        except LabError as e:
+            raise Failed(str(e)) from None
 
     def cleanup(self):
         for p in self.procs:
@@ -151,9 +152,7 @@ class Runner:
                     p.wait(timeout=5)
                 except subprocess.TimeoutExpired:
                     pass
-        for ns in self.namespaces:
-            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-        self.namespaces = []
+        netns.delete_all()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     # --------------------------------------------------------------- helpers

@@ -31,9 +31,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(HERE))))
 SCRIPT = os.path.join(HERE, "datapath_test.sh")
-sys.path.insert(0, os.path.join(REPO, "labkit"))
-from sfolabkit import guest  # noqa: E402
-from sfolabkit.proc import LabError, sanitizer_build  # noqa: E402
+from sfolabkit import guest
+from sfolabkit.proc import LabError, sanitizer_build
 
 SKIP = 77
 BOOT_S = 120
