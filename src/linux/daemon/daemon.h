@@ -45,6 +45,7 @@ struct daemon {
 	struct sfo_rtnl *rt;
 	struct sfo_dp *dp;
 	int epfd, timerfd, sigfd, ctl_fd;
+	int pin_fd; /* the pin directory, flock()ed: one daemon per pin directory */
 	uint64_t start_ns;
 	unsigned int resyncs;
 	bool running;
@@ -72,6 +73,10 @@ const char *ifname_of(struct daemon *d, int ifindex, char *buf, size_t len);
 /* isolate.c: make a VF ours alone, and give it back */
 int vf_isolate(struct daemon *d, int ifindex, const char *name);
 void vf_unisolate(struct daemon *d, int ifindex, const char *name);
+
+/* pinlock.c: -EBUSY (logged, naming the holder) if a daemon runs on d->bpffs */
+int pin_lock(struct daemon *d);
+void pin_unlock(struct daemon *d);
 
 /* netevents.c */
 int netevents_open(struct daemon *d);

@@ -240,15 +240,21 @@ static int restore_pair_state(int standby, int vf, bool to_vf, void *arg)
  */
 static int ensure_bpffs(const char *pin_root)
 {
-	char parent[4096];
+	char buf[4096];
+	const char *parent;
 	struct statfs st;
+	int err;
 
-	snprintf(parent, sizeof(parent), "%s", pin_root);
-	dirname(parent);
+	snprintf(buf, sizeof(buf), "%s", pin_root);
+	parent = dirname(buf);
 	if (statfs(parent, &st) == 0 && st.f_type == BPF_FS_MAGIC)
 		return 0;
-	if (mount("bpf", parent, "bpf", 0, "mode=0700") < 0)
-		return -errno;
+	if (mount("bpf", parent, "bpf", 0, "mode=0700") < 0) {
+		err = errno;
+		dlog(SFO_LOG_ERR, "%s: not on a bpf file system, and mounting one on %s failed: %s",
+		     pin_root, parent, strerror(err));
+		return -err;
+	}
 	dlog(SFO_LOG_INFO, "mounted bpffs on %s", parent);
 	return 0;
 }
@@ -272,13 +278,12 @@ static int start(struct daemon *d)
 	if (d->sigfd < 0 || d->timerfd < 0 || d->epfd < 0)
 		return -errno;
 
-	dpo.log = NULL; /* "not on bpffs" is answered below */
+	ret = ensure_bpffs(d->bpffs);
+	if (ret == 0)
+		ret = pin_lock(d); /* before anything under it is touched */
+	if (ret < 0)
+		return ret;
 	ret = sfo_dp_open(d->bpffs, &dpo, &d->dp);
-	dpo.log = dp_log;
-	if (ret == -ENOTSUP && ensure_bpffs(d->bpffs) == 0)
-		ret = sfo_dp_open(d->bpffs, &dpo, &d->dp);
-	else if (ret < 0)
-		ret = sfo_dp_open(d->bpffs, &dpo, &d->dp); /* again, to log why */
 	if (ret < 0) {
 		dlog(SFO_LOG_ERR, "cannot load the eBPF datapath at %s: %s%s", d->bpffs,
 		     strerror(-ret),
@@ -407,6 +412,7 @@ static void stop(struct daemon *d)
 	free(d->held);
 	sfo_config_free(d->cfg);
 	free(d->interfaces);
+	pin_unlock(d); /* last: the pins are left as this daemon meant them */
 }
 
 int main(int argc, char **argv)
@@ -419,6 +425,7 @@ int main(int argc, char **argv)
 		.timerfd = -1,
 		.sigfd = -1,
 		.ctl_fd = -1,
+		.pin_fd = -1,
 	};
 	bool check_only = false;
 	int ret;
