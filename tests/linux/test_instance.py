@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """One daemon per pin directory, and what a daemon leaves to others: a second daemon on
 the same pins refuses to start and names the first; the datapath's start-up messages
-reach the log."""
+reach the log; steering to a VF checks the VF's datapath as the kernel has it (a piece
+removed behind the daemon's back is put back), not as the pair recorded it."""
 
 import os
 import sys
@@ -63,6 +64,27 @@ class InstanceTest(IntegrationTest):
         self.assertRegex(log, r"warning: datapath: .*maps were pinned: completed",
                          f"the datapath's warning about the missing pin {gone} was not "
                          f"logged:\n{log}")
+
+    def vf_filter(self, vf):
+        return self.topo.ns_run(self.topo.guest, "tc", "filter", "show", "dev", vf,
+                                "ingress").stdout
+
+    def test_steering_checks_the_vf_datapath(self):
+        t = self.topo
+        d = self.active_vf_setup()
+        self.assertIn("handle 0x5f0", self.vf_filter("vf0"))
+        # Someone removes the VF's ingress filter: the pair still records vf0.
+        t.ns_run(t.guest, "tc", "filter", "del", "dev", "vf0", "ingress", "pref", "1",
+                 "handle", "0x5f0", "bpf")
+        t.vf_host_side_down("vf0")
+        d.wait_state("fallback", 2.0, vf="vf0")
+        t.vf_host_side_up("vf0")
+        d.wait_state("active", 2.0, vf="vf0")
+        self.assertIn("handle 0x5f0", self.vf_filter("vf0"),
+                      "steered to a VF whose ingress filter is missing")
+        self.assertIn("datapath of if", d.log())
+        # Frames the VF receives reach the stack again.
+        self.assert_ping("guest", t.peer_ip)
 
 
 if __name__ == "__main__":

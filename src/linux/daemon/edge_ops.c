@@ -122,6 +122,15 @@ static int op_steer(void *ctx, uint32_t sby, uint32_t vf)
 	ret = vf ? dp_take_vf(d, sby, vf, true) : 0; /* a promoted spare */
 	if (!ret)
 		ret = sfo_dp_steer(d->dp, (int)sby, vf != 0);
+	if (ret == -ENOLINK) {
+		/* The pair names the VF, but a piece of its datapath is gone
+		 * (the datapath checks, it does not trust the pair's record). */
+		dlog(SFO_LOG_WARN, "if%u: the datapath of if%u is incomplete: attaching it again",
+		     sby, vf);
+		ret = sfo_dp_vf_attach(d->dp, (int)sby, (int)vf);
+		if (!ret)
+			ret = sfo_dp_steer(d->dp, (int)sby, true);
+	}
 	if (ret < 0)
 		dlog(SFO_LOG_WARN, "if%u: cannot steer to %s: %s", sby,
 		     vf ? "the VF" : "the standby", strerror(-ret));

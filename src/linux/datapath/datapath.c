@@ -56,6 +56,43 @@ static int map_delete(int fd, const void *key)
 	return 0;
 }
 
+/* Whether our tc slot at @point of @ifindex is empty: then a filter found
+ * there after a failed set-up is the one this call attached. */
+static bool tc_slot_empty(int ifindex, enum bpf_tc_attach_point point)
+{
+	__u32 prog;
+
+	return dp_tc_query(ifindex, point, &prog) == -ENOENT;
+}
+
+/*
+ * Whether the VF's half of the pair is all in place, as the kernel has it
+ * now: the devmap slot holds @vf, @vf's frames are mapped to the pair and
+ * its ingress filter runs one of our programs. Another process, or a
+ * rollback, may have removed a piece since the pair recorded the VF.
+ * -ENODEV: the VF is gone; -ENOLINK: a piece is missing.
+ */
+static int vf_datapath_check(struct sfo_dp *dp, __u32 key, __u32 vf)
+{
+	char name[IF_NAMESIZE];
+	__u32 slot, owner, prog;
+	int err;
+
+	if (!if_indextoname(vf, name))
+		return -ENODEV;
+	if (bpf_map_lookup_elem(dp->vf_dev_fd, &key, &slot) || slot != vf)
+		return -ENOLINK;
+	if (bpf_map_lookup_elem(dp->vf_to_standby_fd, &vf, &owner) || owner != key)
+		return -ENOLINK;
+	err = dp_tc_query(vf, BPF_TC_INGRESS, &prog);
+	if (err)
+		return err == -ENOENT ? -ENOLINK : err;
+	if (prog == dp_prog_id(dp->vf_ingress_fd))
+		return 0;
+	err = dp_prog_uses_map(prog, dp->owner_map_id);
+	return err == 1 || err == -EPERM ? 0 : -ENOLINK; /* -EPERM: see dp_tc_attach() */
+}
+
 /* The pair of @standby_ifindex if it belongs to our network namespace. */
 static int pair_get(struct sfo_dp *dp, int standby_ifindex, struct sfo_pair *pair)
 {
@@ -126,7 +163,7 @@ int sfo_dp_standby_attach(struct sfo_dp *dp, int standby_ifindex)
 {
 	char name[IF_NAMESIZE];
 	struct sfo_pair pair;
-	bool created = false;
+	bool created = false, egress_empty;
 	__u32 key = standby_ifindex;
 	int err;
 
@@ -153,6 +190,7 @@ int sfo_dp_standby_attach(struct sfo_dp *dp, int standby_ifindex)
 	} else if (err) {
 		return err;
 	}
+	egress_empty = tc_slot_empty(standby_ifindex, BPF_TC_EGRESS);
 	err = dp_counters_create(dp, key, created); /* a new pair starts from 0 */
 	if (!err)
 		err = dp_tc_attach(&dp->log, standby_ifindex, BPF_TC_EGRESS, dp->sby_egress_fd,
@@ -160,8 +198,10 @@ int sfo_dp_standby_attach(struct sfo_dp *dp, int standby_ifindex)
 	if (!err)
 		err = dp_tc_attach(&dp->log, standby_ifindex, BPF_TC_INGRESS, dp->sby_ingress_fd,
 				   dp->owner_map_id);
-	if (err && created) {
-		dp_tc_detach(&dp->log, standby_ifindex, BPF_TC_EGRESS, dp->owner_map_id);
+	if (err && created) { /* take back what this call made, nothing else */
+		if (egress_empty)
+			dp_tc_detach_prog(&dp->log, standby_ifindex, BPF_TC_EGRESS,
+					  dp_prog_id(dp->sby_egress_fd));
 		map_delete(dp->pairs_fd, &key);
 		map_delete(dp->stats_fd, &key);
 	}
@@ -200,10 +240,10 @@ int sfo_dp_standby_detach(struct sfo_dp *dp, int standby_ifindex)
 
 int sfo_dp_vf_attach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex)
 {
-	__u32 key = standby_ifindex, vf = vf_ifindex, owner;
+	__u32 key = standby_ifindex, vf = vf_ifindex, owner, slot;
+	bool held, had_owner, had_slot, filter_empty;
 	char name[IF_NAMESIZE];
 	struct sfo_pair pair;
-	bool held;
 	int err;
 
 	if (vf_ifindex <= 0 || vf_ifindex == standby_ifindex)
@@ -218,6 +258,9 @@ int sfo_dp_vf_attach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex)
 	if (!bpf_map_lookup_elem(dp->vf_to_standby_fd, &vf, &owner) && owner != key)
 		return -EBUSY;
 	held = pair.vf_ifindex == vf;
+	had_owner = !bpf_map_lookup_elem(dp->vf_to_standby_fd, &vf, &owner);
+	had_slot = !bpf_map_lookup_elem(dp->vf_dev_fd, &key, &slot);
+	filter_empty = tc_slot_empty(vf_ifindex, BPF_TC_INGRESS);
 
 	/* RX first: the filter needs the map entry, and from here on the VF's
 	 * frames reach the standby. Then the devmap slot, then the pair. */
@@ -232,10 +275,14 @@ int sfo_dp_vf_attach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex)
 		pair.flags &= ~SFO_PAIR_F_RELEASED; /* a release was for the VF before */
 		err = pair_put(dp, standby_ifindex, &pair, BPF_EXIST);
 	}
-	if (err && !held) {
-		map_delete(dp->vf_dev_fd, &key);
-		dp_tc_detach(&dp->log, vf_ifindex, BPF_TC_INGRESS, dp->owner_map_id);
-		map_delete(dp->vf_to_standby_fd, &vf);
+	if (err && !held) { /* take back what this call made, nothing else */
+		if (!had_slot)
+			map_delete(dp->vf_dev_fd, &key);
+		if (filter_empty)
+			dp_tc_detach_prog(&dp->log, vf_ifindex, BPF_TC_INGRESS,
+					  dp_prog_id(dp->vf_ingress_fd));
+		if (!had_owner)
+			map_delete(dp->vf_to_standby_fd, &vf);
 	}
 	return err;
 }
@@ -291,6 +338,9 @@ int sfo_dp_steer(struct sfo_dp *dp, int standby_ifindex, bool to_vf)
 	}
 	if (!pair.vf_ifindex || bpf_map_lookup_elem(dp->vf_dev_fd, &key, &vf))
 		return -ENODEV; /* not held, or unregistered since */
+	err = vf_datapath_check(dp, key, pair.vf_ifindex);
+	if (err)
+		return err;
 	err = if_flags(pair.vf_ifindex, &flags);
 	if (err)
 		return err;

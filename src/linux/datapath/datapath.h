@@ -110,9 +110,10 @@ int sfo_dp_standby_detach(struct sfo_dp *dp, int standby_ifindex);
 /* Hold @vf_ifindex for the pair: attach its ingress filter (from now on all it
  * receives goes to the standby, and nothing to the VF's own stack: a frame
  * on a held VF without pair is dropped, not passed) and fill its devmap slot.
- * Steering is unchanged. Idempotent for the same VF; -EBUSY if the pair holds
- * another VF or the VF is held by another pair; -ENOENT: no pair; -ENODEV: no
- * VF. */
+ * Steering is unchanged. Idempotent for the same VF, and puts back what is
+ * missing of its datapath; a failure takes back only what the call itself
+ * added. -EBUSY if the pair holds another VF or the VF is held by another
+ * pair; -ENOENT: no pair; -ENODEV: no VF. */
 int sfo_dp_vf_attach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex);
 
 /* Steer to the standby first, then forget the VF and remove its filter. A VF
@@ -121,9 +122,12 @@ int sfo_dp_vf_detach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex);
 
 /*
  * Steer the pair's TX to its VF (@to_vf) or to the standby. To the VF needs a
- * held VF that is up and registered (-ENODEV, -ENETDOWN otherwise); if the
- * close hook fires for the VF during the call, the pair ends up steered to
- * the standby and -ENETDOWN is returned.
+ * held VF that is up and registered (-ENODEV, -ENETDOWN otherwise) and whose
+ * datapath is whole as the kernel has it now, not as the pair recorded it:
+ * devmap slot, RX mapping and ingress filter (-ENOLINK if a piece is
+ * missing: sfo_dp_vf_attach() puts it back). If the close hook fires for the
+ * VF during the call, the pair ends up steered to the standby and -ENETDOWN
+ * is returned.
  */
 int sfo_dp_steer(struct sfo_dp *dp, int standby_ifindex, bool to_vf);
 

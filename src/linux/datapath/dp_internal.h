@@ -69,6 +69,12 @@ int dp_tc_attach(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point
 int dp_tc_detach(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point point,
 		 __u32 owner_map_id);
 
+/* Remove the filter at @point of @ifindex only if it runs program @prog_id:
+ * a rollback takes back what its own call attached, never what another
+ * process (or an earlier daemon) put there. */
+int dp_tc_detach_prog(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point point,
+		      __u32 prog_id);
+
 /* The id of the program in our filter slot: 0 and *prog_id set, -ENOENT if
  * the slot (or the clsact qdisc) is empty, -ENODEV if there is no device. */
 int dp_tc_query(int ifindex, enum bpf_tc_attach_point point, __u32 *prog_id);

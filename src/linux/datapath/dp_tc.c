@@ -171,12 +171,26 @@ int dp_tc_attach(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point
 	return 0;
 }
 
-int dp_tc_detach(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point point,
-		 __u32 owner_map_id)
+/* Remove the filter in our slot: the caller checked whose it is. */
+static int tc_detach_found(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point point)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = SFO_DP_TC_HANDLE,
 			    .priority = SFO_DP_TC_PRIORITY);
+	int err;
+
+	err = bpf_tc_detach(&hook, &opts);
+	if (err == -ENOENT || err == -ENODEV)
+		return 0; /* went away meanwhile */
+	if (err)
+		dp_logf(log, SFO_DP_LOG_ERR, "ifindex %d %s: tc detach failed: %s", ifindex,
+			point_name(point), strerror(-err));
+	return err;
+}
+
+int dp_tc_detach(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point point,
+		 __u32 owner_map_id)
+{
 	__u32 found;
 	int err;
 
@@ -195,11 +209,19 @@ int dp_tc_detach(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point
 			ifindex, point_name(point), found);
 		return 0;
 	}
-	err = bpf_tc_detach(&hook, &opts);
+	return tc_detach_found(log, ifindex, point);
+}
+
+int dp_tc_detach_prog(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point point,
+		      __u32 prog_id)
+{
+	__u32 found;
+	int err;
+
+	err = dp_tc_query(ifindex, point, &found);
 	if (err == -ENOENT || err == -ENODEV)
-		return 0; /* went away meanwhile */
+		return 0;
 	if (err)
-		dp_logf(log, SFO_DP_LOG_ERR, "ifindex %d %s: tc detach failed: %s", ifindex,
-			point_name(point), strerror(-err));
-	return err;
+		return err;
+	return found == prog_id ? tc_detach_found(log, ifindex, point) : 0;
 }
