@@ -566,6 +566,45 @@ static void test_standby_renamed_into_config(void **state)
 	sim_done(s);
 }
 
+/* Renamed out of the configuration, the pair ends with an entry in the
+ * event ring; renamed back, its merged counters go on from where they were. */
+static void test_standby_renamed_out_and_back(void **state)
+{
+	struct sim *s = sim_with("manage = listed\n[standby eth0]\n");
+	uint32_t sby = sim_add(s, "eth0", "virtio_net", MAC_A, true);
+	uint32_t vf = sim_add(s, "vf0", "iavf", MAC_A, false);
+	struct sfo_event ev[SFO_EVENT_RING_SIZE];
+	struct sfo_pair_status st;
+	size_t n0, n;
+
+	(void)state;
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
+	sim_traffic(s, sby, 100, 1000); /* through the VF */
+	assert_true(sim_pair(s, sby, &st));
+	assert_int_equal(st.counters.v[SFO_CTR_RX_PACKETS], 100);
+	sim_traffic(s, sby, 20, 1000); /* counted by the VF, not read yet */
+	n0 = sfo_engine_events(s->eng, ev, SFO_EVENT_RING_SIZE);
+	sim_rename(s, sby, "eth9");
+	assert_int_equal(sim_state(s, sby), SFO_PAIR_STATE_MAX);
+	assert_int_equal(s->nic[vf].held_by, 0);
+	n = sfo_engine_events(s->eng, ev, SFO_EVENT_RING_SIZE);
+	assert_int_equal(n, n0 + 1);
+	assert_int_equal(ev[n - 1].standby_id, sby);
+	assert_int_equal(ev[n - 1].from, SFO_PAIR_ACTIVE);
+	assert_int_equal(ev[n - 1].to, SFO_PAIR_NO_VF);
+	assert_string_equal(ev[n - 1].reason, "eth0 renamed to eth9: no longer managed");
+	s->nic[vf].ctr[SFO_CTR_RX_PACKETS] += 7; /* given back: not the pair's */
+	sim_rename(s, sby, "eth0");
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
+	assert_true(sim_pair(s, sby, &st));
+	assert_int_equal(st.counters.v[SFO_CTR_RX_PACKETS], 120);
+	sim_traffic(s, sby, 5, 1000);
+	assert_true(sim_pair(s, sby, &st));
+	assert_int_equal(st.counters.v[SFO_CTR_RX_PACKETS], 125);
+	assert_sim_ok(s);
+	sim_done(s);
+}
+
 static void test_spare_takes_over(void **state)
 {
 	uint32_t sby, vf;
@@ -811,6 +850,7 @@ int main(void)
 		cmocka_unit_test(test_stats_survive_restart),
 		cmocka_unit_test(test_rename_during_binding),
 		cmocka_unit_test(test_standby_renamed_into_config),
+		cmocka_unit_test(test_standby_renamed_out_and_back),
 		cmocka_unit_test(test_spare_takes_over),
 		cmocka_unit_test(test_same_mac_not_allowlisted_ignored),
 		cmocka_unit_test(test_allowlist_extended_by_config),

@@ -96,6 +96,7 @@ struct pair {
 	struct ctr_track ctr_vf;
 	uint32_t resume_vf; /* restored tally: its VF's first reading continues it */
 	uint64_t resume_last[SFO_CTR_MAX];
+	bool tally_unsaved; /* restored tally not yet given to ops->vf_tally */
 	struct sfo_failover_stats fo;
 };
 
@@ -147,8 +148,10 @@ void mac_format(const uint8_t *mac, char *buf, size_t len);
 /* pair.c: the state machine */
 struct pair *pair_new(struct sfo_engine *e, struct adapter *standby);
 /* The standby leaves: give back its VF and spares (they become candidates),
- * remove the datapath, free the pair. */
-void pair_teardown(struct sfo_engine *e, struct pair *p, bool standby_gone);
+ * remove the datapath, free the pair. With @why (NULL at shutdown) the end
+ * goes into the event ring, and a standby that stays keeps its VF tally for
+ * a later pair. */
+void pair_teardown(struct sfo_engine *e, struct pair *p, bool standby_gone, const char *why);
 void pair_resolve_options(struct sfo_engine *e, struct pair *p);
 /* Bring the pair's datapath and VF in line with the facts; the one place
  * where states change. @why names the triggering event. */

@@ -212,15 +212,16 @@ static void classify(struct sfo_engine *e, struct adapter *a)
 	pair_add_vf(e, p, a);
 }
 
-/* Undo what classify() did, before the adapter changes identity or goes. */
-static void declassify(struct sfo_engine *e, struct adapter *a, bool gone)
+/* Undo what classify() did, before the adapter changes identity or goes.
+ * @why ends a standby's pair in the event ring (NULL: shutting down). */
+static void declassify(struct sfo_engine *e, struct adapter *a, bool gone, const char *why)
 {
 	struct pair *p = a->pair;
 
 	switch (a->role) {
 	case SFO_ROLE_STANDBY:
 		pair_erase(e, p);
-		pair_teardown(e, p, gone);
+		pair_teardown(e, p, gone, why);
 		a->pair = NULL;
 		set_role(a, SFO_ROLE_UNMANAGED, "%s", gone ? "gone" : "reclassified");
 		if (e->in_teardown)
@@ -314,7 +315,8 @@ void sfo_engine_adapter_update(struct sfo_engine *e, const struct sfo_adapter_in
 	describe_change(&old, info, why, sizeof(why));
 	if (identity_changed(&old, info) && !role_still_fits(e, a)) {
 		eng_log(e, SFO_LOG_INFO, "%s: re-evaluating role (%s)", info->name, why);
-		declassify(e, a, false);
+		strncat(why, ": no longer managed", sizeof(why) - strlen(why) - 1);
+		declassify(e, a, false, why);
 		classify(e, a);
 	} else if (a->pair) {
 		if (strcmp(old.name, info->name) != 0) {
@@ -339,13 +341,17 @@ void sfo_engine_adapter_update(struct sfo_engine *e, const struct sfo_adapter_in
 void sfo_engine_adapter_removed(struct sfo_engine *e, uint32_t id)
 {
 	struct adapter *a = eng_adapter(e, id);
+	struct sfo_vf_tally kept;
+	char why[SFO_REASON_MAX];
 
-	eng_take_restored(e, id); /* a release is for the device that leaves */
+	eng_take_restored(e, id);     /* a release is for the device that leaves */
+	eng_take_tally(e, id, &kept); /* and so is a tally kept for its next pair */
 	if (!a)
 		return;
 	if (a->pair)
 		eng_log(e, SFO_LOG_INFO, "%s: removed", a->info.name);
-	declassify(e, a, true);
+	snprintf(why, sizeof(why), "%s removed", a->info.name);
+	declassify(e, a, true, why);
 	adapter_erase(e, a);
 	eng_rearm_timer(e);
 }
@@ -550,7 +556,7 @@ void sfo_engine_set_config(struct sfo_engine *e, const struct sfo_config *cfg)
 		    a->role == SFO_ROLE_SPARE) {
 			eng_log(e, SFO_LOG_INFO, "%s: re-evaluating role (configuration reloaded)",
 				a->info.name);
-			declassify(e, a, false);
+			declassify(e, a, false, "configuration reloaded: no longer managed");
 		}
 		classify(e, a);
 	}
@@ -610,7 +616,7 @@ void sfo_engine_free(struct sfo_engine *e)
 	/* Standbys first: that releases their VFs while both still exist. */
 	for (size_t i = e->n_adapters; i-- > 0;)
 		if (e->adapters[i]->role == SFO_ROLE_STANDBY)
-			declassify(e, e->adapters[i], false);
+			declassify(e, e->adapters[i], false, NULL);
 	while (e->n_adapters)
 		adapter_erase(e, e->adapters[e->n_adapters - 1]);
 	if (e->timer_armed)

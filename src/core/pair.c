@@ -36,10 +36,11 @@ struct pair *pair_new(struct sfo_engine *e, struct adapter *standby)
 	ctr_track_init(&p->ctr_standby, true); /* the stack's counters since boot */
 	ctr_track_init(&p->ctr_vf, false);     /* a VF counts from when we hold it */
 	if (eng_take_tally(e, standby->info.id, &t)) {
-		/* an earlier daemon's count goes on */
+		/* an earlier daemon's (or pair's) count goes on */
 		memcpy(p->ctr_vf.total, t.total, sizeof(p->ctr_vf.total));
 		p->resume_vf = t.vf_id;
 		memcpy(p->resume_last, t.last, sizeof(p->resume_last));
+		p->tally_unsaved = true;
 	}
 	pair_resolve_options(e, p);
 	return p;
@@ -68,16 +69,12 @@ static const char *sby_name(const struct pair *p)
 	return p->standby->info.name;
 }
 
-static void pair_set_state(struct sfo_engine *e, struct pair *p, enum sfo_pair_state to,
-			   const char *reason)
+/* A transition into the event ring and the log. */
+static void pair_record(struct sfo_engine *e, struct pair *p, enum sfo_pair_state to,
+			const char *reason)
 {
 	struct sfo_event ev = { 0 };
 
-	if (p->state == to) {
-		if (to == SFO_PAIR_UNUSABLE) /* a new failure replaces the old one */
-			snprintf(p->reason, sizeof(p->reason), "%s", reason);
-		return;
-	}
 	ev.ts_ns = eng_now(e);
 	ev.standby_id = p->standby->info.id;
 	ev.vf_id = p->vf ? p->vf->info.id : 0;
@@ -91,6 +88,17 @@ static void pair_set_state(struct sfo_engine *e, struct pair *p, enum sfo_pair_s
 	p->state = to;
 	p->since_ns = ev.ts_ns;
 	snprintf(p->reason, sizeof(p->reason), "%s", reason);
+}
+
+static void pair_set_state(struct sfo_engine *e, struct pair *p, enum sfo_pair_state to,
+			   const char *reason)
+{
+	if (p->state == to) {
+		if (to == SFO_PAIR_UNUSABLE) /* a new failure replaces the old one */
+			snprintf(p->reason, sizeof(p->reason), "%s", reason);
+		return;
+	}
+	pair_record(e, p, to, reason);
 }
 
 /* --- announcements: tell the network where the MAC lives after a switch --- */
@@ -309,6 +317,22 @@ void pair_vf_counted(struct sfo_engine *e, struct pair *p, struct adapter *vf,
 	e->ops->vf_tally(e->ctx, p->standby->info.id, &t);
 }
 
+/* A tally taken over from before (pair_new) goes to the edge as soon as the
+ * pair has a datapath to keep it with: the edge's copy went with the last
+ * one, and a restart before the next VF reading must not lose it. */
+static void pair_save_tally(struct sfo_engine *e, struct pair *p)
+{
+	struct sfo_vf_tally t;
+
+	p->tally_unsaved = false;
+	if (!e->ops->vf_tally)
+		return;
+	t.vf_id = p->resume_vf;
+	memcpy(t.last, p->resume_last, sizeof(t.last));
+	memcpy(t.total, p->ctr_vf.total, sizeof(t.total));
+	e->ops->vf_tally(e->ctx, p->standby->info.id, &t);
+}
+
 static void vf_sample_counters(struct sfo_engine *e, struct pair *p, struct adapter *vf)
 {
 	struct sfo_counters c;
@@ -373,6 +397,8 @@ static enum sfo_pair_state pair_evaluate(struct sfo_engine *e, struct pair *p, c
 			return p->vf ? SFO_PAIR_UNUSABLE : SFO_PAIR_NO_VF;
 		}
 		p->attached = true;
+		if (p->tally_unsaved)
+			pair_save_tally(e, p);
 	}
 	if (!p->vf)
 		promote_spare(e, p);
@@ -520,10 +546,27 @@ void pair_drop_vf(struct sfo_engine *e, struct pair *p, struct adapter *a, bool 
 	pair_reconcile(e, p, why);
 }
 
-void pair_teardown(struct sfo_engine *e, struct pair *p, bool standby_gone)
+/*
+ * A standby that stays but is no longer managed (renamed out of the
+ * configuration, or a reload) keeps what its VFs counted with the engine:
+ * managed again, its pair's merged counters go on from there. The VF was
+ * given back meanwhile: its next reading is a baseline (no VF to resume).
+ */
+static void pair_keep_tally(struct sfo_engine *e, struct pair *p)
+{
+	struct sfo_vf_tally t = { 0 };
+
+	memcpy(t.total, p->ctr_vf.total, sizeof(t.total));
+	if (sfo_engine_restore_tally(e, p->standby->info.id, &t) < 0)
+		eng_log(e, SFO_LOG_WARN, "%s: VF counters dropped: out of memory", sby_name(p));
+}
+
+void pair_teardown(struct sfo_engine *e, struct pair *p, bool standby_gone, const char *why)
 {
 	if (p->datapath && !standby_gone)
 		pair_steer(e, p, 0, "standby no longer managed");
+	if (why && !standby_gone && p->vf && p->vf->prepared)
+		vf_sample_counters(e, p, p->vf); /* the VF's last count is the pair's */
 	for (size_t i = 0; i < e->n_adapters; i++) {
 		struct adapter *a = e->adapters[i];
 
@@ -532,6 +575,11 @@ void pair_teardown(struct sfo_engine *e, struct pair *p, bool standby_gone)
 	}
 	if (p->attached)
 		e->ops->datapath_detach(e->ctx, p->standby->info.id);
+	if (why) {
+		pair_record(e, p, SFO_PAIR_NO_VF, why); /* the pair's last entry */
+		if (!standby_gone)
+			pair_keep_tally(e, p);
+	}
 	free(p->want_mc);
 	free(p);
 }
