@@ -3,17 +3,26 @@
 """One daemon per pin directory, and what a daemon leaves to others: a second daemon on
 the same pins refuses to start and names the first; the datapath's start-up messages
 reach the log; steering to a VF checks the VF's datapath as the kernel has it (a piece
-removed behind the daemon's back is put back), not as the pair recorded it."""
+removed behind the daemon's back is put back), not as the pair recorded it.
+systemd-networkd's runtime .network files are written only where networkd manages the
+daemon's network namespace (a private /run/systemd and a stand-in "systemd-networkd"
+process here), match more than a name, follow a held VF's rename and do not outlive
+the run.  Renames: a held VF renamed is given back with IPv6 on under its new name; a
+standby renamed out of the configuration ends its pair in `events`, and renamed back
+its counters go on."""
 
 import os
+import shutil
 import sys
-import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import sfo_it  # noqa: E402
 from sfo_it import IntegrationTest  # noqa: E402
+from sfolabkit.proc import run, wait_until  # noqa: E402
+
+NETWORKD_DIR = "/run/systemd/network"
 
 
 class InstanceTest(IntegrationTest):
@@ -85,6 +94,97 @@ class InstanceTest(IntegrationTest):
         self.assertIn("datapath of if", d.log())
         # Frames the VF receives reach the stack again.
         self.assert_ping("guest", t.peer_ip)
+
+    def test_held_vf_renamed_then_given_back(self):
+        t = self.topo
+        d = self.active_vf_setup()
+        self.assertEqual(t.read_proc(t.guest, "/proc/sys/net/ipv6/conf/vf0/disable_ipv6"), "1")
+        t.g("link", "set", "vf0", "down")  # a rename needs the link down
+        t.g("link", "set", "vf0", "name", "vfr")
+        t.g("link", "set", "vfr", "up")
+        d.wait_state("active", 2.0, vf="vfr")
+        self.assertEqual(d.stop(), 0)  # --release-on-exit: every VF given back
+        self.assertEqual(t.read_proc(t.guest, "/proc/sys/net/ipv6/conf/vfr/disable_ipv6"), "0",
+                         "the VF renamed while held was given back with IPv6 still off")
+
+    def test_standby_renamed_out_of_the_configuration_and_back(self):
+        t = self.topo
+        d = self.active_vf_setup()  # the configuration names [standby sby] only
+        self.assertEqual(self.ping("guest", t.peer_ip, count=20, interval=0.01).returncode, 0)
+        before = d.pair()["counters"]
+        t.g("link", "set", "sby", "down")
+        t.g("link", "set", "sby", "name", "sbx")
+        wait_until(lambda: d.pair() is None, 2.0, 0.01, "pair of sby gone")
+        last = d.events()[-1]
+        self.note(f"last event: {last}")
+        self.assertEqual((last["standby"], last["from"], last["to"]), ("sbx", "active", "no-vf"))
+        self.assertIn("sby renamed to sbx", last["reason"])
+        t.g("link", "set", "sbx", "name", "sby")
+        t.g("link", "set", "sby", "up")
+        t.g("addr", "replace", f"{t.guest_ip}/24", "dev", "sby")
+        p, _ = d.wait_state("active", 3.0, vf="vf0")
+        after = p["counters"]
+        for key in ("rx_packets", "tx_packets", "rx_bytes", "tx_bytes"):
+            self.assertGreaterEqual(after[key], before[key], f"{key} went back: {before} -> "
+                                    f"{after}")
+
+
+class NetworkdTest(IntegrationTest):
+    """A private /run/systemd (tmpfs, in this test's mount namespace) where networkd is
+    installed (netif exists), and a stand-in process called systemd-networkd."""
+
+    def setUp(self):
+        super().setUp()
+        r = run(["mount", "-t", "tmpfs", "-o", "mode=0755", "sfo-it-run", "/run/systemd"],
+                check=False)
+        if r.returncode != 0:
+            self.skipTest(f"cannot mount a tmpfs on /run/systemd: {r.stderr.strip()}")
+        self.addCleanup(run, ["umount", "-l", "/run/systemd"], check=False)
+        os.makedirs("/run/systemd/netif")
+        os.makedirs(NETWORKD_DIR)
+
+    def fake_networkd(self, where):
+        exe = os.path.join(self.tmp, "systemd-networkd")  # comm: "systemd-network"
+        shutil.copy(shutil.which("sleep"), exe)
+        self.topo.start(where, [exe, "600"], name="fake-networkd")
+
+    def files(self):
+        return sorted(os.listdir(NETWORKD_DIR))
+
+    def read(self, name):
+        with open(os.path.join(NETWORKD_DIR, f"10-sriov-failover-{name}.network")) as f:
+            return f.read()
+
+    def test_networkd_elsewhere_gets_no_files(self):
+        self.fake_networkd("host")  # networkd runs, but in another namespace
+        d = self.active_vf_setup()
+        self.assertEqual(self.files(), [], "a daemon in a namespace networkd does not manage "
+                         f"wrote into its directory:\n{d.log()}")
+        self.assertIn("does not manage this network namespace", d.log())
+
+    def test_networkd_here_gets_matching_files(self):
+        t = self.topo
+        self.fake_networkd("guest")
+        stale = "10-sriov-failover-gone0.network"
+        with open(os.path.join(NETWORKD_DIR, stale), "w") as f:
+            f.write("[Match]\nName=gone0\n\n[Link]\nUnmanaged=yes\n")
+        d = self.active_vf_setup()
+        self.assertEqual(self.files(), ["10-sriov-failover-vf0.network"],
+                         "the stale file of an earlier run was not removed")
+        text = self.read("vf0")
+        self.note(f"vf0's file:\n{text}")
+        self.assertIn("Name=vf0\n", text)
+        self.assertIn("Driver=veth\n", text)  # the standby's driver differs
+        self.assertIn("Unmanaged=yes", text)
+        t.g("link", "set", "vf0", "down")
+        t.g("link", "set", "vf0", "name", "vfr")
+        t.g("link", "set", "vfr", "up")
+        d.wait_state("active", 2.0, vf="vfr")
+        wait_until(lambda: self.files() == ["10-sriov-failover-vfr.network"], 2.0, 0.01,
+                   f"the file follows the rename (files: {self.files()})")
+        self.assertIn("Name=vfr\n", self.read("vfr"))
+        self.assertEqual(d.stop(), 0)  # --release-on-exit
+        self.assertEqual(self.files(), [], "a file outlived the VF's hold")
 
 
 if __name__ == "__main__":

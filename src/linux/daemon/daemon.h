@@ -50,6 +50,7 @@ struct daemon {
 	unsigned int resyncs;
 	bool running;
 	bool releasing; /* shutting down with --release-on-exit */
+	bool networkd;	/* systemd-networkd manages this network namespace */
 
 	/* ifindexes present in the last dump or events, for resync */
 	bool seen[SFO_MAX_IFINDEX];
@@ -73,6 +74,16 @@ const char *ifname_of(struct daemon *d, int ifindex, char *buf, size_t len);
 /* isolate.c: make a VF ours alone, and give it back */
 int vf_isolate(struct daemon *d, int ifindex, const char *name);
 void vf_unisolate(struct daemon *d, int ifindex, const char *name);
+/* A link is called @name now: follow a held VF's rename. */
+void vf_renamed(struct daemon *d, int ifindex, const char *name);
+
+/* networkd.c: runtime .network files keeping systemd-networkd off held VFs,
+ * only where it manages this network namespace (decided by networkd_probe) */
+void networkd_probe(struct daemon *d);
+void networkd_unmanage(struct daemon *d, int ifindex, const char *name);
+void networkd_forget(struct daemon *d, const char *name);
+/* After the first dump: remove the files of VFs not held (an earlier run's). */
+void networkd_remove_stale(struct daemon *d);
 
 /* pinlock.c: -EBUSY (logged, naming the holder) if a daemon runs on d->bpffs */
 int pin_lock(struct daemon *d);

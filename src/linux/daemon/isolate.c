@@ -4,56 +4,26 @@
  * configure a VF we hold. No IPv6 (same MAC as the standby means the same
  * link-local address, which would make the standby's fail DAD), no router
  * advertisements, no address of any kind; systemd-networkd is told to keep
- * off through a runtime .network file (NetworkManager through the udev rule).
+ * off through a runtime .network file (networkd.c; NetworkManager through the
+ * udev rule). Sysctls are per name: a VF renamed while held is followed.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "daemon.h"
 #include "netdev/addrctl.h"
 #include "netdev/linkctl.h"
 #include "netdev/sysctl.h"
 
-#define NETWORKD_STATE	 "/run/systemd/netif"
-#define NETWORKD_RUNTIME "/run/systemd/network"
-
-static void networkd_path(const char *name, char *buf, size_t len)
-{
-	snprintf(buf, len, NETWORKD_RUNTIME "/10-sriov-failover-%s.network", name);
-}
-
-/* Only where networkd runs: a test namespace must not leave files behind. */
-static void networkd_unmanage(const char *name)
-{
-	char path[128];
-	FILE *f;
-
-	if (access(NETWORKD_STATE, F_OK) != 0)
-		return;
-	mkdir(NETWORKD_RUNTIME, 0755);
-	networkd_path(name, path, sizeof(path));
-	f = fopen(path, "w");
-	if (!f) {
-		dlog(SFO_LOG_WARN, "%s: cannot write %s: %s", name, path, strerror(errno));
-		return;
-	}
-	fprintf(f,
-		"# Written by sriov-failoverd: %s is a VF it holds.\n[Match]\nName=%s\n\n"
-		"[Link]\nUnmanaged=yes\n",
-		name, name);
-	fclose(f);
-}
-
 int vf_isolate(struct daemon *d, int ifindex, const char *name)
 {
 	char err[256];
 	int ret;
 
-	networkd_unmanage(name);
+	networkd_unmanage(d, ifindex, name);
 	ret = sfo_link_set_addrgen_none(d->rt, ifindex, err, sizeof(err));
 	if (ret < 0)
 		dlog(SFO_LOG_WARN, "%s: cannot stop IPv6 address generation: %s", name, err);
@@ -77,14 +47,30 @@ int vf_isolate(struct daemon *d, int ifindex, const char *name)
 
 void vf_unisolate(struct daemon *d, int ifindex, const char *name)
 {
-	char path[128];
+	char now[IF_NAMESIZE];
 
-	(void)d;
-	(void)ifindex;
-	networkd_path(name, path, sizeof(path));
-	unlink(path);
-	/* A VF still present goes back to the system's defaults. */
-	sfo_ipv6_set_disabled(name, false);
-	sfo_ipv6_set_accept_ra(name, true);
-	sfo_ipv6_set_autoconf(name, true);
+	networkd_forget(d, name);
+	/* A VF still present goes back to the system's defaults, under the
+	 * name it has now (a rename event may not have been read yet). */
+	if (!if_indextoname((unsigned int)ifindex, now))
+		return;
+	if (strcmp(now, name) != 0)
+		networkd_forget(d, now);
+	sfo_ipv6_set_disabled(now, false);
+	sfo_ipv6_set_accept_ra(now, true);
+	sfo_ipv6_set_autoconf(now, true);
+}
+
+void vf_renamed(struct daemon *d, int ifindex, const char *name)
+{
+	for (size_t i = 0; i < d->n_held; i++) {
+		struct held_vf *h = &d->held[i];
+
+		if (h->ifindex != ifindex || strcmp(h->name, name) == 0)
+			continue;
+		dlog(SFO_LOG_INFO, "%s: held VF renamed to %s", h->name, name);
+		networkd_forget(d, h->name);
+		networkd_unmanage(d, ifindex, name);
+		snprintf(h->name, sizeof(h->name), "%s", name);
+	}
 }

@@ -313,9 +313,11 @@ static int start(struct daemon *d)
 	ret = sfo_dp_for_each_pair(d->dp, restore_pair_state, d);
 	if (ret < 0)
 		return ret;
+	networkd_probe(d);
 	ret = netevents_resync(d);
 	if (ret < 0)
 		return ret;
+	networkd_remove_stale(d);
 	sfo_engine_restore_done(d->eng);
 	sfo_dp_for_each_pair(d->dp, fix_adopted_pair, d);
 	dlog(SFO_LOG_INFO, "ready: %zu standby(s), control socket %s",

@@ -130,6 +130,7 @@ static void on_link(void *ctx, bool is_new, const struct sfo_link *link)
 	keep_identity(d, &info);
 	dlog(SFO_LOG_DEBUG, "%s: link flags 0x%x mtu %u driver %s", link->name, link->flags,
 	     link->mtu, info.driver);
+	vf_renamed(d, link->ifindex, link->name);
 	sfo_engine_adapter_update(d->eng, &info);
 	if (sfo_engine_adapter_role(d->eng, info.id) == SFO_ROLE_STANDBY &&
 	    link->ifindex < SFO_MAX_IFINDEX) {
