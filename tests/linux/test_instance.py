@@ -146,7 +146,14 @@ class NetworkdTest(IntegrationTest):
     def fake_networkd(self, where):
         exe = os.path.join(self.tmp, "systemd-networkd")  # comm: "systemd-network"
         shutil.copy(shutil.which("sleep"), exe)
-        self.topo.start(where, [exe, "600"], name="fake-networkd")
+        pid = self.topo.start(where, [exe, "600"], name="fake-networkd").pid
+
+        def comm():
+            with open(f"/proc/{pid}/comm") as f:
+                return f.read().strip()
+
+        wait_until(lambda: comm() == "systemd-network", 5.0, 0.005,
+                   "the stand-in systemd-networkd running")  # not "ip" any more
 
     def files(self):
         return sorted(os.listdir(NETWORKD_DIR))
