@@ -16,11 +16,10 @@ import shutil
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import sfo_it  # noqa: E402
-from sfo_it import IntegrationTest  # noqa: E402
-from sfolabkit.proc import run, wait_until  # noqa: E402
+import sfo_it
+from sfo_it import IntegrationTest
+from sfolabkit.proc import run, wait_until
 
 NETWORKD_DIR = "/run/systemd/network"
 
