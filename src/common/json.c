@@ -8,7 +8,19 @@ void json_begin(struct json *j, FILE *f)
 {
 	j->f = f;
 	j->depth = 0;
+	j->pretty = false;
 	j->need_comma[0] = false;
+}
+
+void json_pretty(struct json *j)
+{
+	j->pretty = true;
+}
+
+static void newline(struct json *j, int depth)
+{
+	if (j->pretty)
+		fprintf(j->f, "\n%*s", 2 * depth, "");
 }
 
 /* Length of the valid UTF-8 sequence at s, or 0. */
@@ -78,10 +90,11 @@ static void prefix(struct json *j, const char *key)
 		if (j->need_comma[j->depth])
 			fputc(',', j->f);
 		j->need_comma[j->depth] = true;
+		newline(j, j->depth);
 	}
 	if (key) {
 		put_string(j->f, key);
-		fputc(':', j->f);
+		fputs(j->pretty ? ": " : ":", j->f);
 	}
 }
 
@@ -99,11 +112,20 @@ void json_obj_open(struct json *j, const char *key)
 	open_container(j, key, '{');
 }
 
-void json_obj_close(struct json *j)
+static void close_container(struct json *j, char c)
 {
-	fputc('}', j->f);
+	bool had_members = j->need_comma[j->depth];
+
 	if (j->depth > 0)
 		j->depth--;
+	if (had_members)
+		newline(j, j->depth);
+	fputc(c, j->f);
+}
+
+void json_obj_close(struct json *j)
+{
+	close_container(j, '}');
 }
 
 void json_arr_open(struct json *j, const char *key)
@@ -113,9 +135,7 @@ void json_arr_open(struct json *j, const char *key)
 
 void json_arr_close(struct json *j)
 {
-	fputc(']', j->f);
-	if (j->depth > 0)
-		j->depth--;
+	close_container(j, ']');
 }
 
 void json_str(struct json *j, const char *key, const char *v)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Minimal streaming JSON writer: one compact object per report.  Keys are
- * literals of this program; string values are escaped (control characters,
- * quotes, backslashes; invalid UTF-8 becomes U+FFFD).
+ * Minimal streaming JSON writer: one object per report, compact (one line)
+ * or, after json_pretty(), indented two spaces a level as `python3 -m
+ * json.tool` does.  Keys are literals of this program; string values are
+ * escaped (control characters, quotes, backslashes; invalid UTF-8 becomes
+ * U+FFFD).
  */
 #ifndef SFO_COMMON_JSON_H
 #define SFO_COMMON_JSON_H
@@ -16,11 +18,14 @@
 struct json {
 	FILE *f;
 	int depth;
-	bool need_comma[JSON_MAX_DEPTH];
+	bool pretty;
+	bool need_comma[JSON_MAX_DEPTH]; /* the container at this depth has members */
 };
 
 /* key is NULL for the top-level object and inside arrays. */
 void json_begin(struct json *j, FILE *f);
+/* Indent the document (call after json_begin); empty containers stay {} and []. */
+void json_pretty(struct json *j);
 void json_obj_open(struct json *j, const char *key);
 void json_obj_close(struct json *j);
 void json_arr_open(struct json *j, const char *key);
