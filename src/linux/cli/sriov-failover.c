@@ -2,7 +2,8 @@
 /*
  * sriov-failover: the command line of sriov-failoverd. It sends one request
  * over the daemon's control socket and prints the answer; the daemon does
- * the rendering, so the CLI and the daemon never disagree on a format.
+ * the rendering (text, JSON or indented JSON), so the CLI and the daemon
+ * never disagree on a format.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #define DEFAULT_SOCKET "/run/sriov-failover/control.sock"
+#define MAX_REQUEST    512 /* bytes before the newline: the daemon refuses longer ones */
 
 enum exit_code { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_NO_DAEMON };
 
@@ -39,88 +41,75 @@ static void usage(FILE *out)
 }
 
 /* Build the request line from the command words; checks arity. */
-static int build_request(int argc, char **argv, bool json, char *req, size_t len)
+static int build_request(int argc, char **argv, const char *format, char *req, size_t len)
 {
 	const char *cmd = argv[0];
 	int n = 0;
 
+	/* the request is words separated by spaces: each argument must be one */
+	for (int i = 1; i < argc; i++) {
+		if (!argv[i][0] || strpbrk(argv[i], " \t\r\n")) {
+			fprintf(stderr, "sriov-failover: %s: argument '%s' is not one word\n", cmd,
+				argv[i]);
+			return -1;
+		}
+	}
+
 	if (strcmp(cmd, "status") == 0 && argc <= 2) {
-		n = snprintf(req, len, "status%s%s%s", json ? " --json" : "", argc == 2 ? " " : "",
+		n = snprintf(req, len, "status%s%s%s", format, argc == 2 ? " " : "",
 			     argc == 2 ? argv[1] : "");
 	} else if (strcmp(cmd, "adapters") == 0 && argc == 1) {
-		n = snprintf(req, len, "adapters%s", json ? " --json" : "");
+		n = snprintf(req, len, "adapters%s", format);
 	} else if (strcmp(cmd, "events") == 0 &&
 		   (argc == 1 || (argc == 3 && !strcmp(argv[1], "-n")))) {
-		n = snprintf(req, len, "events%s %s", json ? " --json" : "",
-			     argc == 3 ? argv[2] : "");
+		n = snprintf(req, len, "events%s %s", format, argc == 3 ? argv[2] : "");
 	} else if ((strcmp(cmd, "release") == 0 || strcmp(cmd, "resume") == 0) && argc == 2) {
-		n = snprintf(req, len, "%s%s %s", cmd, json ? " --json" : "", argv[1]);
+		n = snprintf(req, len, "%s%s %s", cmd, format, argv[1]);
 	} else {
 		fprintf(stderr, "sriov-failover: unknown command or wrong arguments: '%s'\n", cmd);
 		usage(stderr);
 		return -1;
 	}
-	if (n < 0 || (size_t)n >= len - 1 || strpbrk(req, "\n")) {
-		fprintf(stderr, "sriov-failover: arguments too long\n");
+	if (n < 0 || (size_t)n > MAX_REQUEST) {
+		fprintf(stderr,
+			"sriov-failover: arguments too long (a request is %d bytes at most)\n",
+			MAX_REQUEST);
 		return -1;
 	}
 	strcat(req, "\n");
 	return 0;
 }
 
-/* -p: indent the daemon's compact JSON, two spaces a level. */
-static void pretty(const char *s, size_t len, FILE *out)
+/* Read the whole answer; NULL if none came. */
+static char *read_answer(int fd, size_t *got)
 {
-	bool in_str = false, esc = false;
-	int depth = 0;
+	char buf[16384], *answer = NULL;
+	ssize_t n;
 
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
+	*got = 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		char *more = realloc(answer, *got + (size_t)n + 1);
 
-		if (in_str) {
-			fputc(c, out);
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-			continue;
+		if (!more) {
+			free(answer);
+			fprintf(stderr, "sriov-failover: out of memory\n");
+			exit(EXIT_REFUSED);
 		}
-		switch (c) {
-		case '"':
-			in_str = true;
-			fputc(c, out);
-			break;
-		case '{':
-		case '[':
-			fprintf(out, "%c\n%*s", c, 2 * ++depth, "");
-			break;
-		case '}':
-		case ']':
-			fprintf(out, "\n%*s%c", 2 * --depth, "", c);
-			break;
-		case ',':
-			fprintf(out, ",\n%*s", 2 * depth, "");
-			break;
-		case ':':
-			fputs(": ", out);
-			break;
-		default:
-			fputc(c, out);
-		}
+		answer = more;
+		memcpy(answer + *got, buf, (size_t)n);
+		*got += (size_t)n;
+		answer[*got] = 0;
 	}
+	return answer;
 }
-
-static bool pretty_json;
 
 static int talk(const char *path, const char *req)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	char buf[16384], *answer = NULL, *nl, *body;
-	size_t got = 0, len;
-	int fd, code;
-	ssize_t n;
+	char *answer, *body, *end;
+	size_t got, len;
+	int fd, send_err = 0;
+	long code;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		fprintf(stderr, "sriov-failover: socket path too long: %s\n", path);
@@ -129,50 +118,41 @@ static int talk(const char *path, const char *req)
 	strcpy(sa.sun_path, path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		fprintf(stderr, "sriov-failover: sriov-failoverd is not running (%s: %s)\n", path,
-			strerror(errno));
+		if (errno == EACCES)
+			fprintf(stderr,
+				"sriov-failover: cannot reach sriov-failoverd at %s: %s (the "
+				"control socket is root's only)\n",
+				path, strerror(errno));
+		else
+			fprintf(stderr, "sriov-failover: sriov-failoverd is not running (%s: %s)\n",
+				path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return EXIT_NO_DAEMON;
 	}
-	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
-		fprintf(stderr, "sriov-failover: cannot send to %s: %s\n", path, strerror(errno));
-		close(fd);
-		return EXIT_NO_DAEMON;
-	}
-	/* first line: the exit status; then the body, to stdout or stderr */
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		char *more = realloc(answer, got + (size_t)n + 1);
-
-		if (!more) {
-			free(answer);
-			close(fd);
-			fprintf(stderr, "sriov-failover: out of memory\n");
-			return EXIT_REFUSED;
-		}
-		answer = more;
-		memcpy(answer + got, buf, (size_t)n);
-		got += (size_t)n;
-		answer[got] = 0;
-	}
+	/* no SIGPIPE: a daemon that closed early may still have answered why */
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req))
+		send_err = errno;
+	answer = read_answer(fd, &got);
 	close(fd);
-	nl = answer ? strchr(answer, '\n') : NULL;
-	if (!nl) {
+	/* first line: the exit status; then the body, to stdout or stderr */
+	body = answer ? memchr(answer, '\n', got) : NULL;
+	code = body ? strtol(answer, &end, 10) : -1;
+	if (!body || end != body || end == answer || code < 0 || code > EXIT_USAGE) {
 		free(answer);
-		fprintf(stderr, "sriov-failover: no answer from sriov-failoverd at %s\n", path);
+		if (send_err)
+			fprintf(stderr, "sriov-failover: cannot send to %s: %s\n", path,
+				strerror(send_err));
+		else
+			fprintf(stderr, "sriov-failover: no answer from sriov-failoverd at %s\n",
+				path);
 		return EXIT_NO_DAEMON;
 	}
-	code = atoi(answer);
-	body = nl + 1;
+	body++;
 	len = got - (size_t)(body - answer);
-	if (code == 0 && pretty_json)
-		pretty(body, len, stdout);
-	else
-		fwrite(body, 1, len, code ? stderr : stdout);
+	fwrite(body, 1, len, code ? stderr : stdout);
 	free(answer);
-	if (code && code != EXIT_USAGE)
-		return EXIT_REFUSED;
-	return code;
+	return (int)code;
 }
 
 int main(int argc, char **argv)
@@ -183,8 +163,8 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },	    { NULL, 0, NULL, 0 },
 	};
 	const char *path = getenv("SRIOV_FAILOVER_SOCKET");
-	bool json = false;
-	char req[512];
+	bool json = false, pretty = false;
+	char req[MAX_REQUEST + 2];
 	int c;
 
 	if (!path)
@@ -199,7 +179,7 @@ int main(int argc, char **argv)
 			json = true;
 			break;
 		case 'p':
-			json = pretty_json = true;
+			pretty = true;
 			break;
 		case 'V':
 			printf("sriov-failover %s\n", SFO_VERSION);
@@ -218,7 +198,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
 			json = true;
 		else if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "--pretty"))
-			json = pretty_json = true;
+			pretty = true;
 		else
 			argv[c++] = argv[i];
 	}
@@ -227,7 +207,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (build_request(argc - optind, argv + optind, json, req, sizeof(req)) < 0)
+	if (build_request(argc - optind, argv + optind,
+			  pretty ? " --pretty"
+			  : json ? " --json"
+				 : "",
+			  req, sizeof(req)) < 0)
 		return EXIT_USAGE;
 	return talk(path, req);
 }

@@ -21,6 +21,7 @@
 struct sfo_rtnl;
 struct sfo_dp;
 struct sfo_mcast_tracker;
+struct control;
 
 /* What we hold of one VF besides what the engine knows. */
 struct held_vf {
@@ -46,6 +47,7 @@ struct daemon {
 	struct sfo_dp *dp;
 	int epfd, timerfd, sigfd, ctl_fd;
 	int pin_fd; /* the pin directory, flock()ed: one daemon per pin directory */
+	struct control *ctl; /* control.c: clients, socket lock */
 	uint64_t start_ns;
 	unsigned int resyncs;
 	bool running;
@@ -98,16 +100,26 @@ void netevents_receive(struct daemon *d);
 /* Push the standby's multicast list to the engine if it changed. */
 void netevents_standby_mcast(struct daemon *d, int ifindex);
 
-/* control.c */
+/*
+ * control.c: the control socket. control_open refuses (-EADDRINUSE) while
+ * another daemon holds "<socket>.lock", and replaces a dead one's socket.
+ */
 int control_open(struct daemon *d);
-void control_accept(struct daemon *d);
+/* Whether @fd is the control socket's: the listening one or a client's. */
+bool control_owns(const struct daemon *d, int fd);
+/* Serve what epoll reported on @fd; never blocks. */
+void control_event(struct daemon *d, int fd, uint32_t events);
+/* Milliseconds until the next client times out (for epoll_wait), -1 if none. */
+int control_timeout_ms(const struct daemon *d);
+/* Close the clients idle for too long. */
+void control_expire(struct daemon *d);
 void control_close(struct daemon *d);
 
 /* render.c: answers of the control socket */
-struct json;
+struct printer;
 /* false if @only names no pair */
-bool render_status(struct daemon *d, bool json, const char *only, FILE *out);
-void render_adapters(struct daemon *d, bool json, FILE *out);
-void render_events(struct daemon *d, bool json, size_t max, FILE *out);
+bool render_status(struct daemon *d, struct printer *pr, const char *only);
+void render_adapters(struct daemon *d, struct printer *pr);
+void render_events(struct daemon *d, struct printer *pr, size_t max);
 
 #endif /* SFO_DAEMON_H */

@@ -368,16 +368,21 @@ static void on_signal(struct daemon *d)
 
 static void loop(struct daemon *d)
 {
-	struct epoll_event ev[8];
+	struct epoll_event ev[16];
 	uint64_t expirations;
 
 	while (d->running) {
-		int n = epoll_wait(d->epfd, ev, 8, -1);
+		int n = epoll_wait(d->epfd, ev, 16, control_timeout_ms(d));
+		int nlfd = sfo_rtnl_fd(d->rt);
 
 		if (n < 0 && errno != EINTR) {
 			dlog(SFO_LOG_ERR, "epoll_wait: %s", strerror(errno));
 			return;
 		}
+		/* the network first: a control client never delays a failover */
+		for (int i = 0; i < n; i++)
+			if (ev[i].data.fd == nlfd)
+				netevents_receive(d);
 		for (int i = 0; i < n; i++) {
 			int fd = ev[i].data.fd;
 
@@ -386,12 +391,11 @@ static void loop(struct daemon *d)
 					sfo_engine_timer_expired(d->eng);
 			} else if (fd == d->sigfd) {
 				on_signal(d);
-			} else if (fd == d->ctl_fd) {
-				control_accept(d);
-			} else {
-				netevents_receive(d);
+			} else if (fd != nlfd && control_owns(d, fd)) {
+				control_event(d, fd, ev[i].events);
 			}
 		}
+		control_expire(d);
 	}
 }
 
