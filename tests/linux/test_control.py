@@ -205,7 +205,7 @@ class ControlTest(IntegrationTest):
         except TimeoutError:
             self.fail(f"a second daemon on {d.sock} kept running; its log:\n{second.log()}")
         second.stopped = True
-        self.assertNotEqual(second.proc.popen.returncode, 0)
+        self.assertEqual(second.proc.popen.returncode, 1)
         log = second.log()
         self.assertIn(f"sriov-failoverd pid {pid} is running with the control socket {d.sock}",
                       log)
