@@ -83,6 +83,17 @@ void print_i64(struct printer *p, enum print_kind k, const char *key, const char
 		fprintf(p->f, fmt, (long long)v);
 }
 
+void print_f64(struct printer *p, enum print_kind k, const char *key, const char *fmt, int decimals,
+	       double v)
+{
+	if (!wanted(p, k))
+		return;
+	if (p->json)
+		json_f64(&p->j, key, v, decimals);
+	else
+		fprintf(p->f, fmt, v);
+}
+
 void print_bool(struct printer *p, enum print_kind k, const char *key, const char *fmt, bool v)
 {
 	if (!wanted(p, k))

@@ -9,7 +9,8 @@
  * prints "mtu 1500 " as text and "mtu":1500 as JSON.  PRINT_JSON and
  * PRINT_TEXT print in one mode only, for values that people and programs
  * want in different units or not at all.  Text formats take the value as
- * one conversion: %s for strings, %llu / %lld for integers.  Objects and
+ * one conversion: %s for strings, %llu / %lld for integers, %f or %g for
+ * doubles.  Objects and
  * arrays structure the JSON and print nothing as text.
  */
 #ifndef SFO_COMMON_JSON_PRINT_H
@@ -45,6 +46,9 @@ void print_str(struct printer *p, enum print_kind k, const char *key, const char
 	       const char *v);
 void print_u64(struct printer *p, enum print_kind k, const char *key, const char *fmt, uint64_t v);
 void print_i64(struct printer *p, enum print_kind k, const char *key, const char *fmt, int64_t v);
+/* JSON with @decimals digits after the point (NaN, inf: null); text: fmt with v (%f, %g) */
+void print_f64(struct printer *p, enum print_kind k, const char *key, const char *fmt, int decimals,
+	       double v);
 /* text: fmt with "true" or "false" */
 void print_bool(struct printer *p, enum print_kind k, const char *key, const char *fmt, bool v);
 /* JSON only: key: null */
