@@ -54,7 +54,6 @@ static int build_request(int argc, char **argv, const char *format, char *req, s
 			return -1;
 		}
 	}
-
 	if (strcmp(cmd, "status") == 0 && argc <= 2) {
 		n = snprintf(req, len, "status%s%s%s", format, argc == 2 ? " " : "",
 			     argc == 2 ? argv[1] : "");

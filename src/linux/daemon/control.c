@@ -56,7 +56,7 @@ struct client {
 struct control {
 	int lock_fd;
 	char lock_path[PATH_MAX];
-	bool bound; /* the socket at socket_path is ours: */
+	bool bound; /* we made the socket at socket_path, this one: */
 	dev_t sock_dev;
 	ino_t sock_ino;
 	struct client clients[CTL_MAX_CLIENTS];
