@@ -46,7 +46,7 @@ struct daemon {
 	struct sfo_rtnl *rt;
 	struct sfo_dp *dp;
 	int epfd, timerfd, sigfd, ctl_fd;
-	int pin_fd; /* the pin directory, flock()ed: one daemon per pin directory */
+	int pin_fd;	     /* the pin directory, flock()ed: one daemon per pin directory */
 	struct control *ctl; /* control.c: clients, socket lock */
 	uint64_t start_ns;
 	unsigned int resyncs;
