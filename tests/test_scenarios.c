@@ -753,6 +753,7 @@ static void test_announce_after_each_switch(void **state)
 	struct sim *s = sim_with("announce-count = 2\nannounce-interval-ms = 50\n");
 	uint32_t sby = sim_add(s, "eth0", "virtio_net", MAC_A, true);
 	uint32_t vf = sim_add(s, "vf0", "iavf", MAC_A, false);
+	struct sfo_pair_status st;
 
 	(void)state;
 	assert_int_equal(s->nic[sby].announces, 1);
@@ -767,6 +768,15 @@ static void test_announce_after_each_switch(void **state)
 	sim_advance_ms(s, 100);
 	assert_int_equal(s->nic[sby].announces, 4);
 	assert_int_equal(s->timer_ns, 0); /* nothing left to do: no wakeups */
+	/* the count is what the edge reported sent, not the rounds asked for */
+	assert_true(sim_pair(s, sby, &st));
+	assert_int_equal(st.failover.announcements, 4);
+	sfo_engine_announced(s->eng, sby, 3);
+	assert_true(sim_pair(s, sby, &st));
+	assert_int_equal(st.failover.announcements, 7);
+	sfo_engine_announced(s->eng, vf, 5); /* not a standby: ignored */
+	assert_true(sim_pair(s, sby, &st));
+	assert_int_equal(st.failover.announcements, 7);
 	sim_done(s);
 }
 

@@ -68,8 +68,10 @@ struct sfo_ops {
 
 	/* Read an adapter's counters now. */
 	int (*read_counters)(void *ctx, uint32_t id, struct sfo_counters *out);
-	/* Tell the network where the standby's MAC lives now (gratuitous ARP,
-	 * unsolicited neighbour advertisements), once. */
+	/* Tell the network where the standby's MAC, and what lives behind the
+	 * standby, lives now (gratuitous ARP, unsolicited neighbour
+	 * advertisements...), once. The edge may send later (it never blocks
+	 * here) and reports what it sent with sfo_engine_announced(). */
 	void (*announce)(void *ctx, uint32_t standby_id);
 
 	/* The administrator released @vf_id (@released; called once traffic
@@ -124,8 +126,8 @@ struct sfo_failover_stats {
 	uint64_t to_standby; /* datapath switches VF -> standby */
 	uint64_t ns_on_vf;
 	uint64_t ns_on_standby;
-	uint64_t announcements;
-	uint64_t vf_bound; /* VFs that reached ACTIVE at least once */
+	uint64_t announcements; /* frames the edge reported sent (sfo_engine_announced) */
+	uint64_t vf_bound;	/* VFs that reached ACTIVE at least once */
 	char last_switch_reason[SFO_REASON_MAX];
 };
 
@@ -185,6 +187,9 @@ void sfo_engine_vf_going_down(struct sfo_engine *eng, uint32_t vf_id);
 void sfo_engine_standby_rx_mode(struct sfo_engine *eng, uint32_t standby_id,
 				const struct sfo_rx_mode *mode);
 void sfo_engine_standby_offloads(struct sfo_engine *eng, uint32_t standby_id, uint32_t requested);
+/* The edge sent @frames announcement frames for the standby (in answer to
+ * the announce op, possibly later): what the pair's announcements count. */
+void sfo_engine_announced(struct sfo_engine *eng, uint32_t standby_id, uint64_t frames);
 /* A fresh reading of an adapter's counters (e.g. the last one on removal). */
 void sfo_engine_counters_sampled(struct sfo_engine *eng, uint32_t id, const struct sfo_counters *c);
 

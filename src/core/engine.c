@@ -400,6 +400,14 @@ void sfo_engine_standby_offloads(struct sfo_engine *e, uint32_t standby_id, uint
 	eng_rearm_timer(e);
 }
 
+void sfo_engine_announced(struct sfo_engine *e, uint32_t standby_id, uint64_t frames)
+{
+	struct pair *p = pair_of_standby(e, standby_id);
+
+	if (p)
+		p->fo.announcements += frames;
+}
+
 void sfo_engine_counters_sampled(struct sfo_engine *e, uint32_t id, const struct sfo_counters *c)
 {
 	struct adapter *a = eng_adapter(e, id);

@@ -110,7 +110,6 @@ static void pair_announce_due(struct sfo_engine *e, struct pair *p)
 	if (!p->announce_left || now < p->announce_at)
 		return;
 	e->ops->announce(e->ctx, p->standby->info.id);
-	p->fo.announcements++;
 	p->announce_left--;
 	p->announce_at = now + p->announce_interval_ms * NS_PER_MS;
 }

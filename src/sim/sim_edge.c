@@ -293,6 +293,7 @@ static void op_announce(void *ctx, uint32_t sby)
 		return;
 	n->announces++;
 	trace(s, "  announce MAC of %s", n->info.name);
+	sfo_engine_announced(s->eng, sby, 1); /* one frame: the simulated edge sends at once */
 }
 
 static void op_log(void *ctx, enum sfo_log_level lvl, const char *msg)

@@ -20,6 +20,7 @@
 
 struct sfo_rtnl;
 struct sfo_dp;
+struct sfo_announcer;
 struct sfo_mcast_tracker;
 struct control;
 
@@ -45,6 +46,7 @@ struct daemon {
 	struct sfo_engine *eng;
 	struct sfo_rtnl *rt;
 	struct sfo_dp *dp;
+	struct sfo_announcer *ann; /* announcements, collected without blocking the loop */
 	int epfd, timerfd, sigfd, ctl_fd;
 	int pin_fd;	     /* the pin directory, flock()ed: one daemon per pin directory */
 	struct control *ctl; /* control.c: clients, socket lock */
@@ -69,6 +71,8 @@ void dlog(enum sfo_log_level lvl, const char *fmt, ...) __attribute__((format(pr
 
 /* edge_ops.c */
 extern const struct sfo_ops sfo_linux_ops;
+/* What an announcement round sent (sfo_announcer's callback). */
+void announced(void *ctx, int standby, size_t sent, size_t planned, int err);
 uint64_t mono_ns(void);
 /* Name of @ifindex as the engine knows it, or "if<N>". */
 const char *ifname_of(struct daemon *d, int ifindex, char *buf, size_t len);

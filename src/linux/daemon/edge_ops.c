@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The engine's operations on Linux: the eBPF datapath for steering,
- * rtnetlink/ethtool/sysfs for the VF's settings, AF_PACKET for
- * announcements, a timerfd for the engine's timer.
+ * rtnetlink/ethtool/sysfs for the VF's settings, an asynchronous
+ * announcer (rtnetlink dumps, AF_PACKET) for announcements, a timerfd for the engine's timer.
  *
  * When the daemon exits without --release-on-exit the engine is freed with
  * the ops disarmed (d->running false and not releasing): nothing is undone,
@@ -20,13 +20,11 @@
 #include "datapath.h"
 #include "netdev/adapter.h"
 #include "netdev/addrctl.h"
-#include "netdev/announce.h"
+#include "netdev/announcer.h"
 #include "netdev/ethtool.h"
 #include "netdev/linkctl.h"
 #include "netdev/mcast.h"
 #include "netdev/rtnl.h"
-
-#define MAX_ANNOUNCED_ADDRS 64
 
 uint64_t mono_ns(void)
 {
@@ -302,31 +300,41 @@ static int op_read_counters(void *ctx, uint32_t id, struct sfo_counters *out)
 	return sfo_adapter_read_counters(d->rt, (int)id, out);
 }
 
-/* Gratuitous ARP and unsolicited NA for the standby's addresses, sent on the
+/* Gratuitous ARP and unsolicited NA for the addresses of the standby and its
+ * upper devices, RARP for the MACs its guest bridge learned, sent on the
  * standby: its egress program takes them to the VF while that is active, so
- * the switch learns the port the traffic now uses. */
+ * the switches learn the port the traffic now uses. Collected and sent
+ * asynchronously (announcer.h): the loop goes on meanwhile. */
 static void op_announce(void *ctx, uint32_t sby)
 {
 	struct daemon *d = ctx;
-	struct sfo_addr addrs[MAX_ANNOUNCED_ADDRS];
-	struct sfo_link link;
-	char err[256];
-	int n, ret;
+	char name[32];
+	int ret;
 
 	if (disarmed(d))
 		return;
-	if (sfo_rtnl_get_link(d->rt, (int)sby, NULL, &link, err, sizeof(err)) < 0)
-		return;
-	n = sfo_addr_list(d->rt, (int)sby, AF_UNSPEC, addrs, MAX_ANNOUNCED_ADDRS, err, sizeof(err));
-	if (n <= 0)
-		return;
-	if (n > MAX_ANNOUNCED_ADDRS)
-		n = MAX_ANNOUNCED_ADDRS;
-	ret = sfo_announce((int)sby, link.addr, addrs, (size_t)n);
+	ret = sfo_announcer_request(d->ann, (int)sby);
 	if (ret < 0)
-		dlog(SFO_LOG_WARN, "%s: cannot announce: %s", link.name, strerror(-ret));
+		dlog(SFO_LOG_WARN, "%s: cannot announce: %s",
+		     ifname_of(d, (int)sby, name, sizeof(name)), strerror(-ret));
+}
+
+void announced(void *ctx, int sby, size_t sent, size_t planned, int err)
+{
+	struct daemon *d = ctx;
+	char name[32];
+
+	ifname_of(d, sby, name, sizeof(name));
+	if (err)
+		dlog(SFO_LOG_WARN, "%s: announced %zu of %zu: %s", name, sent, planned,
+		     strerror(-err));
+	else if (planned > SFO_ANNOUNCE_MAX)
+		dlog(SFO_LOG_WARN, "%s: announced %zu of %zu, the rest left out", name, sent,
+		     planned);
 	else
-		dlog(SFO_LOG_DEBUG, "%s: announced %d address(es)", link.name, n);
+		dlog(SFO_LOG_DEBUG, "%s: announced %zu", name, sent);
+	if (d->eng && sent)
+		sfo_engine_announced(d->eng, (uint32_t)sby, sent);
 }
 
 /* The mark lives in the pinned pair: a restarted daemon finds it (start()). */

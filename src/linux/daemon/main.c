@@ -19,6 +19,7 @@
 
 #include "daemon.h"
 #include "datapath.h"
+#include "netdev/announcer.h"
 #include "netdev/mcast.h"
 #include "netdev/rtnl.h"
 
@@ -298,6 +299,11 @@ static int start(struct daemon *d)
 		dlog(SFO_LOG_ERR, "cannot open rtnetlink: %s", strerror(-ret));
 		return ret;
 	}
+	ret = sfo_announcer_open(&d->ann, announced, d);
+	if (ret < 0) {
+		dlog(SFO_LOG_ERR, "cannot open the announcement sockets: %s", strerror(-ret));
+		return ret;
+	}
 	d->eng = sfo_engine_new(&sfo_linux_ops, d, d->cfg);
 	if (!d->eng)
 		return -ENOMEM;
@@ -308,7 +314,8 @@ static int start(struct daemon *d)
 		return ret;
 	}
 	if ((ret = add_fd(d, sfo_rtnl_fd(d->rt))) < 0 || (ret = add_fd(d, d->timerfd)) < 0 ||
-	    (ret = add_fd(d, d->sigfd)) < 0 || (ret = add_fd(d, d->ctl_fd)) < 0)
+	    (ret = add_fd(d, d->sigfd)) < 0 || (ret = add_fd(d, d->ctl_fd)) < 0 ||
+	    (ret = add_fd(d, sfo_announcer_fd(d->ann))) < 0)
 		return ret;
 	ret = sfo_dp_for_each_pair(d->dp, restore_pair_state, d);
 	if (ret < 0)
@@ -391,6 +398,8 @@ static void loop(struct daemon *d)
 					sfo_engine_timer_expired(d->eng);
 			} else if (fd == d->sigfd) {
 				on_signal(d);
+			} else if (fd == sfo_announcer_fd(d->ann)) {
+				sfo_announcer_receive(d->ann);
 			} else if (fd != nlfd && control_owns(d, fd)) {
 				control_event(d, fd, ev[i].events);
 			}
@@ -407,6 +416,12 @@ static void stop(struct daemon *d)
 	 * they are disarmed and the datapath stays pinned and working. */
 	d->releasing = d->release_on_exit;
 	sfo_engine_free(d->eng);
+	d->eng = NULL;
+	if (d->ann) {
+		/* the announcements of the last switches (back to the standbys) */
+		sfo_announcer_flush(d->ann, 1000);
+		sfo_announcer_close(d->ann);
+	}
 	control_close(d);
 	if (d->rt)
 		sfo_rtnl_close(d->rt);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Gratuitous ARP and unsolicited neighbour advertisements over AF_PACKET. */
+/* Gratuitous ARP, unsolicited neighbour advertisements and RARP over AF_PACKET. */
 #include "announce.h"
 
 #include <arpa/inet.h>
@@ -9,14 +9,10 @@
 #include <linux/if_packet.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
-#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define ETH_HDR	    14
-#define ARP_LEN	    28
-#define IP6_HDR	    40
 #define NA_LEN	    24 /* type, code, checksum, flags, target */
 #define OPT_LL_LEN  8
 #define ICMP6_TOTAL (NA_LEN + OPT_LL_LEN)
@@ -39,30 +35,42 @@ static uint8_t *put(uint8_t *p, const void *src, size_t len)
 	return p + len;
 }
 
-static uint8_t *put_eth(uint8_t *p, const uint8_t *dst, const uint8_t *src, uint16_t proto)
+static uint8_t *put_eth(uint8_t *p, const uint8_t *dst, const struct sfo_announcement *a,
+			uint16_t proto)
 {
 	p = put(p, dst, SFO_MAC_LEN);
-	p = put(p, src, SFO_MAC_LEN);
+	p = put(p, a->mac, SFO_MAC_LEN);
+	for (unsigned int i = 0; i < a->n_tags && i < SFO_ANN_TAGS_MAX; i++) {
+		p = put16(p, a->tags[i].proto);
+		p = put16(p, a->tags[i].id & 0xfff); /* priority 0, DEI 0 */
+	}
 	return put16(p, proto);
 }
 
-size_t sfo_garp_build(uint8_t *frame, const uint8_t mac[SFO_MAC_LEN], const struct in_addr *ip)
+/* ARP (request) or RARP (reverse request) with sender = target, @min long. */
+static size_t arp_build(uint8_t *frame, const struct sfo_announcement *a, size_t min)
 {
-	static const uint8_t zero_mac[SFO_MAC_LEN];
+	static const uint8_t zero_ip[4];
+	const void *ip = a->kind == SFO_ANN_GARP ? (const void *)&a->addr.in : zero_ip;
+	bool rarp = a->kind == SFO_ANN_RARP;
 	uint8_t *p = frame;
 
-	memset(frame, 0, SFO_GARP_FRAME_LEN);
-	p = put_eth(p, bcast_mac, mac, ETH_P_ARP);
+	p = put_eth(p, bcast_mac, a, rarp ? ETH_P_RARP : ETH_P_ARP);
 	p = put16(p, 1); /* hardware: Ethernet */
 	p = put16(p, ETH_P_IP);
 	*p++ = SFO_MAC_LEN;
 	*p++ = 4;
-	p = put16(p, 1); /* request: what RFC 5227 calls an ARP announcement */
-	p = put(p, mac, SFO_MAC_LEN);
+	/* ARP request: what RFC 5227 calls an ARP announcement; RARP request
+	 * for our own MAC: what QEMU sends after a migration */
+	p = put16(p, rarp ? 3 : 1);
+	p = put(p, a->mac, SFO_MAC_LEN);
 	p = put(p, ip, 4);
-	p = put(p, zero_mac, SFO_MAC_LEN);
+	/* target MAC: zero in the ARP announcement, the MAC asked about in RARP */
+	if (rarp)
+		put(p, a->mac, SFO_MAC_LEN);
+	p += SFO_MAC_LEN;
 	put(p, ip, 4);
-	return SFO_GARP_FRAME_LEN;
+	return min;
 }
 
 static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
@@ -83,14 +91,14 @@ static uint16_t fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-size_t sfo_na_build(uint8_t *frame, const uint8_t mac[SFO_MAC_LEN], const struct in6_addr *ip)
+static size_t na_build(uint8_t *frame, const struct sfo_announcement *a)
 {
+	const struct in6_addr *ip = &a->addr.in6;
 	uint8_t *p = frame, *icmp;
 	uint8_t pseudo[40];
 	uint32_t sum;
 
-	memset(frame, 0, SFO_NA_FRAME_LEN);
-	p = put_eth(p, all_nodes_mac, mac, ETH_P_IPV6);
+	p = put_eth(p, all_nodes_mac, a, ETH_P_IPV6);
 	/* IPv6 header */
 	*p++ = 0x60; /* version 6, traffic class 0, flow label 0 */
 	p += 3;
@@ -109,7 +117,7 @@ size_t sfo_na_build(uint8_t *frame, const uint8_t mac[SFO_MAC_LEN], const struct
 	p = put(p, ip, 16);
 	*p++ = ND_OPT_TARGET_LINKADDR;
 	*p++ = 1; /* option length in units of 8 bytes */
-	put(p, mac, SFO_MAC_LEN);
+	p = put(p, a->mac, SFO_MAC_LEN);
 
 	/* Checksum over the pseudo-header: src, dst, length, next header. */
 	memset(pseudo, 0, sizeof(pseudo));
@@ -121,58 +129,62 @@ size_t sfo_na_build(uint8_t *frame, const uint8_t mac[SFO_MAC_LEN], const struct
 	sum = sum16(0, pseudo, sizeof(pseudo));
 	sum = sum16(sum, icmp, ICMP6_TOTAL);
 	put16(icmp + 2, fold(sum));
-	return SFO_NA_FRAME_LEN;
+	return (size_t)(p - frame);
 }
 
-static bool skip_addr(const struct sfo_addr *a)
+size_t sfo_announcement_frame(uint8_t *frame, const struct sfo_announcement *a)
+{
+	size_t tags = 4u * (a->n_tags < SFO_ANN_TAGS_MAX ? a->n_tags : SFO_ANN_TAGS_MAX);
+
+	memset(frame, 0, SFO_ANN_FRAME_MAX);
+	if (a->kind == SFO_ANN_NA)
+		return na_build(frame, a);
+	/* padded so that the frame is still 60 bytes once a switch pops the tags */
+	return arp_build(frame, a, SFO_GARP_FRAME_LEN + tags);
+}
+
+bool sfo_addr_announceable(const struct sfo_addr *a)
 {
 	if (a->family == AF_INET)
-		return a->in.s_addr == INADDR_ANY;
-	if (a->family != AF_INET6)
-		return true;
-	if (a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))
-		return true; /* RFC 4862: a tentative address must not be advertised */
-	return IN6_IS_ADDR_UNSPECIFIED(&a->in6) || IN6_IS_ADDR_MULTICAST(&a->in6);
+		return a->in.s_addr != INADDR_ANY;
+	if (a->family != AF_INET6 || (a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
+		return false;
+	return !IN6_IS_ADDR_UNSPECIFIED(&a->in6) && !IN6_IS_ADDR_MULTICAST(&a->in6);
 }
 
-int sfo_announce(int ifindex, const uint8_t mac[SFO_MAC_LEN], const struct sfo_addr *addrs,
-		 size_t n)
+int sfo_announce_socket(void)
 {
-	uint8_t frame[SFO_NA_FRAME_LEN > SFO_GARP_FRAME_LEN ? SFO_NA_FRAME_LEN
-							    : SFO_GARP_FRAME_LEN];
-	/* One socket for the process: closing a packet socket waits for the
-	 * kernel (~10 ms measured), which would stall the daemon at every
-	 * switch. Protocol 0 and unbound: it only sends, to the ifindex given
-	 * with each frame, and never receives. */
-	static int fd = -1;
-	struct sockaddr_ll sll;
-	int first = 0;
-	size_t i, len;
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 
-	if (ifindex <= 0 || (n && !addrs))
+	return fd < 0 ? -errno : fd;
+}
+
+int sfo_announce_send(int fd, int ifindex, const struct sfo_announcement *a, size_t n, size_t *sent)
+{
+	uint8_t frame[SFO_ANN_FRAME_MAX];
+	struct sockaddr_ll sll;
+	size_t i, len, ok = 0;
+	int first = 0;
+
+	if (sent)
+		*sent = 0;
+	if (fd < 0 || ifindex <= 0 || (n && !a))
 		return -EINVAL;
-	if (fd < 0) {
-		fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -errno;
-	}
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
 	sll.sll_ifindex = ifindex;
+	sll.sll_halen = SFO_MAC_LEN;
 	for (i = 0; i < n; i++) {
-		if (skip_addr(&addrs[i]))
-			continue;
-		if (addrs[i].family == AF_INET) {
-			len = sfo_garp_build(frame, mac, &addrs[i].in);
-			sll.sll_protocol = htons(ETH_P_ARP);
-		} else {
-			len = sfo_na_build(frame, mac, &addrs[i].in6);
-			sll.sll_protocol = htons(ETH_P_IPV6);
-		}
-		sll.sll_halen = SFO_MAC_LEN;
+		len = sfo_announcement_frame(frame, &a[i]);
+		sll.sll_protocol = htons((uint16_t)(frame[12] << 8 | frame[13])); /* outermost */
 		memcpy(sll.sll_addr, frame, SFO_MAC_LEN);
-		if (sendto(fd, frame, len, 0, (struct sockaddr *)&sll, sizeof(sll)) < 0 && !first)
+		if (sendto(fd, frame, len, MSG_DONTWAIT, (struct sockaddr *)&sll, sizeof(sll)) ==
+		    (ssize_t)len)
+			ok++;
+		else if (!first)
 			first = errno == ENXIO ? -ENODEV : -errno; /* no such ifindex */
 	}
+	if (sent)
+		*sent = ok;
 	return first;
 }

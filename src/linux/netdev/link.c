@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <arpa/inet.h>
 #include <linux/if.h>
+#include <linux/if_ether.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -64,13 +66,33 @@ static int link_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
+struct linkinfo {
+	const struct nlattr *kind, *data;
+};
+
 static int linkinfo_attr_cb(const struct nlattr *attr, void *data)
 {
-	const struct nlattr **kind = data;
+	struct linkinfo *li = data;
 
 	if (mnl_attr_get_type(attr) == IFLA_INFO_KIND &&
 	    mnl_attr_validate(attr, MNL_TYPE_STRING) == 0)
-		*kind = attr;
+		li->kind = attr;
+	else if (mnl_attr_get_type(attr) == IFLA_INFO_DATA &&
+		 mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
+		li->data = attr;
+	return MNL_CB_OK;
+}
+
+static int vlan_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct sfo_link *link = data;
+
+	/* IFLA_VLAN_PROTOCOL is in network order, IFLA_VLAN_ID in host order */
+	if (mnl_attr_get_type(attr) == IFLA_VLAN_ID && mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+		link->vlan_id = mnl_attr_get_u16(attr) & 0xfff;
+	else if (mnl_attr_get_type(attr) == IFLA_VLAN_PROTOCOL &&
+		 mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
+		link->vlan_proto = ntohs(mnl_attr_get_u16(attr));
 	return MNL_CB_OK;
 }
 
@@ -99,7 +121,6 @@ int sfo_link_parse(const struct nlmsghdr *nlh, struct sfo_link *link)
 {
 	struct attr_table at = { 0 };
 	const struct ifinfomsg *ifi;
-	const struct nlattr *a;
 
 	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
 		return -EINVAL;
@@ -147,10 +168,15 @@ int sfo_link_parse(const struct nlmsghdr *nlh, struct sfo_link *link)
 	if (at.tb[IFLA_PARENT_DEV_NAME])
 		copy_str(link->parent_dev, sizeof(link->parent_dev), at.tb[IFLA_PARENT_DEV_NAME]);
 	if (at.tb[IFLA_LINKINFO]) {
-		a = NULL;
-		mnl_attr_parse_nested(at.tb[IFLA_LINKINFO], linkinfo_attr_cb, &a);
-		if (a)
-			copy_str(link->kind, sizeof(link->kind), a);
+		struct linkinfo li = { 0 };
+
+		mnl_attr_parse_nested(at.tb[IFLA_LINKINFO], linkinfo_attr_cb, &li);
+		if (li.kind)
+			copy_str(link->kind, sizeof(link->kind), li.kind);
+		if (li.data && !strcmp(link->kind, "vlan")) {
+			link->vlan_proto = ETH_P_8021Q;
+			mnl_attr_parse_nested(li.data, vlan_attr_cb, link);
+		}
 	}
 	if (at.tb[IFLA_STATS64]) {
 		/* The kernel's struct may be shorter or longer than ours. */

@@ -37,6 +37,8 @@ struct sfo_link {
 	uint8_t perm_addr[SFO_LINK_ADDR_MAX]; /* IFLA_PERM_ADDRESS (kernel >= 5.6) */
 	uint8_t perm_addr_len;		      /* 0 when absent (e.g. veth) */
 	char kind[SFO_KIND_MAX]; /* IFLA_INFO_KIND ("veth", "bridge"...), "" for hardware */
+	uint16_t vlan_id;	 /* kind "vlan": IFLA_VLAN_ID, else 0 */
+	uint16_t vlan_proto;	 /* kind "vlan": ETH_P_8021Q or ETH_P_8021AD (host order) */
 	int master;		 /* IFLA_MASTER ifindex, 0 if none */
 	int link;		 /* IFLA_LINK ifindex (lower device / veth peer), 0 if none */
 	int link_netnsid;	 /* IFLA_LINK_NETNSID: @link is in that netns; -1 if absent */
