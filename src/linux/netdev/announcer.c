@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "announce_plan.h"
-#include "nl_compat.h"
 
 #define WAITING_MAX 64	  /* standbys waiting for a round */
 #define RETRIES_MAX 3	  /* dumps the kernel marked inconsistent, in a row */
@@ -27,6 +26,7 @@ struct sfo_announcer {
 	int pkt;
 	enum phase phase;
 	unsigned int retries;
+	bool intr; /* the kernel marked the current dump inconsistent */
 	int want[WAITING_MAX], doing[WAITING_MAX];
 	size_t n_want, n_doing;
 	sfo_announced_fn done;
@@ -58,9 +58,8 @@ static void *grow(void **arr, size_t *cap, size_t n, size_t size)
 	return (char *)*arr + n * size;
 }
 
-static int on_msg(const struct nlmsghdr *nlh, void *data)
+static void on_msg(const struct nlmsghdr *nlh, struct sfo_announcer *a)
 {
-	struct sfo_announcer *a = data;
 	void *slot;
 
 	switch (a->phase) {
@@ -81,11 +80,10 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 			a->n_fdb++;
 		break;
 	default:
-		return MNL_CB_OK;
+		return;
 	}
 	if (!slot && !a->collect_err)
 		a->collect_err = -ENOMEM; /* a partial snapshot would announce too little */
-	return MNL_CB_OK;
 }
 
 /* Ask for the dump of @phase. */
@@ -170,18 +168,21 @@ static void start(struct sfo_announcer *a)
 	a->n_want = 0;
 	a->collect_err = 0;
 	a->retries = 0;
+	a->intr = false;
 	a->n_fdb = 0;
 	ret = request(a, LINKS);
 	if (ret < 0)
 		finish(a, ret);
 }
 
-/* A dump ended: the next one, or the announcements. */
+/* A dump ended: the next one, or the announcements (even after a dump
+ * that stayed inconsistent: the best picture there is). */
 static void next_phase(struct sfo_announcer *a)
 {
 	int ret = 0;
 
 	a->retries = 0;
+	a->intr = false;
 	if (a->phase == LINKS)
 		ret = request(a, ADDRS);
 	else if (a->phase == ADDRS && has_bridge(a))
@@ -190,6 +191,36 @@ static void next_phase(struct sfo_announcer *a)
 		finish(a, 0);
 	if (ret < 0)
 		finish(a, ret);
+}
+
+/*
+ * One buffer of the reply: the dump's messages, then NLMSG_DONE (1 is
+ * returned) or an error. A dump the kernel marks inconsistent
+ * (NLM_F_DUMP_INTR: the links changed under it) is read to its end, then
+ * taken again.
+ */
+static int take_reply(struct sfo_announcer *a, size_t len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)a->buf;
+	int remain = (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, remain); nlh = mnl_nlmsg_next(nlh, &remain)) {
+		if (nlh->nlmsg_seq != a->seq || nlh->nlmsg_pid != a->portid)
+			continue; /* the tail of a round given up */
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+			a->intr = true;
+		if (nlh->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
+				return -EBADMSG;
+			return e->error < 0 ? e->error : -EPROTO;
+		}
+		on_msg(nlh, a); /* kept even if inconsistent: a retry starts afresh */
+	}
+	return 0;
 }
 
 void sfo_announcer_receive(struct sfo_announcer *a)
@@ -206,17 +237,17 @@ void sfo_announcer_receive(struct sfo_announcer *a)
 			return;
 		}
 		if (a->phase == IDLE)
-			continue; /* the tail of a round given up */
-		ret = mnl_cb_run(a->buf, (size_t)n, a->seq, a->portid, on_msg, a);
-		if (ret == MNL_CB_STOP) {
-			next_phase(a);
-		} else if (ret < 0 && errno == EINTR && ++a->retries <= RETRIES_MAX) {
-			/* the links changed under the dump: take it again */
+			continue;
+		ret = take_reply(a, (size_t)n);
+		if (ret < 0) {
+			finish(a, ret);
+		} else if (ret > 0 && a->intr && ++a->retries <= RETRIES_MAX) {
+			a->intr = false;
 			ret = request(a, a->phase);
 			if (ret < 0)
 				finish(a, ret);
-		} else if (ret < 0) {
-			finish(a, -errno);
+		} else if (ret > 0) {
+			next_phase(a);
 		}
 	}
 }
