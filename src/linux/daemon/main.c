@@ -399,7 +399,7 @@ static void loop(struct daemon *d)
 			} else if (fd == d->sigfd) {
 				on_signal(d);
 			} else if (fd == sfo_announcer_fd(d->ann)) {
-				sfo_announcer_receive(d->ann);
+				sfo_announcer_run(d->ann);
 			} else if (fd != nlfd && control_owns(d, fd)) {
 				control_event(d, fd, ev[i].events);
 			}

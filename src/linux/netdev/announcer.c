@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Collect links, addresses and bridge entries asynchronously, then announce. */
+/*
+ * Collect links, addresses and bridge entries asynchronously, then announce,
+ * in steps: each sfo_announcer_run() reads one buffer of a dump or sends one
+ * batch of frames, so no step holds the caller's loop for long.
+ */
 #include "announcer.h"
 
 #include <errno.h>
@@ -7,8 +11,11 @@
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,14 +23,18 @@
 
 #define WAITING_MAX 64	  /* standbys waiting for a round */
 #define RETRIES_MAX 3	  /* dumps the kernel marked inconsistent, in a row */
-#define DUMP_BUF    32768 /* a dump message is at most this long */
+#define DUMP_STEP   8192  /* read so: the kernel then fills dump buffers this size */
+#define DUMP_BUF    32768 /* room for one longer message (the kernel's largest) */
+#define SEND_BATCH  16	  /* frames sent in one step */
 
-enum phase { IDLE, LINKS, ADDRS, FDB };
+enum phase { IDLE, LINKS, ADDRS, FDB, SEND };
 
 struct sfo_announcer {
 	struct mnl_socket *nl;
 	unsigned int portid, seq;
 	int pkt;
+	int ep;	      /* what the caller polls: the netlink socket and sendable */
+	int sendable; /* eventfd, readable while frames wait (phase SEND) */
 	enum phase phase;
 	unsigned int retries;
 	bool intr; /* the kernel marked the current dump inconsistent */
@@ -39,6 +50,9 @@ struct sfo_announcer {
 	size_t n_links, n_addrs, n_fdb, cap_links, cap_addrs, cap_fdb;
 	int collect_err;
 
+	/* phase SEND: standby doing[cur], frames plan[next..n_plan) to go */
+	size_t cur, planned, n_plan, next, sent;
+	int send_err;
 	struct sfo_announcement plan[SFO_ANNOUNCE_MAX];
 	uint8_t buf[DUMP_BUF];
 };
@@ -130,32 +144,81 @@ static bool has_bridge(const struct sfo_announcer *a)
 
 static void start(struct sfo_announcer *a);
 
-/* The round is over (@err: it failed): announce for every standby of it. */
-static void finish(struct sfo_announcer *a, int err)
+static void go_idle(struct sfo_announcer *a)
 {
-	struct sfo_net_view v = { a->links, a->n_links, a->addrs, a->n_addrs, a->fdb, a->n_fdb };
+	uint64_t v;
+
+	if (a->phase == SEND)
+		(void)!read(a->sendable, &v, sizeof(v)); /* back to zero: nothing to send */
+	a->phase = IDLE;
+	a->n_doing = 0;
+	if (a->n_want)
+		start(a);
+}
+
+/* The collection failed: tell each standby of the round. */
+static void fail(struct sfo_announcer *a, int err)
+{
 	int doing[WAITING_MAX];
 	size_t n = a->n_doing;
 
 	memcpy(doing, a->doing, n * sizeof(doing[0]));
 	a->n_doing = 0;
-	a->phase = IDLE;
-	if (!err)
-		err = a->collect_err;
-	for (size_t i = 0; i < n; i++) {
-		size_t planned = 0, sent = 0;
-		int ret = err;
+	for (size_t i = 0; i < n; i++)
+		a->done(a->ctx, doing[i], 0, 0, err);
+	go_idle(a);
+}
 
-		if (!err) {
-			planned = sfo_announce_plan(&v, doing[i], a->plan, SFO_ANNOUNCE_MAX);
-			ret = sfo_announce_send(
-				a->pkt, doing[i], a->plan,
-				planned < SFO_ANNOUNCE_MAX ? planned : SFO_ANNOUNCE_MAX, &sent);
-		}
-		a->done(a->ctx, doing[i], sent, planned, ret);
+/* The plan of standby doing[cur], from the snapshot. */
+static void plan_current(struct sfo_announcer *a)
+{
+	struct sfo_net_view v = { a->links, a->n_links, a->addrs, a->n_addrs, a->fdb, a->n_fdb };
+
+	a->planned = sfo_announce_plan(&v, a->doing[a->cur], a->plan, SFO_ANNOUNCE_MAX);
+	a->n_plan = a->planned < SFO_ANNOUNCE_MAX ? a->planned : SFO_ANNOUNCE_MAX;
+	a->next = a->sent = 0;
+	a->send_err = 0;
+}
+
+/* The snapshot is complete: send, a batch per step. */
+static void collected(struct sfo_announcer *a)
+{
+	uint64_t one = 1;
+
+	if (a->collect_err) {
+		fail(a, a->collect_err);
+		return;
 	}
-	if (a->n_want)
-		start(a);
+	if (!a->n_doing) {
+		go_idle(a);
+		return;
+	}
+	a->phase = SEND;
+	a->cur = 0;
+	plan_current(a);
+	if (write(a->sendable, &one, sizeof(one)) < 0)
+		fail(a, -errno);
+}
+
+static void send_step(struct sfo_announcer *a)
+{
+	size_t batch = a->n_plan - a->next, sent = 0;
+	int ret;
+
+	if (batch > SEND_BATCH)
+		batch = SEND_BATCH;
+	ret = sfo_announce_send(a->pkt, a->doing[a->cur], a->plan + a->next, batch, &sent);
+	if (ret < 0 && !a->send_err)
+		a->send_err = ret;
+	a->sent += sent;
+	a->next += batch;
+	if (a->next < a->n_plan)
+		return;
+	a->done(a->ctx, a->doing[a->cur], a->sent, a->planned, a->send_err);
+	if (++a->cur < a->n_doing)
+		plan_current(a);
+	else
+		go_idle(a);
 }
 
 /* A round for the standbys waiting; a failure to ask ends it at once. */
@@ -172,7 +235,7 @@ static void start(struct sfo_announcer *a)
 	a->n_fdb = 0;
 	ret = request(a, LINKS);
 	if (ret < 0)
-		finish(a, ret);
+		fail(a, ret);
 }
 
 /* A dump ended: the next one, or the announcements (even after a dump
@@ -188,9 +251,9 @@ static void next_phase(struct sfo_announcer *a)
 	else if (a->phase == ADDRS && has_bridge(a))
 		ret = request(a, FDB);
 	else
-		finish(a, 0);
+		collected(a);
 	if (ret < 0)
-		finish(a, ret);
+		fail(a, ret);
 }
 
 /*
@@ -223,32 +286,38 @@ static int take_reply(struct sfo_announcer *a, size_t len)
 	return 0;
 }
 
-void sfo_announcer_receive(struct sfo_announcer *a)
+void sfo_announcer_run(struct sfo_announcer *a)
 {
-	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(a->nl, a->buf, sizeof(a->buf));
-		int ret;
+	ssize_t n;
+	int ret;
 
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-				return;
-			if (a->phase != IDLE)
-				finish(a, -errno);
-			return;
-		}
-		if (a->phase == IDLE)
-			continue;
-		ret = take_reply(a, (size_t)n);
-		if (ret < 0) {
-			finish(a, ret);
-		} else if (ret > 0 && a->intr && ++a->retries <= RETRIES_MAX) {
-			a->intr = false;
-			ret = request(a, a->phase);
-			if (ret < 0)
-				finish(a, ret);
-		} else if (ret > 0) {
-			next_phase(a);
-		}
+	if (a->phase == SEND) {
+		send_step(a);
+		return;
+	}
+	/* the next buffer's length, for a message longer than a step */
+	n = recv(mnl_socket_get_fd(a->nl), NULL, 0, MSG_PEEK | MSG_TRUNC | MSG_DONTWAIT);
+	if (n >= 0)
+		n = mnl_socket_recvfrom(
+			a->nl, a->buf,
+			n <= DUMP_STEP ? DUMP_STEP : ((size_t)n < DUMP_BUF ? (size_t)n : DUMP_BUF));
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR && a->phase != IDLE)
+			fail(a, -errno);
+		return;
+	}
+	if (a->phase == IDLE)
+		return; /* the tail of a round given up */
+	ret = take_reply(a, (size_t)n);
+	if (ret < 0) {
+		fail(a, ret);
+	} else if (ret > 0 && a->intr && ++a->retries <= RETRIES_MAX) {
+		a->intr = false;
+		ret = request(a, a->phase);
+		if (ret < 0)
+			fail(a, ret);
+	} else if (ret > 0) {
+		next_phase(a);
 	}
 }
 
@@ -287,13 +356,20 @@ void sfo_announcer_flush(struct sfo_announcer *a, int timeout_ms)
 
 	while (sfo_announcer_busy(a) && now_ms() < end) {
 		if (poll(&pfd, 1, (int)(end - now_ms())) > 0)
-			sfo_announcer_receive(a);
+			sfo_announcer_run(a);
 	}
 }
 
 int sfo_announcer_fd(const struct sfo_announcer *a)
 {
-	return mnl_socket_get_fd(a->nl);
+	return a->ep;
+}
+
+static int watch(int ep, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
 int sfo_announcer_open(struct sfo_announcer **out, sfo_announced_fn done, void *ctx)
@@ -309,8 +385,12 @@ int sfo_announcer_open(struct sfo_announcer **out, sfo_announced_fn done, void *
 	a->done = done;
 	a->ctx = ctx;
 	a->pkt = -1;
+	a->ep = epoll_create1(EPOLL_CLOEXEC);
+	a->sendable = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	a->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	if (!a->nl || mnl_socket_bind(a->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (a->ep < 0 || a->sendable < 0 || !a->nl ||
+	    mnl_socket_bind(a->nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    watch(a->ep, mnl_socket_get_fd(a->nl)) < 0 || watch(a->ep, a->sendable) < 0) {
 		ret = -errno;
 		sfo_announcer_close(a);
 		return ret;
@@ -335,6 +415,10 @@ void sfo_announcer_close(struct sfo_announcer *a)
 		mnl_socket_close(a->nl);
 	if (a->pkt >= 0)
 		close(a->pkt);
+	if (a->sendable >= 0)
+		close(a->sendable);
+	if (a->ep >= 0)
+		close(a->ep);
 	free(a->links);
 	free(a->addrs);
 	free(a->fdb);

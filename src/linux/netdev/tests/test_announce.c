@@ -546,7 +546,7 @@ static void wait_done(struct sfo_announcer *an, struct done_rec *r, int calls)
 
 	while (r->calls < calls && ndt_now_ms() < end)
 		if (poll(&pfd, 1, 100) > 0)
-			sfo_announcer_receive(an);
+			sfo_announcer_run(an);
 	assert_int_equal(r->calls, calls);
 	assert_false(sfo_announcer_busy(an));
 }
