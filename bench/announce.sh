@@ -11,7 +11,7 @@ private network namespace: a standby "sby" (veth) with an IPv4 and an IPv6
 address, a guest bridge "gbr" with sby as a port and its own IPv4 address, and
 CONTAINERS (default 20) further veth ports whose MACs the bridge has learned.
 ROUNDS (default 200) announcements each way; median and maximum in us.
-Builds against \$SFO_BUILD (default build/ of this tree).
+Builds against \$SFO_BUILD (default /tmp/bn-build, as the other benches).
 EOF2
 }
 
@@ -32,7 +32,7 @@ done
 command -v cc >/dev/null || { echo "cc not found" >&2; exit 1; }
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${SFO_BUILD:-$SRC/build}
+BUILD=${SFO_BUILD:-/tmp/bn-build}
 LIB=$BUILD/src/linux/netdev/libsfo-netdev.a
 [ -f "$LIB" ] || { echo "$LIB not found: build the tree first (SFO_BUILD=DIR)" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/sfo-bn-$$.XXXXXX)
