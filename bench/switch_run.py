@@ -1,6 +1,5 @@
-#!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
-"""The iterations of switch.sh (which builds the topology and the daemon).
+"""The iterations of switch.py (which builds the topology and the daemon).
 
 Each iteration, with the pair active on vf0:
   t=0     two 20 kpps sequenced UDP streams start (guest -> peer, peer -> guest),
@@ -15,13 +14,15 @@ the machine is slow.
 Lost frames are attributed to the removal ([t_remove, t_add)) or the return
 ([t_add, end]) by the receivers' loss timelines. One JSON line per iteration.
 """
-import argparse
 import json
 import os
 import re
 import subprocess
 import sys
 import time
+
+from benchnet import GIP, MAC, PIP
+from sfolabkit.proc import LabError, argv_in
 
 STREAM_S = 1.8
 REMOVE_AT = 0.4
@@ -32,34 +33,21 @@ MARGIN_NS = 2_000_000  # attribution windows start 2 ms before the action
 LOG_RE = re.compile(r"^\[(\d+)\.(\d+)\] (.*)$")
 
 
-class Ctx:
-    pass
+HERE = os.path.dirname(os.path.abspath(__file__))
+VFPLUG = os.path.join(HERE, "vfplug.py")
+PORTWATCH = os.path.join(HERE, "portwatch.py")
 
 
 def sh(args, check=True, **kw):
     return subprocess.run(args, check=check, capture_output=True, text=True, **kw)
 
 
-def status(c):
-    r = sh([c.cli, "-s", c.sock, "-j", "status", "sby"], check=False)
-    if r.returncode:
-        return None
-    d = json.loads(r.stdout)
-    return d["pairs"][0] if d.get("pairs") else None
-
-
 def wait_active(c, timeout=3.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        st = status(c)
-        if st and st["state"] == "active":
-            return st
-        time.sleep(0.02)
-    return None
-
-
-def ns(name, *args):
-    return ["ip", "netns", "exec", name, *args]
+    """The pair once it is active (polling the daemon), None if it is not in time."""
+    try:
+        return c.daemon.wait_state("active", timeout)[0]
+    except LabError:
+        return None
 
 
 def wait_file(path, timeout=5.0):
@@ -73,7 +61,7 @@ def wait_file(path, timeout=5.0):
 def daemon_log_since(c, mono_ns):
     """(t_mono_ns, message) of daemon log lines at or after mono_ns."""
     out = []
-    with open(c.daemon_log) as f:
+    with open(c.daemon.log_path) as f:
         for line in f:
             m = LOG_RE.match(line.rstrip("\n"))
             if not m:
@@ -126,30 +114,31 @@ def iteration(c, k, scenario):
     # the next VF, made ready now (outside the measured windows), plugged at ADD_AT
     c.host_end = "hvf1" if c.host_end == "hvf0" else "hvf0"
     plugp = subprocess.Popen(
-        ns(c.host_ns, sys.executable, c.vfplug, "--guest-netns", "/run/netns/" + c.guest_ns,
-           "--mac", c.mac, "--data-port", str(port), "--timeout", "0.6", "--host-end",
-           c.host_end, "--wait-go"),
+        argv_in(c.h, [sys.executable, VFPLUG, "--guest-netns", "/run/netns/" + c.g,
+           "--mac", MAC, "--data-port", str(port), "--timeout", "0.6", "--host-end",
+           c.host_end, "--wait-go"]),
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     ready = plugp.stdout.readline().strip() == "ready"
-    for side, nsn, ip, p in (("tx", c.peer_ns, c.pip, port), ("rx", c.guest_ns, c.gip, port + 1)):
+    for side, nsn, ip, p in (("tx", c.p, PIP, port), ("rx", c.g, GIP, port + 1)):
         ready = pfx + "." + side + ".ready"
         procs["recv_" + side] = subprocess.Popen(
-            ns(nsn, c.traffic, "udp-recv", "--bind", "%s:%d" % (ip, p), "--duration", "8",
-               "--interval-ms", "1", "--gap-ms", "1", "--ready-file", ready, "--json"),
+            argv_in(nsn, [c.bins["traffic"], "udp-recv", "--bind", "%s:%d" % (ip, p), "--duration",
+                          "8", "--interval-ms", "1", "--gap-ms", "1", "--ready-file", ready,
+                          "--json"]),
             stdout=open(pfx + "." + side + ".recv.json", "w"))
     for side in ("tx", "rx"):
         wait_file(pfx + "." + side + ".ready")
     t_start = time.monotonic()
-    for side, nsn, ip, p in (("tx", c.guest_ns, c.pip, port), ("rx", c.peer_ns, c.gip, port + 1)):
+    for side, nsn, ip, p in (("tx", c.g, PIP, port), ("rx", c.p, GIP, port + 1)):
         procs["send_" + side] = subprocess.Popen(
-            ns(nsn, c.traffic, "udp-send", "--to", "%s:%d" % (ip, p), "--rate", str(RATE),
-               "--duration", str(STREAM_S), "--json"),
+            argv_in(nsn, [c.bins["traffic"], "udp-send", "--to", "%s:%d" % (ip, p), "--rate",
+                          str(RATE), "--duration", str(STREAM_S), "--json"]),
             stdout=open(pfx + "." + side + ".send.json", "w"))
 
     # first guest frame on the standby's host port after the removal: TX is back
     watch = subprocess.Popen(
-        ns(c.host_ns, sys.executable, c.portwatch, "--ifname", "hsby", "--mac", c.mac,
-           "--timeout", "0.35"), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        argv_in(c.h, [sys.executable, PORTWATCH, "--ifname", "hsby", "--mac", MAC,
+           "--timeout", "0.35"]), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     if watch.stdout.readline().strip() != "ready":
         rec["error"] = "portwatch did not start"
     time.sleep(max(0.0, t_start + REMOVE_AT - time.monotonic()))
@@ -160,12 +149,12 @@ def iteration(c, k, scenario):
     except OSError:
         pass
     if scenario == "orderly":
-        r = sh([c.cli, "-s", c.sock, "release", "sby"], check=False)
+        r = c.daemon.cli("release", "sby")
         rec["release_ms"] = (time.monotonic_ns() - t_rm_mono) / 1e6
         if r.returncode:
             rec["error"] = "release failed: " + r.stderr.strip()
     t_del_mono = time.monotonic_ns()
-    r = sh(["ip", "-n", c.guest_ns, "link", "del", "vf0"], check=False)
+    r = sh(["ip", "-n", c.g, "link", "del", "vf0"], check=False)
     rec["del_ms"] = (time.monotonic_ns() - t_del_mono) / 1e6
     if r.returncode:
         rec["error"] = "ip link del vf0 failed: " + r.stderr.strip()
@@ -276,41 +265,29 @@ def iteration(c, k, scenario):
     return rec
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    for a in ("guest-ns", "host-ns", "peer-ns", "gip", "pip", "mac", "cli", "sock", "traffic",
-              "daemon-log", "work", "out"):
-        ap.add_argument("--" + a, required=True)
-    ap.add_argument("--orderly", type=int, default=100)
-    ap.add_argument("--surprise", type=int, default=20)
-    ap.add_argument("--max-seconds", type=float, default=330)
-    a = ap.parse_args()
-    c = Ctx()
-    for k, v in vars(a).items():
-        setattr(c, k, v)
-    c.vfplug = os.path.join(os.path.dirname(os.path.abspath(__file__)), "vfplug.py")
-    c.host_end = "hvf0"  # lib.sh's first VF
-    c.portwatch = os.path.join(os.path.dirname(os.path.abspath(__file__)), "portwatch.py")
-
-    # interleave: surprise runs spread evenly among the orderly ones
-    total = a.orderly + a.surprise
+def run(c, orderly, surprise, max_seconds, out_path):
+    """Runs orderly + surprise iterations (surprise spread evenly among the orderly
+    ones) within max_seconds, one JSON line each in out_path.  c: the Bench (its
+    namespaces, daemon and work directory) with the programs' paths.  Returns 0, or
+    1 after too many failed runs."""
+    total = orderly + surprise
     plan = []
     s_done = 0
     for k in range(total):
-        want_s = round((k + 1) * a.surprise / total) if total else 0
+        want_s = round((k + 1) * surprise / total) if total else 0
         if want_s > s_done:
             plan.append("surprise")
             s_done += 1
         else:
             plan.append("orderly")
-    t_end = time.monotonic() + a.max_seconds
+    c.host_end = "hvf0"  # the topology's first VF
+    t_end = time.monotonic() + max_seconds
     errors = 0
     done = {"orderly": 0, "surprise": 0}
-    with open(a.out, "w") as out:
+    with open(out_path, "w") as out:
         for k, scen in enumerate(plan, 1):
             if time.monotonic() > t_end:
-                print("switch: time budget (%.0f s) used up after %d runs" % (a.max_seconds, k - 1),
+                print("switch: time budget (%.0f s) used up after %d runs" % (max_seconds, k - 1),
                       file=sys.stderr)
                 break
             rec = iteration(c, k, scen)
@@ -323,12 +300,12 @@ def main():
                     print("switch: too many errors, stopping", file=sys.stderr)
                     return 1
                 # put a VF back if the run left none
-                if sh(["ip", "-n", c.guest_ns, "link", "show", "vf0"], check=False).returncode:
+                if sh(["ip", "-n", c.g, "link", "show", "vf0"], check=False).returncode:
                     c.host_end = "hvf1" if c.host_end == "hvf0" else "hvf0"
-                    sh(["ip", "-n", c.host_ns, "link", "del", c.host_end], check=False)
-                    sh(ns(c.host_ns, sys.executable, c.vfplug, "--guest-netns",
-                          "/run/netns/" + c.guest_ns, "--mac", c.mac, "--data-port", "1",
-                          "--timeout", "0.1", "--host-end", c.host_end), check=False)
+                    sh(["ip", "-n", c.h, "link", "del", c.host_end], check=False)
+                    sh(argv_in(c.h, [sys.executable, VFPLUG, "--guest-netns",
+                                     "/run/netns/" + c.g, "--mac", MAC, "--data-port", "1",
+                                     "--timeout", "0.1", "--host-end", c.host_end]), check=False)
                 continue
             done[scen] += 1
             if k % 10 == 0:
@@ -336,7 +313,3 @@ def main():
                     time.strftime("%H:%M:%S"), k, total, done["orderly"], done["surprise"]),
                     file=sys.stderr)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
