@@ -19,8 +19,6 @@ struct mode_entry {
 static const struct mode_entry modes[] = {
 	{ "udp-recv", mode_udp_recv, "receive a sequenced UDP stream: loss, gaps, timeline" },
 	{ "udp-send", mode_udp_send, "send a sequenced UDP stream at a fixed packet rate" },
-	{ "udp-echo", mode_udp_echo, "reflect UDP datagrams to their sender (for udp-rr)" },
-	{ "udp-rr", mode_udp_rr, "UDP request/response round-trip latency" },
 	{ "tcp-sink", mode_tcp_sink, "accept one TCP stream and discard it" },
 	{ "tcp-stream", mode_tcp_stream, "send a TCP stream: survival, stalls, retransmits" },
 };

@@ -5,8 +5,6 @@
 
 int mode_udp_send(int argc, char **argv);
 int mode_udp_recv(int argc, char **argv);
-int mode_udp_echo(int argc, char **argv);
-int mode_udp_rr(int argc, char **argv);
 int mode_tcp_stream(int argc, char **argv);
 int mode_tcp_sink(int argc, char **argv);
 

@@ -36,6 +36,15 @@ int sock_bind(int fd, const struct sfo_addr *a, const char *what)
 	return 0;
 }
 
+int sock_bind_device(int fd, const char *dev)
+{
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, (socklen_t)strlen(dev) + 1) < 0) {
+		cli_error("--device %s: %s", dev, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 void sock_set_buffer(int fd, int which, int bytes)
 {
 	int force = which == SO_RCVBUF ? SO_RCVBUFFORCE : SO_SNDBUFFORCE;

@@ -13,6 +13,10 @@ int sock_open(const struct sfo_addr *a, int type);
 /* Binds fd to a (SO_REUSEADDR for TCP sockets only); -1 on error (reported). */
 int sock_bind(int fd, const struct sfo_addr *a, const char *what);
 
+/* Receives only what arrives on network device dev (SO_BINDTODEVICE); -1 on error
+ * (reported). */
+int sock_bind_device(int fd, const char *dev);
+
 /* Asks for a socket buffer of bytes (SO_RCVBUF/SO_SNDBUF), beyond rmem_max if privileged. */
 void sock_set_buffer(int fd, int which, int bytes);
 

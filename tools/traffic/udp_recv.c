@@ -32,7 +32,7 @@ struct recv_opts {
 	struct sfo_addr bind;
 	uint64_t duration_ns, interval_ms, gap_ms, stream_id;
 	bool json;
-	const char *ready_file;
+	const char *ready_file, *device;
 };
 
 struct recv_run {
@@ -264,6 +264,9 @@ int mode_udp_recv(int argc, char **argv)
 		  0, UINT32_MAX },
 		{ "ready-file", OPT_STRING, "FILE",
 		  "create FILE (content: ADDR:PORT) once listening", NULL, &o.ready_file },
+		{ "device", OPT_STRING, "DEV",
+		  "count only what arrives on network device DEV (broadcasts included)", NULL,
+		  &o.device },
 		{ "json", OPT_FLAG, NULL, "print the report as one JSON object", NULL, &o.json },
 		OPT_END,
 	};
@@ -283,7 +286,8 @@ int mode_udp_recv(int argc, char **argv)
 		return SFO_EXIT_USAGE;
 	}
 	fd = sock_open(&o.bind, SOCK_DGRAM);
-	if (fd < 0 || sock_bind(fd, &o.bind, "--bind") < 0) {
+	if (fd < 0 || (o.device && sock_bind_device(fd, o.device) < 0) ||
+	    sock_bind(fd, &o.bind, "--bind") < 0) {
 		if (fd >= 0)
 			close(fd);
 		free(b);

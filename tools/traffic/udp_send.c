@@ -341,6 +341,8 @@ int mode_udp_send(int argc, char **argv)
 		return SFO_EXIT_USAGE;
 	}
 	sock_set_buffer(fd, SO_SNDBUF, 4 << 20);
+	/* --to may be a broadcast address (the datapath test's duplicate check) */
+	setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &(int){ 1 }, sizeof(int));
 	pad = calloc(1, o.size);
 	b = malloc(sizeof(*b));
 	if (!pad || !b) {

@@ -9,7 +9,7 @@ Why: this machine's kernel refuses fentry programs (EPERM), so datapath-netns
 skips the close hook, the program that flips a pair to the standby the moment
 the VF's netdev closes.  Debian's kernel allows them.  The guest
 (sfolabkit.guest) runs this machine's root read-only under TCG: the very same
-script, dp_ctl and dp_traffic, only the kernel differs, which also checks that
+script, dp_ctl, dp_traffic and sfo-traffic, only the kernel differs, which also checks that
 the datapath loads and works on 6.1 (no tcx, an older verifier).  The script
 runs there with SFO_EXPECT_CLOSE_HOOK=1: a close hook that does not load is a
 failed case, not a skip, so this test cannot silently stop covering it.
@@ -72,8 +72,8 @@ def _on_signal(sig, _frame):
 
 
 def main(argv):
-    if len(argv) != 2:
-        print(f"usage: {sys.argv[0]} DP_CTL DP_TRAFFIC", file=sys.stderr)
+    if len(argv) != 3:
+        print(f"usage: {sys.argv[0]} DP_CTL DP_TRAFFIC SFO_TRAFFIC", file=sys.stderr)
         return 2
     programs = [os.path.realpath(p) for p in argv]
     for path in programs:

@@ -16,19 +16,20 @@
 # can outlive the test; namespaces and background processes are removed on
 # any exit.
 #
-# usage: datapath_test.sh DP_CTL DP_TRAFFIC      (exit 77: skipped)
+# usage: datapath_test.sh DP_CTL DP_TRAFFIC SFO_TRAFFIC      (exit 77: skipped)
 #
 # Where fentry programs are refused, the close hook's checks are skipped;
 # with SFO_EXPECT_CLOSE_HOOK=1 that is a failed case instead (datapath_guest.py
 # sets it: Debian's 6.1 guest kernel allows them).
 set -u
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 DP_CTL DP_TRAFFIC" >&2
+if [ $# -ne 3 ]; then
+	echo "usage: $0 DP_CTL DP_TRAFFIC SFO_TRAFFIC" >&2
 	exit 2
 fi
 DP_CTL=$(realpath "$1")
 DP_TRAFFIC=$(realpath "$2")
+SFO_TRAFFIC=$(realpath "$3")
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: needs root (network namespaces, BPF)"
@@ -142,18 +143,22 @@ field() { # LINE NAME
 	sed -n "s/.*\\b$2=\\([^ ]*\\).*/\\1/p" <<<"$1"
 }
 
-# bcast_count: broadcast datagrams the guest's stack receives for 10 sent.
+# bcast_count: broadcast datagrams the guest's stack receives on sby for 10 sent
+# (sfo-traffic: each once, plus the copies delivered twice).
 bcast_count() {
 	local out=$OUT/udp.$RANDOM i
-	"$DP_TRAFFIC" -n "$G" -I sby udp-recv 5555 1500 >"$out" &
+	ip netns exec "$G" "$SFO_TRAFFIC" udp-recv --bind 0.0.0.0:5555 --device sby \
+		--duration 1.5 --ready-file "$out.ready" --json >"$out" &
 	BG_PIDS+=($!)
 	for i in $(seq 50); do
-		grep -q ready "$out" 2>/dev/null && break
+		[ -e "$out.ready" ] && break
 		sleep 0.05
 	done
-	"$DP_TRAFFIC" -n "$P" udp-send "$BCAST" 5555 10 10000
+	ip netns exec "$P" "$SFO_TRAFFIC" udp-send --to "$BCAST:5555" --rate 100 --duration 0.1 \
+		>/dev/null
 	wait "${BG_PIDS[-1]}"
-	sed -n 's/^received=//p' "$out"
+	sed -n 's/.*"received":\([0-9]*\).*"duplicates":\([0-9]*\).*/\1 \2/p' "$out" |
+		awk '{ print $1 + $2 }'
 }
 
 add_vf() {

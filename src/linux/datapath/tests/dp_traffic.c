@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * dp_traffic: traffic for the datapath integration test, with no tool
- * outside this tree (the test machines have no ping or arping).
+ * dp_traffic: ICMP echo for the datapath integration test, with no tool
+ * outside this tree (the test machines have no ping or arping); UDP is
+ * sfo-traffic's.
  *
  * Options: -n NETNS enters /run/netns/NETNS; -I DEV binds the socket to DEV,
  * so that only frames the stack received on DEV count (a frame taken in on
@@ -11,11 +12,6 @@
  *   dp_traffic [-n NETNS] [-I DEV] ping DST COUNT INTERVAL_US [WAIT_MS]
  *       ICMP echo at a fixed rate; prints sent= received= lost= and the
  *       longest time without a reply (gap_ms=), i.e. the outage.
- *   dp_traffic [-n NETNS] [-I DEV] udp-recv PORT MS
- *       counts datagrams to PORT (any address, broadcast included) for MS
- *       milliseconds; prints "ready" once bound, then received=.
- *   dp_traffic [-n NETNS] udp-send DST PORT COUNT [INTERVAL_US]
- *       sends COUNT datagrams, broadcast allowed.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -198,63 +194,6 @@ static int cmd_ping(int argc, char **argv)
 	return 0;
 }
 
-static int cmd_udp_recv(int argc, char **argv)
-{
-	struct sockaddr_in sa;
-	int64_t deadline;
-	long received = 0;
-	char buf[2048];
-	int fd, one = 1;
-
-	if (argc < 2)
-		return 2;
-	sa = parse_addr("0.0.0.0", atoi(argv[0]));
-	fd = open_socket(SOCK_DGRAM, 0);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		die("bind");
-	printf("ready\n");
-	fflush(stdout);
-	deadline = now_ns() + atol(argv[1]) * 1000000LL;
-	while (now_ns() < deadline) {
-		wait_until(fd, deadline);
-		while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
-			received++;
-	}
-	printf("received=%ld\n", received);
-	close(fd);
-	return 0;
-}
-
-static int cmd_udp_send(int argc, char **argv)
-{
-	struct sockaddr_in dst;
-	int64_t interval, start;
-	long count, i;
-	int fd, one = 1;
-
-	if (argc < 3)
-		return 2;
-	dst = parse_addr(argv[0], atoi(argv[1]));
-	count = atol(argv[2]);
-	interval = argc > 3 ? atol(argv[3]) * 1000LL : 1000000LL;
-	fd = open_socket(SOCK_DGRAM, 0);
-	if (setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)))
-		die("SO_BROADCAST");
-	start = now_ns();
-	for (i = 0; i < count; i++) {
-		char msg[32];
-		int len = snprintf(msg, sizeof(msg), "dp_traffic %ld", i);
-
-		while (now_ns() < start + i * interval)
-			wait_until(-1, start + i * interval);
-		if (sendto(fd, msg, len, 0, (struct sockaddr *)&dst, sizeof(dst)) < 0)
-			die("sendto");
-	}
-	close(fd);
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	int opt, fd, ret = 2;
@@ -278,16 +217,10 @@ int main(int argc, char **argv)
 		goto usage;
 	if (!strcmp(argv[optind], "ping"))
 		ret = cmd_ping(argc - optind - 1, argv + optind + 1);
-	else if (!strcmp(argv[optind], "udp-recv"))
-		ret = cmd_udp_recv(argc - optind - 1, argv + optind + 1);
-	else if (!strcmp(argv[optind], "udp-send"))
-		ret = cmd_udp_send(argc - optind - 1, argv + optind + 1);
 	if (ret != 2)
 		return ret;
 usage:
 	fprintf(stderr,
-		"usage: dp_traffic [-n NETNS] [-I DEV] ping DST COUNT INTERVAL_US [WAIT_MS]\n"
-		"       dp_traffic [-n NETNS] [-I DEV] udp-recv PORT MS\n"
-		"       dp_traffic [-n NETNS] udp-send DST PORT COUNT [INTERVAL_US]\n");
+		"usage: dp_traffic [-n NETNS] [-I DEV] ping DST COUNT INTERVAL_US [WAIT_MS]\n");
 	return 2;
 }
