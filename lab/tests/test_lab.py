@@ -28,6 +28,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAB = os.path.join(os.path.dirname(HERE), "sfo-lab")
+from sfolabkit import netns
 from sfolabkit.proc import processes_with, sanitizer_build
 SKIP = 77
 BUILD = {"dir": None, "sanitized": False}
@@ -60,9 +61,7 @@ def lab(out, *args, timeout=180):
 
 
 def leftover_namespaces(pid):
-    r = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True)
-    return [ln.split()[0] for ln in r.stdout.splitlines()
-            if ln.startswith(f"sfo-lab-{pid}-")]
+    return netns.existing(f"sfo-lab-{pid}-")
 
 
 def leftover_workdirs(pid):

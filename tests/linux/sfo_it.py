@@ -32,7 +32,7 @@ import time
 import unittest
 
 import topo as topo_mod
-from sfolabkit import daemon
+from sfolabkit import daemon, netns
 from sfolabkit.files import read_json, read_text
 from sfolabkit.proc import LabError, run, wait_until
 from topo import Topology
@@ -131,10 +131,12 @@ def main(need_daemon=True):
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, _on_signal)
     STATE["tmp"] = tempfile.mkdtemp(prefix=f"sfo-it-{os.getpid()}-")
-    r = run(["ip", "netns", "add", f"sfo-it-{os.getpid()}-probe"], check=False)
-    if r.returncode != 0:
-        _skip(f"cannot create a network namespace: {r.stderr.strip()}")
-    run(["ip", "netns", "del", f"sfo-it-{os.getpid()}-probe"], check=False)
+    probe = f"sfo-it-{os.getpid()}-probe"
+    try:
+        netns.add(probe)
+    except LabError as e:
+        _skip(f"cannot create a network namespace: {e}")
+    netns.delete(probe)
     if need_daemon:
         _mount_bpffs()
     try:
