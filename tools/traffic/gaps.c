@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "gaps.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,15 +56,21 @@ void gaps_event(struct gap_tracker *g, uint64_t rel_ns, uint64_t tag)
 	g->prev_tag = tag;
 }
 
-void gaps_json_one(struct json *j, const char *key, const struct gap *gap, const char *tag_before,
-		   const char *tag_after)
+void gaps_print_one(struct printer *p, const char *key, const struct gap *gap,
+		    const char *tag_label, const char *tag_before, const char *tag_after)
 {
-	json_obj_open(j, key);
-	json_f64(j, "start_ms", (double)gap->start_ns / 1e6, 3);
-	json_f64(j, "ms", (double)gap->len_ns / 1e6, 3);
+	double start_ms = (double)gap->start_ns / 1e6;
+
+	print_obj_open(p, key);
+	print_f64(p, PRINT_JSON, "start_ms", NULL, 3, start_ms);
+	print_f64(p, PRINT_ANY, "ms", "%.3f ms", 3, (double)gap->len_ns / 1e6);
+	print_f64(p, PRINT_TEXT, NULL, " at %.3f ms", 3, start_ms);
 	if (tag_before)
-		json_u64(j, tag_before, gap->tag_before);
+		print_u64(p, PRINT_JSON, tag_before, NULL, gap->tag_before);
 	if (tag_after)
-		json_u64(j, tag_after, gap->tag_after);
-	json_obj_close(j);
+		print_u64(p, PRINT_JSON, tag_after, NULL, gap->tag_after);
+	if (tag_label)
+		print_text(p, " (%s %" PRIu64 " -> %" PRIu64 ")", tag_label, gap->tag_before,
+			   gap->tag_after);
+	print_obj_close(p);
 }

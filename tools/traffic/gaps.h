@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "json.h"
+#include "json_print.h"
 
 #define GAPS_MAX_LISTED 1000
 
@@ -38,10 +38,11 @@ void gaps_free(struct gap_tracker *g);
 void gaps_event(struct gap_tracker *g, uint64_t rel_ns, uint64_t tag);
 
 /*
- * Writes one gap object: {"start_ms", "ms"} plus, when tag_names are given,
- * the tags under those names.
+ * Prints one gap: as JSON the object {"start_ms", "ms"} plus, when tag names are
+ * given, the tags under those names; as text "LEN ms at START ms", plus
+ * " (TAG_LABEL BEFORE -> AFTER)" when tag_label is given.
  */
-void gaps_json_one(struct json *j, const char *key, const struct gap *gap, const char *tag_before,
-		   const char *tag_after);
+void gaps_print_one(struct printer *p, const char *key, const struct gap *gap,
+		    const char *tag_label, const char *tag_before, const char *tag_after);
 
 #endif

@@ -28,7 +28,7 @@
 struct sink_opts {
 	struct sfo_addr bind;
 	uint64_t duration_ns, interval_ms, gap_ms;
-	bool json;
+	struct report_opts out;
 	const char *ready_file;
 };
 
@@ -120,64 +120,56 @@ static void drain(int fd, struct sink_run *r, uint8_t *buf)
 	}
 }
 
-static void print_human(const struct sink_opts *o, const struct sink_run *r)
+static int print_report(const struct sink_opts *o, const struct sink_run *r)
 {
 	uint64_t span = r->last_data_ns > r->connected_ns ? r->last_data_ns - r->connected_ns : 0;
+	struct printer p;
 	size_t i;
 
-	printf("tcp-sink: on %s", r->local);
+	report_begin(&p, &o->out, "tcp-sink", r->start_real_ns);
+	print_str(&p, PRINT_ANY, "bind", "tcp-sink: on %s", r->local);
 	if (r->connected)
-		printf(" from %s", r->peer);
-	printf(", ended by %s after %.3f s%s%s\n", r->end_reason, (double)r->end_ns / 1e9,
-	       r->err ? ": " : "", r->err ? strerror(r->err) : "");
-	printf("  received %" PRIu64 " B (%.1f Mbit/s), clean %s\n", r->bytes,
-	       span ? (double)r->bytes * 8 / ((double)span / 1e9) / 1e6 : 0.0,
-	       !strcmp(r->end_reason, "eof") ? "yes" : "no");
-	if (r->gaps.have_longest)
-		printf("  longest gap between reads %.3f ms at %.3f ms\n",
-		       ns_to_ms(r->gaps.longest.len_ns), ns_to_ms(r->gaps.longest.start_ns));
-	if (o->gap_ms)
-		for (i = 0; i < r->gaps.n; i++)
-			printf("    gap at %.3f ms: %.3f ms\n", ns_to_ms(r->gaps.list[i].start_ns),
-			       ns_to_ms(r->gaps.list[i].len_ns));
-}
-
-static int print_json(const struct sink_opts *o, const struct sink_run *r)
-{
-	uint64_t span = r->last_data_ns > r->connected_ns ? r->last_data_ns - r->connected_ns : 0;
-	struct json j;
-	size_t i;
-
-	json_begin(&j, stdout);
-	report_json_begin(&j, "tcp-sink", r->start_real_ns);
-	json_str(&j, "bind", r->local);
-	json_str(&j, "peer", r->connected ? r->peer : NULL);
-	json_str(&j, "end_reason", r->end_reason);
-	json_bool(&j, "clean", !strcmp(r->end_reason, "eof"));
-	json_str(&j, "error", r->err ? strerror(r->err) : NULL);
+		print_str(&p, PRINT_ANY, "peer", " from %s", r->peer);
+	else
+		print_null(&p, "peer");
+	print_str(&p, PRINT_ANY, "end_reason", ", ended by %s", r->end_reason);
+	print_f64(&p, PRINT_TEXT, NULL, " after %.3f s", 3, (double)r->end_ns / 1e9);
+	print_bool(&p, PRINT_JSON, "clean", NULL, !strcmp(r->end_reason, "eof"));
+	if (r->err)
+		print_str(&p, PRINT_ANY, "error", ": %s", strerror(r->err));
+	else
+		print_null(&p, "error");
+	print_text(&p, "\n");
 	if (r->connected)
-		json_f64(&j, "connected_ms", ns_to_ms(r->connected_ns), 3);
+		print_f64(&p, PRINT_JSON, "connected_ms", NULL, 3, ns_to_ms(r->connected_ns));
 	else
-		json_null(&j, "connected_ms");
-	json_f64(&j, "duration_ms", ns_to_ms(r->end_ns), 3);
-	json_u64(&j, "bytes_received", r->bytes);
-	json_f64(&j, "throughput_mbit",
-		 span ? (double)r->bytes * 8 / ((double)span / 1e9) / 1e6 : 0.0, 3);
-	if (r->gaps.have_longest)
-		gaps_json_one(&j, "longest_gap", &r->gaps.longest, NULL, NULL);
-	else
-		json_null(&j, "longest_gap");
-	json_u64(&j, "gap_threshold_ms", o->gap_ms);
-	json_arr_open(&j, "gaps");
-	for (i = 0; i < r->gaps.n; i++)
-		gaps_json_one(&j, NULL, &r->gaps.list[i], NULL, NULL);
-	json_arr_close(&j);
-	json_obj_open(&j, "timeline");
-	json_u64(&j, "interval_ms", o->interval_ms);
-	timeline_json(&r->tl, &j, "bytes");
-	json_obj_close(&j);
-	json_obj_close(&j);
-	return json_end(&j);
+		print_null(&p, "connected_ms");
+	print_f64(&p, PRINT_JSON, "duration_ms", NULL, 3, ns_to_ms(r->end_ns));
+	print_u64(&p, PRINT_ANY, "bytes_received", "  received %llu B", r->bytes);
+	print_f64(&p, PRINT_ANY, "throughput_mbit", " (%.1f Mbit/s)", 3,
+		  span ? (double)r->bytes * 8 / ((double)span / 1e9) / 1e6 : 0.0);
+	print_str(&p, PRINT_TEXT, NULL, ", clean %s\n",
+		  !strcmp(r->end_reason, "eof") ? "yes" : "no");
+	if (r->gaps.have_longest) {
+		print_text(&p, "  longest gap between reads ");
+		gaps_print_one(&p, "longest_gap", &r->gaps.longest, NULL, NULL, NULL);
+		print_text(&p, "\n");
+	} else {
+		print_null(&p, "longest_gap");
+	}
+	print_u64(&p, PRINT_JSON, "gap_threshold_ms", NULL, o->gap_ms);
+	print_arr_open(&p, "gaps");
+	for (i = 0; i < r->gaps.n; i++) {
+		print_text(&p, "    gap ");
+		gaps_print_one(&p, NULL, &r->gaps.list[i], NULL, NULL, NULL);
+		print_text(&p, "\n");
+	}
+	print_arr_close(&p);
+	print_obj_open(&p, "timeline");
+	print_u64(&p, PRINT_JSON, "interval_ms", NULL, o->interval_ms);
+	timeline_print(&r->tl, &p, "bytes");
+	print_obj_close(&p);
+	return report_end(&p);
 }
 
 int mode_tcp_sink(int argc, char **argv)
@@ -194,7 +186,7 @@ int mode_tcp_sink(int argc, char **argv)
 		  &o.gap_ms, 0, 3600000 },
 		{ "ready-file", OPT_STRING, "FILE",
 		  "create FILE (content: ADDR:PORT) once listening", NULL, &o.ready_file },
-		{ "json", OPT_FLAG, NULL, "print the report as one JSON object", NULL, &o.json },
+		REPORT_OPT_DEFS(o.out),
 		OPT_END,
 	};
 	struct sink_run r;
@@ -248,7 +240,7 @@ int mode_tcp_sink(int argc, char **argv)
 	}
 	r.end_ns = mono_ns() - r.t0;
 	timeline_cover(&r.tl, r.end_ns);
-	if ((o.json ? print_json(&o, &r) : (print_human(&o, &r), 0)) < 0)
+	if (print_report(&o, &r) < 0)
 		rc = SFO_EXIT_USAGE;
 	else
 		rc = !strcmp(r.end_reason, "eof") ? SFO_EXIT_OK : SFO_EXIT_FAIL;

@@ -34,7 +34,7 @@
 struct stream_opts {
 	struct sfo_addr to, bind;
 	uint64_t duration_ns, rate_mbit, interval_ms, gap_ms, connect_timeout_ms, drain_ns;
-	bool json;
+	struct report_opts out;
 };
 
 struct stream_run {
@@ -261,79 +261,72 @@ static const char *failure_text(const struct stream_run *r)
 	return r->err ? strerror(r->err) : r->problem;
 }
 
-static void print_human(const struct stream_opts *o, const struct stream_run *r)
+static int print_report(const struct stream_opts *o, const struct stream_run *r)
 {
+	struct printer p;
 	size_t i;
 
-	printf("tcp-stream: %s -> %s, %.3f s", r->local, r->to, (double)o->duration_ns / 1e9);
+	report_begin(&p, &o->out, "tcp-stream", r->start_real_ns);
+	print_str(&p, PRINT_ANY, "local", "tcp-stream: %s", r->local);
+	print_str(&p, PRINT_ANY, "to", " -> %s", r->to);
+	print_f64(&p, PRINT_ANY, "duration_s", ", %.3f s", 3, (double)o->duration_ns / 1e9);
 	if (o->rate_mbit)
-		printf(" at %" PRIu64 " Mbit/s", o->rate_mbit);
-	printf(", ended by %s after %.3f s\n", r->end_reason, (double)r->end_ns / 1e9);
-	printf("  survived %s%s%s\n", r->broken ? "no" : "yes", r->broken ? ": " : "",
-	       r->broken ? failure_text(r) : "");
-	printf("  sent %" PRIu64 " B, acknowledged %s%" PRIu64 " B (%.1f Mbit/s)\n", r->written,
-	       r->have_acked ? "" : "(bytes written) ", r->progress,
-	       mbit(r->progress, r->send_end_ns));
-	if (r->stalls.have_longest)
-		printf("  longest stall %.3f ms at %.3f ms\n", ns_to_ms(r->stalls.longest.len_ns),
-		       ns_to_ms(r->stalls.longest.start_ns));
-	for (i = 0; i < r->stalls.n; i++)
-		printf("    stall at %.3f ms: %.3f ms\n", ns_to_ms(r->stalls.list[i].start_ns),
-		       ns_to_ms(r->stalls.list[i].len_ns));
-	if (r->have_info && r->last_info.have_total_retrans)
-		printf("  retransmits %" PRIu32 ", rtt %.3f ms\n", r->last_info.total_retrans,
-		       r->last_info.rtt_us / 1e3);
-}
-
-static int print_json(const struct stream_opts *o, const struct stream_run *r)
-{
-	struct json j;
-	size_t i;
-
-	json_begin(&j, stdout);
-	report_json_begin(&j, "tcp-stream", r->start_real_ns);
-	json_str(&j, "to", r->to);
-	json_str(&j, "local", r->local);
-	json_f64(&j, "duration_s", (double)o->duration_ns / 1e9, 3);
-	if (o->rate_mbit)
-		json_u64(&j, "rate_mbit", o->rate_mbit);
+		print_u64(&p, PRINT_ANY, "rate_mbit", " at %llu Mbit/s", o->rate_mbit);
 	else
-		json_null(&j, "rate_mbit");
-	json_str(&j, "end_reason", r->end_reason);
-	json_bool(&j, "survived", !r->broken);
-	json_str(&j, "error", failure_text(r));
-	json_f64(&j, "send_ms", ns_to_ms(r->send_end_ns), 3);
-	json_f64(&j, "duration_ms", ns_to_ms(r->end_ns), 3);
-	json_u64(&j, "bytes_sent", r->written);
+		print_null(&p, "rate_mbit");
+	print_str(&p, PRINT_ANY, "end_reason", ", ended by %s", r->end_reason);
+	print_f64(&p, PRINT_TEXT, NULL, " after %.3f s\n", 3, (double)r->end_ns / 1e9);
+	print_bool(&p, PRINT_JSON, "survived", NULL, !r->broken);
+	print_str(&p, PRINT_TEXT, NULL, "  survived %s", r->broken ? "no" : "yes");
+	if (r->broken)
+		print_str(&p, PRINT_ANY, "error", ": %s", failure_text(r));
+	else
+		print_null(&p, "error");
+	print_text(&p, "\n");
+	print_f64(&p, PRINT_JSON, "send_ms", NULL, 3, ns_to_ms(r->send_end_ns));
+	print_f64(&p, PRINT_JSON, "duration_ms", NULL, 3, ns_to_ms(r->end_ns));
+	print_u64(&p, PRINT_ANY, "bytes_sent", "  sent %llu B", r->written);
 	if (r->have_acked)
-		json_u64(&j, "bytes_acked", r->progress);
+		print_u64(&p, PRINT_JSON, "bytes_acked", NULL, r->progress);
 	else
-		json_null(&j, "bytes_acked");
-	json_str(&j, "progress_source", r->have_acked ? "bytes_acked" : "bytes_written");
-	json_f64(&j, "throughput_mbit", mbit(r->progress, r->send_end_ns), 3);
+		print_null(&p, "bytes_acked");
+	print_str(&p, PRINT_JSON, "progress_source", NULL,
+		  r->have_acked ? "bytes_acked" : "bytes_written");
+	print_u64(&p, PRINT_TEXT, NULL,
+		  r->have_acked ? ", acknowledged %llu B" : ", acknowledged (bytes written) %llu B",
+		  r->progress);
+	print_f64(&p, PRINT_ANY, "throughput_mbit", " (%.1f Mbit/s)\n", 3,
+		  mbit(r->progress, r->send_end_ns));
 	if (r->have_info && r->last_info.have_total_retrans)
-		json_u64(&j, "retransmits", r->last_info.total_retrans);
+		print_u64(&p, PRINT_ANY, "retransmits", "  retransmits %llu",
+			  r->last_info.total_retrans);
 	else
-		json_null(&j, "retransmits");
+		print_null(&p, "retransmits");
 	if (r->have_info)
-		json_f64(&j, "rtt_ms", r->last_info.rtt_us / 1e3, 3);
+		print_f64(&p, r->last_info.have_total_retrans ? PRINT_ANY : PRINT_JSON, "rtt_ms",
+			  ", rtt %.3f ms\n", 3, r->last_info.rtt_us / 1e3);
 	else
-		json_null(&j, "rtt_ms");
-	if (r->stalls.have_longest)
-		gaps_json_one(&j, "longest_stall", &r->stalls.longest, NULL, NULL);
-	else
-		json_null(&j, "longest_stall");
-	json_u64(&j, "stall_threshold_ms", o->gap_ms);
-	json_arr_open(&j, "stalls");
-	for (i = 0; i < r->stalls.n; i++)
-		gaps_json_one(&j, NULL, &r->stalls.list[i], NULL, NULL);
-	json_arr_close(&j);
-	json_obj_open(&j, "timeline");
-	json_u64(&j, "interval_ms", o->interval_ms);
-	timeline_json(&r->tl, &j, "bytes");
-	json_obj_close(&j);
-	json_obj_close(&j);
-	return json_end(&j);
+		print_null(&p, "rtt_ms");
+	if (r->stalls.have_longest) {
+		print_text(&p, "  longest stall ");
+		gaps_print_one(&p, "longest_stall", &r->stalls.longest, NULL, NULL, NULL);
+		print_text(&p, "\n");
+	} else {
+		print_null(&p, "longest_stall");
+	}
+	print_u64(&p, PRINT_JSON, "stall_threshold_ms", NULL, o->gap_ms);
+	print_arr_open(&p, "stalls");
+	for (i = 0; i < r->stalls.n; i++) {
+		print_text(&p, "    stall ");
+		gaps_print_one(&p, NULL, &r->stalls.list[i], NULL, NULL, NULL);
+		print_text(&p, "\n");
+	}
+	print_arr_close(&p);
+	print_obj_open(&p, "timeline");
+	print_u64(&p, PRINT_JSON, "interval_ms", NULL, o->interval_ms);
+	timeline_print(&r->tl, &p, "bytes");
+	print_obj_close(&p);
+	return report_end(&p);
 }
 
 int mode_tcp_stream(int argc, char **argv)
@@ -359,7 +352,7 @@ int mode_tcp_stream(int argc, char **argv)
 		  "wait this long for the sink to confirm the end", "10", &o.drain_ns,
 		  MIN_DURATION_NS, 600 * NSEC_PER_SEC },
 		{ "bind", OPT_BIND, "ADDR:PORT", "local source address", NULL, &o.bind },
-		{ "json", OPT_FLAG, NULL, "print the report as one JSON object", NULL, &o.json },
+		REPORT_OPT_DEFS(o.out),
 		OPT_END,
 	};
 	struct stream_run r;
@@ -403,7 +396,7 @@ int mode_tcp_stream(int argc, char **argv)
 	timeline_cover(&r.tl, r.end_ns);
 	close(fd);
 
-	if ((o.json ? print_json(&o, &r) : (print_human(&o, &r), 0)) < 0)
+	if (print_report(&o, &r) < 0)
 		rc = SFO_EXIT_USAGE;
 	else
 		rc = r.broken ? SFO_EXIT_FAIL : SFO_EXIT_OK;

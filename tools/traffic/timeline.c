@@ -60,12 +60,12 @@ int timeline_add(struct timeline *t, uint64_t rel_ns, uint64_t amount)
 	return 0;
 }
 
-void timeline_json(const struct timeline *t, struct json *j, const char *key)
+void timeline_print(const struct timeline *t, struct printer *p, const char *key)
 {
 	size_t i;
 
-	json_arr_open(j, key);
+	print_arr_open(p, key);
 	for (i = 0; i < t->len; i++)
-		json_u64(j, NULL, t->v[i]);
-	json_arr_close(j);
+		print_u64(p, PRINT_JSON, NULL, NULL, t->v[i]);
+	print_arr_close(p);
 }

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "json.h"
+#include "json_print.h"
 
 struct timeline {
 	uint64_t interval_ns;
@@ -25,7 +25,7 @@ int timeline_add(struct timeline *t, uint64_t rel_ns, uint64_t amount);
 /* Makes the timeline cover rel_ns, so that trailing empty intervals show. */
 int timeline_cover(struct timeline *t, uint64_t rel_ns);
 
-/* Writes the buckets as a JSON array of numbers. */
-void timeline_json(const struct timeline *t, struct json *j, const char *key);
+/* Prints the buckets as a JSON array of numbers (nothing as text). */
+void timeline_print(const struct timeline *t, struct printer *p, const char *key);
 
 #endif

@@ -31,7 +31,7 @@
 struct recv_opts {
 	struct sfo_addr bind;
 	uint64_t duration_ns, interval_ms, gap_ms, stream_id;
-	bool json;
+	struct report_opts out;
 	const char *ready_file, *device;
 };
 
@@ -155,97 +155,80 @@ static int receive(int fd, const struct recv_opts *o, struct recv_run *r, struct
 	return 0;
 }
 
-static void print_human(const struct recv_opts *o, const struct recv_run *r)
+static int print_report(const struct recv_opts *o, const struct recv_run *r)
 {
 	const struct seq_stream *s = &r->s;
+	double loss_pct = s->sent ? 100.0 * (double)s->lost_total / (double)s->sent : 0.0;
+	struct printer p;
 	size_t i;
 
-	printf("udp-recv: on %s", r->local);
-	if (s->locked)
-		printf(", stream %" PRIu32, s->stream_id);
+	report_begin(&p, &o->out, "udp-recv", r->start_real_ns);
+	print_str(&p, PRINT_ANY, "bind", "udp-recv: on %s", r->local);
 	if (r->have_peer)
-		printf(" from %s", r->peer);
-	printf(", ended by %s after %.3f s\n", r->end_reason, (double)r->end_ns / 1e9);
-	printf("  sent %" PRIu64 "%s, received %" PRIu64 ", lost %" PRIu64 " (%.3f %%)"
-	       ", duplicates %" PRIu64 ", reordered %" PRIu64 "\n",
-	       s->sent, s->sent_from_marker ? "" : " (no last marker: highest seq + 1)", s->unique,
-	       s->lost_total, s->sent ? 100.0 * (double)s->lost_total / (double)s->sent : 0.0,
-	       s->duplicates, s->reordered);
-	if (s->gaps.have_longest)
-		printf("  longest gap %.3f ms at %.3f ms (seq %" PRIu64 " -> %" PRIu64 ")\n",
-		       ns_to_ms(s->gaps.longest.len_ns), ns_to_ms(s->gaps.longest.start_ns),
-		       s->gaps.longest.tag_before, s->gaps.longest.tag_after);
-	if (o->gap_ms) {
-		printf("  gaps >= %" PRIu64 " ms: %zu\n", o->gap_ms, s->gaps.n);
-		for (i = 0; i < s->gaps.n; i++)
-			printf("    at %.3f ms: %.3f ms (seq %" PRIu64 " -> %" PRIu64 ")\n",
-			       ns_to_ms(s->gaps.list[i].start_ns), ns_to_ms(s->gaps.list[i].len_ns),
-			       s->gaps.list[i].tag_before, s->gaps.list[i].tag_after);
-	}
-	if (s->have_delay)
-		printf("  one-way delay variation: max %.3f ms\n",
-		       (double)(s->delay_max - s->delay_min) / 1e6);
-	if (s->foreign)
-		printf("  ignored %" PRIu64 " foreign datagrams\n", s->foreign);
-}
-
-static int print_json(const struct recv_opts *o, const struct recv_run *r)
-{
-	const struct seq_stream *s = &r->s;
-	struct json j;
-	size_t i;
-
-	json_begin(&j, stdout);
-	report_json_begin(&j, "udp-recv", r->start_real_ns);
-	json_str(&j, "bind", r->local);
-	json_str(&j, "peer", r->have_peer ? r->peer : NULL);
+		print_str(&p, PRINT_ANY, "peer", " from %s", r->peer);
+	else
+		print_null(&p, "peer");
 	if (s->locked)
-		json_u64(&j, "stream_id", s->stream_id);
+		print_u64(&p, PRINT_ANY, "stream_id", ", stream %llu", s->stream_id);
 	else
-		json_null(&j, "stream_id");
-	json_u64(&j, "sender_rate_pps", s->rate_pps);
-	json_str(&j, "end_reason", r->end_reason);
-	json_f64(&j, "duration_ms", ns_to_ms(r->end_ns), 3);
-	json_u64(&j, "sent", s->sent);
-	json_str(&j, "sent_source",
-		 s->sent_from_marker ? "last-marker"
-		 : s->have_highest   ? "highest-seq"
-				     : "none");
-	json_u64(&j, "received", s->unique);
-	json_u64(&j, "lost", s->lost_total);
-	json_f64(&j, "loss_pct", s->sent ? 100.0 * (double)s->lost_total / (double)s->sent : 0.0,
-		 3);
-	json_u64(&j, "duplicates", s->duplicates);
-	json_u64(&j, "reordered", s->reordered);
-	json_u64(&j, "foreign", s->foreign);
+		print_null(&p, "stream_id");
+	print_u64(&p, PRINT_JSON, "sender_rate_pps", NULL, s->rate_pps);
+	print_str(&p, PRINT_ANY, "end_reason", ", ended by %s", r->end_reason);
+	print_f64(&p, PRINT_JSON, "duration_ms", NULL, 3, ns_to_ms(r->end_ns));
+	print_f64(&p, PRINT_TEXT, NULL, " after %.3f s\n", 3, (double)r->end_ns / 1e9);
+	print_u64(&p, PRINT_ANY, "sent", "  sent %llu", s->sent);
+	print_str(&p, PRINT_JSON, "sent_source", NULL,
+		  s->sent_from_marker ? "last-marker"
+		  : s->have_highest   ? "highest-seq"
+				      : "none");
+	if (!s->sent_from_marker)
+		print_text(&p, " (no last marker: highest seq + 1)");
+	print_u64(&p, PRINT_ANY, "received", ", received %llu", s->unique);
+	print_u64(&p, PRINT_ANY, "lost", ", lost %llu", s->lost_total);
+	print_f64(&p, PRINT_ANY, "loss_pct", " (%.3f %%)", 3, loss_pct);
+	print_u64(&p, PRINT_ANY, "duplicates", ", duplicates %llu", s->duplicates);
+	print_u64(&p, PRINT_ANY, "reordered", ", reordered %llu", s->reordered);
+	print_u64(&p, PRINT_ANY, "foreign", ", foreign %llu\n", s->foreign);
 	if (s->have_rx) {
-		json_f64(&j, "first_rx_ms", ns_to_ms(s->first_rx_ns), 3);
-		json_f64(&j, "last_rx_ms", ns_to_ms(s->last_rx_ns), 3);
+		print_f64(&p, PRINT_JSON, "first_rx_ms", NULL, 3, ns_to_ms(s->first_rx_ns));
+		print_f64(&p, PRINT_JSON, "last_rx_ms", NULL, 3, ns_to_ms(s->last_rx_ns));
 	} else {
-		json_null(&j, "first_rx_ms");
-		json_null(&j, "last_rx_ms");
+		print_null(&p, "first_rx_ms");
+		print_null(&p, "last_rx_ms");
 	}
-	if (s->gaps.have_longest)
-		gaps_json_one(&j, "longest_gap", &s->gaps.longest, "seq_before", "seq_after");
-	else
-		json_null(&j, "longest_gap");
-	json_u64(&j, "gap_threshold_ms", o->gap_ms);
-	json_arr_open(&j, "gaps");
-	for (i = 0; i < s->gaps.n; i++)
-		gaps_json_one(&j, NULL, &s->gaps.list[i], "seq_before", "seq_after");
-	json_arr_close(&j);
-	json_u64(&j, "gaps_unlisted", s->gaps.unlisted);
+	if (s->gaps.have_longest) {
+		print_text(&p, "  longest gap ");
+		gaps_print_one(&p, "longest_gap", &s->gaps.longest, "seq", "seq_before",
+			       "seq_after");
+		print_text(&p, "\n");
+	} else {
+		print_null(&p, "longest_gap");
+	}
+	/* without a threshold no gap is listed: nothing to say as text */
+	print_u64(&p, o->gap_ms ? PRINT_ANY : PRINT_JSON, "gap_threshold_ms", "  gaps >= %llu ms",
+		  o->gap_ms);
+	if (o->gap_ms)
+		print_u64(&p, PRINT_TEXT, NULL, ": %llu\n", s->gaps.n);
+	print_arr_open(&p, "gaps");
+	for (i = 0; i < s->gaps.n; i++) {
+		print_text(&p, "    ");
+		gaps_print_one(&p, NULL, &s->gaps.list[i], "seq", "seq_before", "seq_after");
+		print_text(&p, "\n");
+	}
+	print_arr_close(&p);
+	print_u64(&p, PRINT_JSON, "gaps_unlisted", NULL, s->gaps.unlisted);
 	if (s->have_delay)
-		json_f64(&j, "delay_var_max_ms", (double)(s->delay_max - s->delay_min) / 1e6, 3);
+		print_f64(&p, PRINT_ANY, "delay_var_max_ms",
+			  "  one-way delay variation: max %.3f ms\n", 3,
+			  (double)(s->delay_max - s->delay_min) / 1e6);
 	else
-		json_null(&j, "delay_var_max_ms");
-	json_obj_open(&j, "timeline");
-	json_u64(&j, "interval_ms", o->interval_ms);
-	timeline_json(&s->rx, &j, "rx");
-	timeline_json(&s->lost, &j, "lost");
-	json_obj_close(&j);
-	json_obj_close(&j);
-	return json_end(&j);
+		print_null(&p, "delay_var_max_ms");
+	print_obj_open(&p, "timeline");
+	print_u64(&p, PRINT_JSON, "interval_ms", NULL, o->interval_ms);
+	timeline_print(&s->rx, &p, "rx");
+	timeline_print(&s->lost, &p, "lost");
+	print_obj_close(&p);
+	return report_end(&p);
 }
 
 int mode_udp_recv(int argc, char **argv)
@@ -267,7 +250,7 @@ int mode_udp_recv(int argc, char **argv)
 		{ "device", OPT_STRING, "DEV",
 		  "count only what arrives on network device DEV (broadcasts included)", NULL,
 		  &o.device },
-		{ "json", OPT_FLAG, NULL, "print the report as one JSON object", NULL, &o.json },
+		REPORT_OPT_DEFS(o.out),
 		OPT_END,
 	};
 	struct recv_batch *b;
@@ -314,13 +297,9 @@ int mode_udp_recv(int argc, char **argv)
 	}
 	r.end_ns = mono_ns() - r.t0;
 	seq_stream_finish(&r.s, r.end_ns);
-	if (o.json) {
-		if (print_json(&o, &r) < 0) {
-			rc = SFO_EXIT_USAGE;
-			goto out;
-		}
-	} else {
-		print_human(&o, &r);
+	if (print_report(&o, &r) < 0) {
+		rc = SFO_EXIT_USAGE;
+		goto out;
 	}
 	rc = r.s.unique ? SFO_EXIT_OK : SFO_EXIT_FAIL;
 out:

@@ -33,7 +33,7 @@
 struct send_opts {
 	struct sfo_addr to, bind;
 	uint64_t rate, size, duration_ns, stream_id;
-	bool json;
+	struct report_opts out;
 	bool have_bind, have_stream_id;
 };
 
@@ -215,79 +215,59 @@ static int run_send(int fd, const struct send_opts *o, uint32_t stream_id, struc
 	return 0;
 }
 
-static void print_human(const struct send_opts *o, uint32_t stream_id, const struct send_stats *st)
+static int print_report(const struct send_opts *o, uint32_t stream_id, const struct send_stats *st)
 {
 	char to[SFO_ADDR_STRLEN];
 	double secs = (double)st->elapsed_ns / 1e9;
+	double mean_late_us =
+		st->attempted ? (double)st->late_sum_ns / (double)st->attempted / 1e3 : 0.0;
+	struct printer p;
 	int i;
 
-	printf("udp-send: to %s stream %" PRIu32 ", %" PRIu64 " pps, %" PRIu64 " B, %.3f s%s\n",
-	       addr_format((const struct sockaddr *)&o->to.ss, to, sizeof(to)), stream_id, o->rate,
-	       o->size, (double)o->duration_ns / 1e9,
-	       st->interrupted ? " (interrupted)"
-	       : st->truncated ? " (stopped: far behind)"
-			       : "");
-	printf("  packets %" PRIu64 ", sent %" PRIu64 ", send errors %" PRIu64
-	       ", elapsed %.3f s (%.1f pps)\n",
-	       st->attempted, st->sent, st->errors, secs,
-	       secs > 0 ? (double)st->attempted / secs : 0.0);
-	printf("  lateness: mean %.1f us, max %.1f us, %" PRIu64
-	       " packets more than one period (%.1f us) late\n",
-	       st->attempted ? (double)st->late_sum_ns / (double)st->attempted / 1e3 : 0.0,
-	       (double)st->late_max_ns / 1e3, st->late_pkts, 1e6 / (double)o->rate);
-	for (i = 0; i < ERR_KINDS && st->errs[i].count; i++)
-		printf("  error %s x %" PRIu64 "\n", errno_name(st->errs[i].err),
-		       st->errs[i].count);
-	if (st->errors)
-		printf("  errors between %.3f ms and %.3f ms\n", ns_to_ms(st->first_err_ns),
-		       ns_to_ms(st->last_err_ns));
-}
-
-static int print_json(const struct send_opts *o, uint32_t stream_id, const struct send_stats *st)
-{
-	char to[SFO_ADDR_STRLEN];
-	double secs = (double)st->elapsed_ns / 1e9;
-	struct json j;
-	int i;
-
-	json_begin(&j, stdout);
-	report_json_begin(&j, "udp-send", st->start_real_ns);
-	json_str(&j, "to", addr_format((const struct sockaddr *)&o->to.ss, to, sizeof(to)));
-	json_u64(&j, "stream_id", stream_id);
-	json_u64(&j, "rate_pps", o->rate);
-	json_u64(&j, "size", o->size);
-	json_f64(&j, "duration_s", (double)o->duration_ns / 1e9, 3);
-	json_str(&j, "end_reason",
-		 st->interrupted ? "signal"
-		 : st->truncated ? "behind-schedule"
-				 : "duration");
-	json_f64(&j, "elapsed_ms", ns_to_ms(st->elapsed_ns), 3);
-	json_u64(&j, "packets", st->attempted);
-	json_u64(&j, "sent", st->sent);
-	json_u64(&j, "send_errors", st->errors);
-	json_f64(&j, "achieved_pps", secs > 0 ? (double)st->attempted / secs : 0.0, 1);
-	json_obj_open(&j, "errors");
-	for (i = 0; i < ERR_KINDS && st->errs[i].count; i++)
-		json_u64(&j, errno_name(st->errs[i].err), st->errs[i].count);
-	if (st->other_errs)
-		json_u64(&j, "other", st->other_errs);
-	json_obj_close(&j);
-	if (st->errors) {
-		json_f64(&j, "first_error_ms", ns_to_ms(st->first_err_ns), 3);
-		json_f64(&j, "last_error_ms", ns_to_ms(st->last_err_ns), 3);
-	} else {
-		json_null(&j, "first_error_ms");
-		json_null(&j, "last_error_ms");
+	report_begin(&p, &o->out, "udp-send", st->start_real_ns);
+	print_str(&p, PRINT_ANY, "to", "udp-send: to %s",
+		  addr_format((const struct sockaddr *)&o->to.ss, to, sizeof(to)));
+	print_u64(&p, PRINT_ANY, "stream_id", " stream %llu", stream_id);
+	print_u64(&p, PRINT_ANY, "rate_pps", ", %llu pps", o->rate);
+	print_u64(&p, PRINT_ANY, "size", ", %llu B", o->size);
+	print_f64(&p, PRINT_ANY, "duration_s", ", %.3f s", 3, (double)o->duration_ns / 1e9);
+	print_str(&p, PRINT_ANY, "end_reason", ", ended by %s\n",
+		  st->interrupted ? "signal"
+		  : st->truncated ? "behind-schedule"
+				  : "duration");
+	print_f64(&p, PRINT_JSON, "elapsed_ms", NULL, 3, ns_to_ms(st->elapsed_ns));
+	print_u64(&p, PRINT_ANY, "packets", "  packets %llu", st->attempted);
+	print_u64(&p, PRINT_ANY, "sent", ", sent %llu", st->sent);
+	print_u64(&p, PRINT_ANY, "send_errors", ", send errors %llu", st->errors);
+	print_f64(&p, PRINT_TEXT, NULL, ", elapsed %.3f s", 3, secs);
+	print_f64(&p, PRINT_ANY, "achieved_pps", " (%.1f pps)\n", 1,
+		  secs > 0 ? (double)st->attempted / secs : 0.0);
+	print_obj_open(&p, "errors");
+	for (i = 0; i < ERR_KINDS && st->errs[i].count; i++) {
+		print_text(&p, "  error %s x ", errno_name(st->errs[i].err));
+		print_u64(&p, PRINT_ANY, errno_name(st->errs[i].err), "%llu\n", st->errs[i].count);
 	}
-	json_obj_open(&j, "late");
-	json_f64(&j, "mean_us",
-		 st->attempted ? (double)st->late_sum_ns / (double)st->attempted / 1e3 : 0.0, 3);
-	json_f64(&j, "max_us", (double)st->late_max_ns / 1e3, 3);
-	json_u64(&j, "packets_over_period", st->late_pkts);
-	json_obj_close(&j);
-	json_u64(&j, "last_markers", LAST_COPIES);
-	json_obj_close(&j);
-	return json_end(&j);
+	if (st->other_errs)
+		print_u64(&p, PRINT_ANY, "other", "  other errors x %llu\n", st->other_errs);
+	print_obj_close(&p);
+	if (st->errors) {
+		print_f64(&p, PRINT_ANY, "first_error_ms", "  errors between %.3f ms", 3,
+			  ns_to_ms(st->first_err_ns));
+		print_f64(&p, PRINT_ANY, "last_error_ms", " and %.3f ms\n", 3,
+			  ns_to_ms(st->last_err_ns));
+	} else {
+		print_null(&p, "first_error_ms");
+		print_null(&p, "last_error_ms");
+	}
+	print_obj_open(&p, "late");
+	print_f64(&p, PRINT_ANY, "mean_us", "  lateness: mean %.1f us", 3, mean_late_us);
+	print_f64(&p, PRINT_ANY, "max_us", ", max %.1f us", 3, (double)st->late_max_ns / 1e3);
+	print_u64(&p, PRINT_ANY, "packets_over_period", ", %llu packets", st->late_pkts);
+	print_f64(&p, PRINT_TEXT, NULL, " more than one period (%.1f us) late\n", 1,
+		  1e6 / (double)o->rate);
+	print_obj_close(&p);
+	print_u64(&p, PRINT_JSON, "last_markers", NULL, LAST_COPIES);
+	return report_end(&p);
 }
 
 static uint32_t random_stream_id(void)
@@ -313,7 +293,7 @@ int mode_udp_send(int argc, char **argv)
 		{ "stream-id", OPT_UINT, "N", "stream id carried in every packet", "random",
 		  &o.stream_id, 0, UINT32_MAX },
 		{ "bind", OPT_BIND, "ADDR:PORT", "local source address", NULL, &o.bind },
-		{ "json", OPT_FLAG, NULL, "print the report as one JSON object", NULL, &o.json },
+		REPORT_OPT_DEFS(o.out),
 		OPT_END,
 	};
 	struct send_stats st;
@@ -362,11 +342,7 @@ int mode_udp_send(int argc, char **argv)
 	free(b);
 	free(pad);
 
-	if (o.json)
-		rc = print_json(&o, stream_id, &st);
-	else
-		print_human(&o, stream_id, &st);
-	if (rc < 0)
+	if (print_report(&o, stream_id, &st) < 0)
 		return SFO_EXIT_USAGE;
 	return st.sent ? SFO_EXIT_OK : SFO_EXIT_FAIL;
 }

@@ -411,6 +411,31 @@ class Runner:
                    src == 1 and s is not None and not s["survived"] and s["error"],
                    f"rc={src} end={s and s['end_reason']} error={s and s['error']}")
 
+    def test_report_forms(self):
+        """One report, three forms: --pretty is --json indented (same members), and the
+        text says what the JSON says."""
+        port = self.next_port()
+        ready = self.ready_path("forms")
+        rp = self.start(NS_B, ["udp-recv", "--bind", f"{V4_B}:{port}", "--duration", "10",
+                               "--pretty", "--ready-file", ready])
+        to = self.wait_ready(ready, rp)
+        src, sout, serr = self.run(NS_A, ["udp-send", "--to", to, "--rate", "200", "--duration",
+                                          "0.1"])
+        rrc, rout, rerr = self.finish(rp)
+        try:
+            pretty = json.loads(rout)
+        except ValueError as e:
+            raise Failed(f"--pretty: not JSON ({e}): {rout[:200]!r}")
+        r, _ = self.udp_pair(200, 0.1)
+        self.check("--pretty: indented JSON with the members of --json",
+                   rrc == 0 and rout.count("\n") > 20 and rout.startswith("{\n  \"tool\"") and
+                   set(pretty) == set(r) and pretty["received"] == 20,
+                   f"rc={rrc} lines={rout.count(chr(10))} received={pretty.get('received')}")
+        self.check("text report: the sender's numbers",
+                   src == 0 and "  packets 20, sent 20, send errors 0" in sout and
+                   ", 200 pps" in sout,
+                   f"rc={src} {sout!r}")
+
     def test_udp_broadcast_device(self):
         """A broadcast stream reaches a receiver bound to any address on the device it
         arrives on, once per datagram; bound to another device, nothing."""
@@ -447,7 +472,7 @@ class Runner:
         self.check("udp-recv SIGTERM: report with end_reason signal", rrc == 0 and
                    j["end_reason"] == "signal" and 300 <= j["received"] <= 1000,
                    f"rc={rrc} received={j['received']}")
-        self.check("udp-send SIGTERM: stops early, exit 0", src == 0 and "interrupted" in sout,
+        self.check("udp-send SIGTERM: stops early, exit 0", src == 0 and "ended by signal" in sout,
                    f"rc={src}")
 
 
@@ -480,6 +505,7 @@ def main():
                  runner.test_udp_v6,
                  runner.test_port0_ready_file, runner.test_udp_random_loss,
                  runner.test_udp_link_down, runner.test_udp_broadcast_device,
+                 runner.test_report_forms,
                  runner.test_recv_sigterm,
                  runner.test_tcp_clean, runner.test_tcp_rate, runner.test_tcp_link_down,
                  runner.test_tcp_broken]
