@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """The frames a host port receives from the guest, with the kernel's receive
 timestamps (AF_PACKET + SO_TIMESTAMPNS): when did the guest's traffic reach this
-port?  Used by portwatch.py and vfplug.py (switch.sh)."""
+port?  Used by portwatch.py and vfplug.py (switch.py)."""
 
 import select
 import socket

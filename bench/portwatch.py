@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
-"""Time the first frame from the guest on a host port (switch.sh).
+"""Time the first frame from the guest on a host port (switch.py).
 
 Runs in the host namespace. Opens an AF_PACKET capture (kernel receive
 timestamps) on --ifname, prints "ready" on stdout, then reports, as one JSON

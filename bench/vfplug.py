@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
-"""Hot-plug a new "VF" into the guest and time its first frames (switch.sh).
+"""Hot-plug a new "VF" into the guest and time its first frames (switch.py).
 
 Runs in the host namespace (ip netns exec HOST). Creates the veth pair
 vf0/hvf0 there, bridges hvf0 and brings it up, opens an AF_PACKET capture on
