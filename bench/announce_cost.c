@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * Cost of one announcement to the daemon's event loop, three ways, on the
- * standby named in argv[1] (set up by announce.sh):
+ * standby named in argv[1] (set up by announce.py):
  *   socket-per-call  what the daemon did first: a packet socket opened and
  *                    closed for each announcement (close() waits for an RCU
  *                    grace period), plus the link query and address dump
