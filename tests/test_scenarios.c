@@ -645,6 +645,97 @@ static void test_same_mac_not_allowlisted_ignored(void **state)
 	sim_done(s);
 }
 
+/* Nothing of ours on it: no datapath, never held, never steered. */
+static void assert_untouched(struct sim *s, uint32_t id)
+{
+	assert_false(s->nic[id].attached);
+	assert_int_equal(s->nic[id].held_by, 0);
+	assert_int_equal(s->nic[id].prepares, 0);
+	assert_int_equal(s->nic[id].steer, 0);
+}
+
+static void assert_held(struct sim *s, const char *name, const char *reason)
+{
+	struct sfo_adapter_status as;
+
+	assert_non_null(adapter_named(s, name, &as));
+	assert_string_equal(sfo_role_name(as.role), "held");
+	assert_string_equal(as.reason, reason);
+}
+
+#define HELD_BY_ETH0 \
+	"held by net_failover eth0 (QEMU failover=on): the kernel's failover, not touched"
+
+/* QEMU's failover=on: the guest kernel's net_failover makes a master (eth0)
+ * and enslaves the virtio-net standby and the VF to it. Ours to leave alone. */
+static void test_net_failover_pair_left_alone(void **state)
+{
+	struct sim *s = sim_with(NULL);
+	uint32_t master = sim_add(s, "eth0", "net_failover", MAC_A, true);
+	struct sim_nic_spec sby_spec = { .name = "eth0nsby",
+					 .driver = "virtio_net",
+					 .mac = MAC_A,
+					 .up = true,
+					 .master = master };
+	struct sim_nic_spec vf_spec = {
+		.name = "eth0npri", .driver = "iavf", .mac = MAC_A, .up = true, .master = master
+	};
+	uint32_t sby = sim_add_spec(s, &sby_spec), vf = sim_add_spec(s, &vf_spec);
+	struct sfo_pair_status ps;
+
+	(void)state;
+	assert_false(sim_pair(s, sby, &ps));
+	assert_held(s, "eth0",
+		    "net_failover master (QEMU failover=on): the kernel pairs its "
+		    "standby and VF");
+	assert_held(s, "eth0nsby", HELD_BY_ETH0);
+	assert_held(s, "eth0npri", HELD_BY_ETH0);
+	sim_unplug(s, vf); /* the host takes the VF for a migration: still not ours */
+	vf = sim_add_spec(s, &vf_spec);
+	assert_held(s, "eth0npri", HELD_BY_ETH0);
+	for (uint32_t id = 1; id <= 3; id++)
+		assert_untouched(s, id);
+	assert_int_equal(s->steers, 0);
+	assert_sim_ok(s);
+	sim_done(s);
+}
+
+/* Events as virtio-net sends them: the standby registers, then net_failover
+ * enslaves it; a standby that was ours is given back at once. And a slave
+ * whose master is reported after it waits for the master's verdict. */
+static void test_net_failover_takes_a_standby(void **state)
+{
+	struct sim *s = sim_with(NULL);
+	uint32_t sby = sim_add(s, "eth0nsby", "virtio_net", MAC_A, true);
+	uint32_t master, vf;
+	struct sim_nic_spec vf_spec = {
+		.name = "eth0npri", .driver = "iavf", .mac = MAC_A, .up = true, .master = 3
+	};
+	struct sfo_pair_status ps;
+
+	(void)state;
+	assert_state(s, sby, SFO_PAIR_NO_VF);
+	assert_true(s->nic[sby].attached);
+	vf = sim_add_spec(s, &vf_spec); /* enslaved to id 3, not known yet: a stacked device */
+	assert_int_equal(vf, 2);
+	assert_int_equal(s->nic[vf].held_by, 0);
+	master = sim_add(s, "eth0", "net_failover", MAC_A, true);
+	assert_int_equal(master, 3);
+	assert_held(s, "eth0npri", HELD_BY_ETH0);
+	sim_set_master(s, sby, master);
+	assert_false(sim_pair(s, sby, &ps));
+	assert_held(s, "eth0nsby", HELD_BY_ETH0);
+	assert_false(s->nic[sby].attached);
+	assert_untouched(s, vf);
+	/* net_failover gone (its master unregistered, the standby let go): ours again */
+	sim_remove(s, vf);
+	sim_remove(s, master);
+	sim_set_master(s, sby, 0);
+	assert_state(s, sby, SFO_PAIR_NO_VF);
+	assert_sim_ok(s);
+	sim_done(s);
+}
+
 static void test_allowlist_extended_by_config(void **state)
 {
 	struct sim *s = sim_with("vf-drivers = e1000e\n");
@@ -863,6 +954,8 @@ int main(void)
 		cmocka_unit_test(test_standby_renamed_out_and_back),
 		cmocka_unit_test(test_spare_takes_over),
 		cmocka_unit_test(test_same_mac_not_allowlisted_ignored),
+		cmocka_unit_test(test_net_failover_pair_left_alone),
+		cmocka_unit_test(test_net_failover_takes_a_standby),
 		cmocka_unit_test(test_allowlist_extended_by_config),
 		cmocka_unit_test(test_duplicate_standby_mac),
 		cmocka_unit_test(test_four_pairs),

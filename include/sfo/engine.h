@@ -108,6 +108,7 @@ enum sfo_role {
 	SFO_ROLE_VF,	    /* the VF of a pair */
 	SFO_ROLE_SPARE,	    /* a second VF with the standby's MAC, waiting */
 	SFO_ROLE_CANDIDATE, /* passes the VF policy, no standby has its MAC */
+	SFO_ROLE_HELD,	    /* the kernel's net_failover holds it (QEMU failover=on): not touched */
 	SFO_ROLE_MAX,
 };
 

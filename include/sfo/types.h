@@ -71,6 +71,7 @@ struct sfo_adapter_info {
 	uint16_t pci_device;
 	uint8_t perm_mac[SFO_MAC_LEN]; /* permanent MAC (edge falls back to current) */
 	uint32_t flags;		       /* enum sfo_adapter_flags */
+	uint32_t master_id;	       /* id of the device it is enslaved to, 0 if none */
 	uint32_t mtu;
 	uint32_t max_mtu;	     /* 0 if unknown */
 	uint32_t offloads_supported; /* enum sfo_offload */

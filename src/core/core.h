@@ -138,6 +138,9 @@ bool eng_take_tally(struct sfo_engine *e, uint32_t standby_id, struct sfo_vf_tal
 
 /* policy.c */
 bool policy_is_standby(const struct sfo_config *cfg, const struct sfo_adapter_info *info);
+/* The kernel's failover master (net_failover: QEMU's failover=on), which pairs
+ * its standby and VF itself. */
+bool policy_is_failover_master(const struct sfo_adapter_info *info);
 /* Whether @info may serve as a VF; if not, why in @why. */
 bool policy_vf_allowed(const struct sfo_config *cfg, const struct sfo_adapter_info *info, char *why,
 		       size_t whylen);

@@ -149,6 +149,41 @@ static void set_role(struct adapter *a, enum sfo_role role, const char *fmt, ...
 
 static void classify(struct sfo_engine *e, struct adapter *a);
 
+/*
+ * The kernel's net_failover (QEMU's failover=on) pairs a standby and a VF
+ * itself, under a master of its own: the master and every device enslaved
+ * to it are its, never ours. Returns the failover master holding @info (or
+ * @a itself if it is one), NULL when none does.
+ */
+static const struct adapter *failover_holder(const struct sfo_engine *e, const struct adapter *a)
+{
+	const struct adapter *m;
+
+	if (policy_is_failover_master(&a->info))
+		return a;
+	m = a->info.master_id ? eng_adapter(e, a->info.master_id) : NULL;
+	return m && policy_is_failover_master(&m->info) ? m : NULL;
+}
+
+static bool become_held(struct sfo_engine *e, struct adapter *a)
+{
+	const struct adapter *m = failover_holder(e, a);
+
+	if (!m)
+		return false;
+	if (m == a)
+		set_role(
+			a, SFO_ROLE_HELD,
+			"net_failover master (QEMU failover=on): the kernel pairs its standby and VF");
+	else
+		set_role(
+			a, SFO_ROLE_HELD,
+			"held by net_failover %s (QEMU failover=on): the kernel's failover, not touched",
+			m->info.name);
+	eng_log(e, SFO_LOG_WARN, "%s: not managed: %s", a->info.name, a->reason);
+	return true;
+}
+
 static void become_standby(struct sfo_engine *e, struct adapter *a)
 {
 	char mac[18];
@@ -188,6 +223,8 @@ static void classify(struct sfo_engine *e, struct adapter *a)
 	struct pair *p;
 
 	a->pair = NULL;
+	if (become_held(e, a))
+		return;
 	if (mac_is_zero(a->info.perm_mac)) {
 		set_role(a, SFO_ROLE_UNMANAGED, "no MAC address");
 		return;
@@ -251,13 +288,16 @@ static bool identity_changed(const struct sfo_adapter_info *o, const struct sfo_
 	return strcmp(o->name, n->name) != 0 || strcmp(o->driver, n->driver) != 0 ||
 	       strcmp(o->kind, n->kind) != 0 || o->pci_vendor != n->pci_vendor ||
 	       o->pci_device != n->pci_device || !mac_equal(o->perm_mac, n->perm_mac) ||
-	       (o->flags & SFO_AF_STACKED) != (n->flags & SFO_AF_STACKED);
+	       (o->flags & SFO_AF_STACKED) != (n->flags & SFO_AF_STACKED) ||
+	       o->master_id != n->master_id;
 }
 
 static bool role_still_fits(const struct sfo_engine *e, const struct adapter *a)
 {
 	char why[SFO_REASON_MAX];
 
+	if (failover_holder(e, a))
+		return false; /* net_failover's now */
 	switch (a->role) {
 	case SFO_ROLE_STANDBY:
 		return policy_is_standby(e->cfg, &a->info);
@@ -289,6 +329,20 @@ static void describe_change(const struct sfo_adapter_info *o, const struct sfo_a
 		snprintf(buf, len, "%s changed", n->name);
 }
 
+/* The devices enslaved to @master_id are net_failover's or ours depending on
+ * what their master is: decide again when it appears, changes or goes. */
+static void reclassify_slaves(struct sfo_engine *e, uint32_t master_id)
+{
+	for (size_t i = 0; i < e->n_adapters; i++) {
+		struct adapter *s = e->adapters[i];
+
+		if (s->info.master_id == master_id && s->info.id != master_id) {
+			declassify(e, s, false, "enslaved to a net_failover master");
+			classify(e, s);
+		}
+	}
+}
+
 /* --- events in --- */
 
 void sfo_engine_adapter_update(struct sfo_engine *e, const struct sfo_adapter_info *info)
@@ -307,12 +361,17 @@ void sfo_engine_adapter_update(struct sfo_engine *e, const struct sfo_adapter_in
 		}
 		a->orig_mtu = info->mtu;
 		classify(e, a);
+		if (policy_is_failover_master(info))
+			reclassify_slaves(e, info->id);
 		eng_rearm_timer(e);
 		return;
 	}
 	old = a->info;
 	a->info = *info;
 	describe_change(&old, info, why, sizeof(why));
+	if (identity_changed(&old, info) &&
+	    (policy_is_failover_master(&old) || policy_is_failover_master(info)))
+		reclassify_slaves(e, info->id);
 	if (identity_changed(&old, info) && !role_still_fits(e, a)) {
 		eng_log(e, SFO_LOG_INFO, "%s: re-evaluating role (%s)", info->name, why);
 		strncat(why, ": no longer managed", sizeof(why) - strlen(why) - 1);
@@ -343,6 +402,7 @@ void sfo_engine_adapter_removed(struct sfo_engine *e, uint32_t id)
 	struct adapter *a = eng_adapter(e, id);
 	struct sfo_vf_tally kept;
 	char why[SFO_REASON_MAX];
+	bool held;
 
 	eng_take_restored(e, id);     /* a release is for the device that leaves */
 	eng_take_tally(e, id, &kept); /* and so is a tally kept for its next pair */
@@ -352,7 +412,10 @@ void sfo_engine_adapter_removed(struct sfo_engine *e, uint32_t id)
 		eng_log(e, SFO_LOG_INFO, "%s: removed", a->info.name);
 	snprintf(why, sizeof(why), "%s removed", a->info.name);
 	declassify(e, a, true, why);
+	held = policy_is_failover_master(&a->info);
 	adapter_erase(e, a);
+	if (held)
+		reclassify_slaves(e, id);
 	eng_rearm_timer(e);
 }
 

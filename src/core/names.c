@@ -20,6 +20,7 @@ const char *sfo_role_name(enum sfo_role r)
 		[SFO_ROLE_VF] = "vf",
 		[SFO_ROLE_SPARE] = "spare",
 		[SFO_ROLE_CANDIDATE] = "candidate",
+		[SFO_ROLE_HELD] = "held",
 	};
 	return (unsigned int)r < SFO_ROLE_MAX ? names[r] : "?";
 }

@@ -63,6 +63,12 @@ bool policy_is_standby(const struct sfo_config *cfg, const struct sfo_adapter_in
 	       in_names(info->driver, cfg->standby_drivers, cfg->n_standby_drivers);
 }
 
+bool policy_is_failover_master(const struct sfo_adapter_info *info)
+{
+	/* It has no link kind of its own: its driver, through ethtool, names it. */
+	return strcmp(info->driver, "net_failover") == 0 || strcmp(info->kind, "net_failover") == 0;
+}
+
 static bool pci_allowed(const struct sfo_config *cfg, const struct sfo_adapter_info *info)
 {
 	if (!info->pci_vendor)

@@ -410,6 +410,9 @@ uint32_t sim_add_spec(struct sim *s, const struct sim_nic_spec *spec)
 		snprintf(n->info.kind, sizeof(n->info.kind), "%s", spec->driver);
 	parse_mac(spec->mac, n->info.perm_mac);
 	n->info.flags = spec->up ? SFO_AF_UP : 0;
+	if (spec->master)
+		n->info.flags |= SFO_AF_STACKED;
+	n->info.master_id = spec->master;
 	refresh_carrier(n);
 	n->info.mtu = 1500;
 	n->info.max_mtu = spec->max_mtu;
@@ -575,6 +578,21 @@ void sim_rename(struct sim *s, uint32_t id, const char *name)
 		return;
 	trace(s, "%s: renamed to %s", n->info.name, name);
 	snprintf(n->info.name, sizeof(n->info.name), "%s", name);
+	update(s, id);
+}
+
+void sim_set_master(struct sim *s, uint32_t id, uint32_t master)
+{
+	struct sim_nic *n = nic(s, id);
+
+	if (!n)
+		return;
+	if (master)
+		trace(s, "%s: enslaved to %s", n->info.name, s->nic[master].info.name);
+	else
+		trace(s, "%s: released by its master", n->info.name);
+	n->info.master_id = master;
+	n->info.flags = master ? n->info.flags | SFO_AF_STACKED : n->info.flags & ~SFO_AF_STACKED;
 	update(s, id);
 }
 

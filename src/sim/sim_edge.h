@@ -93,6 +93,7 @@ struct sim_nic_spec {
 	int fail_prepare;
 	uint8_t width;		 /* counter width, 0: 64 */
 	uint64_t counters_start; /* every counter's value when it appears */
+	uint32_t master;	 /* id of the device it is enslaved to (0: none) */
 };
 
 /* Add a NIC (id = lowest free slot); 0 if the sim is full. */
@@ -105,6 +106,8 @@ void sim_set_link(struct sim *s, uint32_t id, bool link);
 void sim_set_admin(struct sim *s, uint32_t id, bool up);
 void sim_set_mtu(struct sim *s, uint32_t id, uint32_t mtu);
 void sim_rename(struct sim *s, uint32_t id, const char *name);
+/* Enslave the NIC to @master (0: release it), as net_failover or a bond does. */
+void sim_set_master(struct sim *s, uint32_t id, uint32_t master);
 void sim_set_rx_mode(struct sim *s, uint32_t id, bool promisc, bool allmulti, size_t mc_count);
 void sim_set_offloads(struct sim *s, uint32_t id, uint32_t requested);
 /* Reload the engine's configuration from @text; false if it does not parse. */

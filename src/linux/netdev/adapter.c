@@ -89,6 +89,7 @@ int sfo_adapter_info_from_link(const struct sfo_link *link, struct sfo_adapter_i
 		memcpy(info->perm_mac, link->addr, SFO_MAC_LEN);
 
 	info->flags = adapter_flags(link);
+	info->master_id = link->master > 0 ? (uint32_t)link->master : 0;
 	info->mtu = link->mtu;
 	info->max_mtu = link->max_mtu;
 	if (gone || sfo_ethtool_get_offloads(link->name, &info->offloads_supported,

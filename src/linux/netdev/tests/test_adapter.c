@@ -81,8 +81,11 @@ static void test_stacked(void **state)
 	assert_int_equal(info.pci_vendor, 0);
 
 	assert_false(info_of(rt, "ndt-b0").flags & SFO_AF_STACKED);
+	assert_int_equal(info_of(rt, "ndt-b0").master_id, 0);
 	NDT_SH("ip link set ndt-b0 master ndt-br0");
 	assert_true(info_of(rt, "ndt-b0").flags & SFO_AF_STACKED); /* enslaved */
+	/* to whom: the engine tells net_failover's slaves by their master */
+	assert_int_equal(info_of(rt, "ndt-b0").master_id, info_of(rt, "ndt-br0").id);
 	assert_false(info_of(rt, "ndt-b1").flags & SFO_AF_STACKED);
 
 	NDT_SH("ip link add ndt-mv0 link ndt-b1 type macvlan");
