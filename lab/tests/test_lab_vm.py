@@ -3,7 +3,10 @@
 """sfo-lab --in-vm: a short migration with bonding and sriov-failover inside a
 QEMU guest booted with Debian's kernel (which has bonding), asserting on what
 the guest experienced, so that the bonding comparison keeps running on
-machines whose kernel lacks it.
+machines whose kernel lacks it.  It runs sfo-lab from a copy of the checkout
+(lab/, labkit/ and the three programs of the build) under /tmp, in a directory
+whose name has spaces: the guest has a /tmp of its own, and a clone must work
+wherever it lives.
 
     labkit/run lab/tests/test_lab_vm.py --build-dir BUILDDIR [unittest options]
 
@@ -28,7 +31,6 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-LAB = os.path.join(REPO, "lab", "sfo-lab")
 from sfolabkit import guest
 from sfolabkit.proc import processes_with, sanitizer_build
 
@@ -39,34 +41,60 @@ TCG = ["--rate", "500", "--tcp-mbit", "2", "--warmup", "1.5", "--unplug-delay", 
 RETURN_MIN_VF_SHARE = 0.5
 
 
-def guest_qemus():
-    """PIDs of the QEMU processes sfolabkit.guest started (by their -name)."""
-    return processes_with("cmdline", b"sfo-lab-guest")
+PROGRAMS = ("src/linux/daemon/sriov-failoverd", "src/linux/cli/sriov-failover",
+            "tools/traffic/sfo-traffic")
+
+
+def copy_checkout(build_dir):
+    """A copy of what sfo-lab --in-vm runs, under /tmp with spaces in its path;
+    returns (its sfo-lab, its build directory)."""
+    top = tempfile.mkdtemp(prefix="sfo-lab-vm-test a b ", dir="/tmp")
+    no_cache = shutil.ignore_patterns("__pycache__", "tests")
+    for d in ("lab", "labkit"):
+        shutil.copytree(os.path.join(REPO, d), os.path.join(top, d), ignore=no_cache)
+    build = os.path.join(top, "build dir")
+    for prog in PROGRAMS:
+        os.makedirs(os.path.dirname(os.path.join(build, prog)), exist_ok=True)
+        shutil.copy2(os.path.join(build_dir, prog), os.path.join(build, prog))
+    return top, os.path.join(top, "lab", "sfo-lab"), build
+
+
+def guest_qemus(pid):
+    """PIDs of the QEMU processes sfolabkit.guest started for process pid (by their
+    -name: other runs on this machine have guests of their own)."""
+    return processes_with("cmdline", guest.qemu_name(pid).encode())
 
 
 class LabVmTest(unittest.TestCase):
     maxDiff = None
 
     def test_migrate_bonding_and_sriov_failover(self):
-        out = tempfile.mkdtemp(prefix="sfo-lab-vm-test-")
-        self.addCleanup(shutil.rmtree, out, True)
-        before = guest_qemus()
-        argv = [LAB, "migrate", "--in-vm", "--modes", "bonding,sriov-failover",
-                "--build-dir", BUILD["dir"], "--out", out, "--json", "--quiet"] + TCG
+        top, lab, build = copy_checkout(BUILD["dir"])
+        self.addCleanup(shutil.rmtree, top, True)
+        out = os.path.join(top, "lab out")
+        argv = [lab, "migrate", "--in-vm", "--modes", "bonding,sriov-failover",
+                "--build-dir", build, "--out", out, "--json", "--quiet"] + TCG
         p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             stdout, stderr = p.communicate(timeout=480)
         except subprocess.TimeoutExpired:
             p.send_signal(signal.SIGTERM)
             stdout, stderr = p.communicate(timeout=60)
-        self.assertEqual(guest_qemus() - before, set(), "QEMU left running")
-        self.assertEqual([d for d in os.listdir(os.path.join(guest.DEFAULT_WORK_DIR, "runs"))
-                          if d.startswith(f"{p.pid}-")], [], "guest run directory left")
+        qemus = guest_qemus(p.pid)
+        runs = os.path.join(guest.DEFAULT_WORK_DIR, "runs")   # absent if no guest booted
+        left = [d for d in os.listdir(runs) if d.startswith(f"{p.pid}-")] \
+            if os.path.isdir(runs) else []
+        # the lab's own message first: whatever else went wrong follows from it
         try:
             doc = json.loads(stdout)
         except ValueError:
-            self.fail(f"no JSON document (exit {p.returncode}); stderr:\n{stderr[-3000:]}")
-        self.assertEqual(p.returncode, 0, f"exit {p.returncode}; stderr:\n{stderr[-3000:]}")
+            doc = None
+        self.assertTrue(doc is not None and p.returncode == 0,
+                        f"exit {p.returncode}, {'a' if doc else 'no'} JSON document "
+                        f"(QEMU left: {sorted(qemus)}, run directories left: {left}); "
+                        f"stderr:\n{stderr[-3000:]}")
+        self.assertEqual(qemus, set(), "QEMU left running")
+        self.assertEqual(left, [], "guest run directory left")
         self.assertNotEqual(doc["kernel"], f"{platform.system()} {platform.release()}",
                             "the run did not happen in the guest's kernel")
         with open(os.path.join(out, "results.json")) as f:
@@ -102,9 +130,11 @@ class LabVmTest(unittest.TestCase):
                          f"the orderly release lost frames: {rel[0]}")
         self.assertTrue(res["tcp"]["survived"], f"TCP did not survive: {res['tcp']}")
         ret = [p for p in res["phases"] if p["kind"] == "return"][0]
+        plug = [e for e in res["events"] if e["what"] == "plug"]
         self.assertIsNotNone(ret["vf_share"], "no frames after the new VF arrived")
         self.assertGreaterEqual(ret["vf_share"], RETURN_MIN_VF_SHARE,
-                                f"the new VF does not carry the traffic: {ret}")
+                                f"the new VF does not carry the traffic: {ret}; plug: {plug}; "
+                                f"daemon: {(res.get('mode_info') or {}).get('events')}")
         self.assertIsNotNone(res["returns"][0]["ms"], "never back on the VF")
 
 

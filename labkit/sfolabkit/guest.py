@@ -12,6 +12,10 @@ What the guest sees:
   /proc /sys /dev   its own; /dev/pts, /dev/shm, /sys/fs/bpf too
   /tmp /run /var/tmp  empty tmpfs (writable, in the guest's memory)
   SHARE...          each writable share at the same path as on this machine
+  VIEWS/NAME        each read-only view (a directory of this machine, such as
+                    a checkout or a build) at a fixed path of the guest's own:
+                    view_path(NAME), whatever its path here (under /tmp, with
+                    spaces)
   modules           Debian's kernel modules, loaded on demand: the kernel's
                     request_module() runs the initramfs's busybox modprobe,
                     which reads the unpacked package's modules (busybox depmod)
@@ -52,6 +56,9 @@ MSIZE = 512000     # 9p message size: fewer round trips for Python's imports
 NEWROOT = "/newroot"
 # Empty tmpfs in the guest: what lies there on this machine is hidden from it.
 HIDDEN = ("/tmp", "/run", "/var/tmp")
+# Where the guest mounts its read-only views: on its own /run tmpfs, so that no
+# directory of this machine can hide them or be hidden by them.
+VIEWS = "/run/sfo-views"
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -60,6 +67,31 @@ def hidden(path):
     own); the command and what it reads must live elsewhere."""
     path = os.path.realpath(path)
     return any(path == h or path.startswith(h + "/") for h in HIDDEN)
+
+
+def view_path(name, *rest):
+    """Where the guest sees the view NAME (and a path inside it)."""
+    if not name or "/" in name or name in (".", ".."):
+        raise ValueError(f"view name {name!r}: one path component")
+    return os.path.join(VIEWS, name, *rest)
+
+
+def guest_path(views, path):
+    """Where the guest sees path of this machine: inside the innermost view holding
+    it (views: {name: host directory}), else at the same path (this machine's
+    root); ValueError when the guest cannot see it at all."""
+    real = os.path.realpath(path)
+    tops = sorted(((os.path.realpath(top), name) for name, top in views.items()),
+                  key=lambda x: -len(x[0]))    # the innermost view that holds it
+    for top, name in tops:
+        if real == top:
+            return view_path(name)
+        if real.startswith(top + "/"):
+            return view_path(name, os.path.relpath(real, top))
+    if hidden(real):
+        raise ValueError(f"{path} is under {', '.join(HIDDEN)}, which the guest does not "
+                         f"see (its own tmpfs there), and in no view")
+    return real
 
 
 def missing_tools():
@@ -138,7 +170,7 @@ def _keep_requested_aliases(path):
 
 # ------------------------------------------------------------------ the initramfs
 
-def init_script(kv, kroot, modules, shares, run_dir, token):
+def init_script(kv, kroot, modules, shares, run_dir, token, views=None):
     """The guest's /init: reach the root, mount what a system needs inside it, run
     the command chrooted, report its exit status, power off."""
     q = shlex.quote
@@ -167,6 +199,10 @@ def init_script(kv, kroot, modules, shares, run_dir, token):
         f"for d in {' '.join(HIDDEN)}; do mount -t tmpfs -o mode=1777 tmp {n}$d"
         f" || fail \"cannot mount a tmpfs on $d\"; done",
     ]
+    for i, name in enumerate(views or {}):
+        at = q(n + view_path(name))
+        lines.append(f"mkdir -p {at} && mount -t 9p -o ro,trans=virtio,version=9p2000.L,"
+                     f"msize={MSIZE},cache=loose ro{i} {at} || fail 'cannot mount view {name}'")
     for i, path in enumerate(shares):
         lines.append(f"mkdir -p {q(n + path)} && mount -t 9p -o trans=virtio,version=9p2000.L,"
                      f"msize={MSIZE} rw{i} {q(n + path)} || fail 'cannot mount share {path}'")
@@ -221,8 +257,19 @@ def command_script(argv, cwd, env):
             f"{' '.join(q(a) for a in argv)}\n")
 
 
-def qemu_argv(kernel, initrd, shares):
-    a = [QEMU, "-name", "sfo-lab-guest", "-machine", "q35", "-accel", "tcg", "-cpu", "max",
+def qemu_name(pid=None):
+    """The guest QEMU's -name: which process booted it (leak checks find it by that,
+    not by a name every guest of every run on the machine shares)."""
+    return f"sfo-lab-guest-{os.getpid() if pid is None else pid}"
+
+
+def _fsdev_path(path):
+    """A path as a value of QEMU's -fsdev option (a comma is doubled)."""
+    return path.replace(",", ",,")
+
+
+def qemu_argv(kernel, initrd, shares, views=None):
+    a = [QEMU, "-name", qemu_name(), "-machine", "q35", "-accel", "tcg", "-cpu", "max",
          "-smp", str(CPUS), "-m", MEM, "-nodefaults", "-no-user-config", "-display", "none",
          "-no-reboot", "-nic", "none",
          "-chardev", "stdio,id=con0,signal=off", "-serial", "chardev:con0",
@@ -233,8 +280,12 @@ def qemu_argv(kernel, initrd, shares):
          "-fsdev", "local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap",
          "-device", "virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot"]
     for i, path in enumerate(shares):
-        a += ["-fsdev", f"local,id=rw{i},path={path},security_model=none",
+        a += ["-fsdev", f"local,id=rw{i},path={_fsdev_path(path)},security_model=none",
               "-device", f"virtio-9p-pci,fsdev=rw{i},mount_tag=rw{i}"]
+    for i, path in enumerate((views or {}).values()):
+        a += ["-fsdev", f"local,id=ro{i},path={_fsdev_path(path)},security_model=none,"
+                        f"readonly=on,multidevs=remap",
+              "-device", f"virtio-9p-pci,fsdev=ro{i},mount_tag=ro{i}"]
     return a
 
 
@@ -252,10 +303,12 @@ def console_to_stderr(line):
 
 
 def run_command(argv, shares=(), cwd="/", env=None, work_dir=DEFAULT_WORK_DIR,
-                timeout=900, boot_timeout=120, log=progress, console=console_to_stderr):
+                timeout=900, boot_timeout=120, log=progress, console=console_to_stderr,
+                views=None):
     """Boots the guest, runs argv in it (see the module's docstring) and returns a
     Result.  shares: host directories the command may write, mounted at the same
-    paths (created here if missing).  log(msg) gets our own progress messages,
+    paths (created here if missing).  views: {name: host directory} the guest
+    sees read-only at view_path(name) (guest_path() translates a path).  log(msg) gets our own progress messages,
     console(line) every line of the guest's console.  Raises LabError when the
     guest does not come up within boot_timeout s, the command does not end
     within timeout s, or QEMU fails; QEMU is ended by its PID on any error or
@@ -263,6 +316,11 @@ def run_command(argv, shares=(), cwd="/", env=None, work_dir=DEFAULT_WORK_DIR,
     missing = missing_tools()
     if missing:
         raise LabError(f"cannot boot a guest: missing {', '.join(missing)}")
+    views = {name: os.path.realpath(path) for name, path in (views or {}).items()}
+    for name, path in views.items():
+        view_path(name)
+        if not os.path.isdir(path):
+            raise LabError(f"view {name}: {path} is not a directory")
     kv, kroot = prepare_kernel(work_dir, log)
     modules = resolve_modules(kroot, kv, BOOT_MODULES)
     runs = os.path.join(work_dir, "runs")
@@ -278,9 +336,9 @@ def run_command(argv, shares=(), cwd="/", env=None, work_dir=DEFAULT_WORK_DIR,
         initrd = os.path.join(run_dir, "initramfs.cpio")
         with open(initrd, "wb") as f:
             f.write(initramfs(modules, init_script(kv, kroot, modules, shares, run_dir,
-                                                   token)))
+                                                   token, views)))
         kernel = os.path.join(kroot, "boot", f"vmlinuz-{kv}")
-        status = _boot(qemu_argv(kernel, initrd, shares), token, run_dir, timeout,
+        status = _boot(qemu_argv(kernel, initrd, shares, views), token, run_dir, timeout,
                        boot_timeout, log, console)
         try:
             with open(os.path.join(run_dir, "stdout"), errors="replace") as f:

@@ -3,13 +3,16 @@
 """Unit tests of sfolabkit, the code the labs share (no root, no network)."""
 
 import os
+import shlex
+import shutil
 import sys
+import tempfile
 import unittest
 import xml.dom.minidom
 
 sys.dont_write_bytecode = True
 
-from sfolabkit import cpio, document, proc, svg, table, timeline
+from sfolabkit import cpio, document, guest, proc, svg, table, timeline
 
 T0 = 1_700_000_000 * 10**9
 
@@ -220,6 +223,49 @@ class ProcClassTest(unittest.TestCase):
             proc.wait_until(lambda: False, 0.01)
         with self.assertRaises(proc.LabError):
             proc.wait_until(lambda: False, 0.01)
+
+
+class GuestViewTest(unittest.TestCase):
+    """A checkout or a build anywhere here (under /tmp, with spaces or commas in
+    its path) is seen by the guest at a fixed path of its own."""
+
+    def setUp(self):
+        self.top = tempfile.mkdtemp(prefix="sfo view, a b ")
+        self.addCleanup(shutil.rmtree, self.top, True)
+        self.build = os.path.join(self.top, "build dir")
+        os.makedirs(os.path.join(self.build, "src"))
+
+    def test_guest_path_inside_a_view(self):
+        views = {"checkout": self.top, "build": self.build}
+        self.assertEqual(guest.guest_path(views, self.top), guest.view_path("checkout"))
+        self.assertEqual(guest.guest_path(views, os.path.join(self.build, "src")),
+                         guest.view_path("build", "src"))
+        self.assertTrue(guest.view_path("build").startswith(guest.VIEWS + "/"))
+        self.assertTrue(guest.hidden(guest.VIEWS), "views must lie on the guest's own tmpfs")
+
+    def test_guest_path_outside_views(self):
+        self.assertEqual(guest.guest_path({}, "/usr/bin"), os.path.realpath("/usr/bin"))
+        with self.assertRaisesRegex(ValueError, "in no view"):
+            guest.guest_path({}, self.build)
+
+    def test_bad_view_name(self):
+        for name in ("", "a/b", ".."):
+            with self.assertRaises(ValueError):
+                guest.view_path(name)
+
+    def test_views_reach_qemu_and_init(self):
+        views = {"checkout": self.top}
+        argv = guest.qemu_argv("/k", "/i", [], views)
+        self.assertEqual(argv[-4], "-fsdev")     # the view's, last
+        fsdev = argv[-3]
+        self.assertIn("path=" + self.top.replace(",", ",,") + ",", fsdev)
+        self.assertIn("readonly=on", fsdev)
+        init = guest.init_script("6.1", "/k", [], [], "/var/tmp/r", "tok", views)
+        mount = [ln for ln in init.splitlines() if "ro0" in ln]
+        self.assertEqual(len(mount), 1)
+        self.assertIn(shlex.quote(guest.NEWROOT + guest.view_path("checkout")), mount[0])
+        # mounted after the guest's own /run tmpfs, which would hide it
+        self.assertGreater(init.index(mount[0]), init.index("mount -t tmpfs -o mode=1777"))
 
 
 class CpioTest(unittest.TestCase):
