@@ -39,7 +39,9 @@ timing of one migration (scenario migrate; the defaults in brackets):
   WARMUP [1.0 s] steady traffic, release request, UNPLUG-DELAY [0.3 s], VF
   unplug, PRECOPY [1.0 s] on the standby, pause, BLACKOUT [100 ms], resume on
   host B + RARP announcements, PLUG-DELAY [0.5 s], new VF hot-added on host B,
-  SETTLE [1.5 s] of traffic.  The blackout counts from the pause's completion.
+  then a wait (at most 20 s) until it carries traffic, SETTLE [1.5 s] of traffic.
+  Each delay counts from the previous step's completion (the blackout from the
+  pause's): a late step delays the rest instead of shortening their phases.
 
 traffic: UDP both ways (sequenced, RATE packets/s each) and one TCP stream
 guest->peer, measured by sfo-traffic.  Phases of the table: steady; release
@@ -197,17 +199,19 @@ def run_one(mode_name, rep, a, bins, workdir, outdir, progress):
         mode.setup(topo)
         if not topo.ping():
             raise LabError("the guest cannot reach the peer before the run")
-        steps, duration = choreography.build(a.scenario, a)
+        steps, planned = choreography.build(a.scenario, a)
+        bound = choreography.traffic_bound(steps, planned)
         drops0 = topo.drop_counters()
         topo.start_samplers()
         time.sleep(0.05)
         traffic = Traffic(topo, bins["traffic"], workdir, a.rate, a.size, a.tcp_mbit,
                           tcp=a.tcp_mbit > 0,
                           meter_priority=METER_PRIORITY if a.realtime_ok else None)
-        t0_ns = traffic.start(duration)
+        # The senders run until the schedule is over (stopped then), bound at most.
+        t0_ns = traffic.start(bound)
         t0_mono = time.monotonic()
-        runner = choreography.Runner(topo, mode, steps, progress.tick)
-        events, phases = runner.play(t0_ns, t0_mono, duration)
+        runner = choreography.Runner(topo, mode, steps, progress.tick, a.rate)
+        events, phases, duration = runner.play(t0_ns, t0_mono, planned, bound)
         progress.show("waiting for the traffic reports")
         flows = traffic.finish()
         traffic = None

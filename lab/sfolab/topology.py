@@ -86,6 +86,7 @@ class Topology:
         self.plugs = 0             # VF hot-adds so far (names the host ends)
         self.samplers = []
         self.announcer = None
+        self.guest_anchor = None   # a process in the guest's namespace: its /proc/PID/net
 
     # ------------------------------------------------------------ helpers
     def ip(self, role, *args, check=True):
@@ -132,6 +133,8 @@ class Topology:
         self.announcer = util.Proc(
             [sys.executable, os.path.join(HERE, "announce.py"), "--mac", self.mac],
             ns=self.ns["vmm"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, name="announce")
+        self.guest_anchor = util.Proc(["sleep", "infinity"], ns=self.ns["guest"],
+                                      name="guest-anchor")
         return self
 
     def _check_mtu(self):
@@ -236,6 +239,19 @@ class Topology:
     def link(self, role, dev):
         return netns.link(self.ns[role], dev)
 
+    def guest_tx_packets(self, dev):
+        """Frames the guest's dev sent so far, None if it has no such device: read
+        from /proc (no command to run: cheap enough to poll under TCG)."""
+        try:
+            with open(f"/proc/{self.guest_anchor.pid}/net/dev") as f:
+                for line in f:
+                    name, sep, rest = line.partition(":")
+                    if sep and name.strip() == dev:
+                        return int(rest.split()[9])
+        except (OSError, AttributeError, IndexError, ValueError):
+            pass
+        return None
+
     def ping(self, count=3, timeout=5.0):
         """Pings the peer from the guest; True if an answer came."""
         r = netns.run_in(self.ns["guest"], "ping", "-n", "-q", "-c", str(count), "-i", "0.1",
@@ -286,9 +302,10 @@ class Topology:
         for _role, p, _path in self.samplers:
             p.stop()
         self.samplers = []
-        if self.announcer is not None:
-            self.announcer.stop()
-            self.announcer = None
+        for p in (self.announcer, self.guest_anchor):
+            if p is not None:
+                p.stop()
+        self.announcer = self.guest_anchor = None
         for name in reversed(list(self.ns.values())):
             netns.delete(name)
 

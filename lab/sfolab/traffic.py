@@ -78,10 +78,13 @@ class Flow:
                                 stderr=err, name=argv[1])
 
     def finish(self, timeout):
-        """Waits for the sender, then the receiver (up to timeout each); returns
-        (receiver report, sender report), None for a report that is missing."""
-        if self.sp is not None and self.sp.wait(timeout) is None:
-            self.sp.stop(signal.SIGINT)  # still prints its report
+        """Stops the sender (it reports and tells the receiver how many it sent),
+        then waits for the receiver (up to timeout each); returns (receiver report,
+        sender report), None for a report that is missing."""
+        if self.sp is not None and self.sp.wait(0) is None:
+            self.sp.send(signal.SIGINT)  # still prints its report
+            if self.sp.wait(timeout) is None:
+                self.sp.stop()
         if self.rp is not None and self.rp.wait(timeout) is None:
             self.rp.stop(signal.SIGINT)
         for p in (self.sp, self.rp):
@@ -127,8 +130,9 @@ class Traffic:
         self.t0_ns = None
 
     def start(self, duration):
-        """Starts receivers, waits for them, starts senders; returns the lab's time zero
-        (CLOCK_REALTIME ns) taken just before the senders start."""
+        """Starts receivers, waits for them, starts senders for duration s at most
+        (finish() stops them earlier); returns the lab's time zero (CLOCK_REALTIME
+        ns) taken just before the senders start."""
         self.duration = duration
         for f in self.flows:
             f.start_receiver(self.topo, duration + 20)
@@ -141,11 +145,11 @@ class Traffic:
         return self.t0_ns
 
     def finish(self):
-        """Waits for every flow; returns {name: {"recv": report, "send": report,
+        """Stops the senders, waits for every flow; returns {name: {"recv": report, "send": report,
         "errors": {...}}}."""
         res = {}
         for f in self.flows:
-            recv, send = f.finish(timeout=self.duration + 15)
+            recv, send = f.finish(timeout=15)
             res[f.name] = {"recv": recv, "send": send, "errors": f.errors()}
         return res
 
