@@ -94,7 +94,10 @@ class LabTest(unittest.TestCase):
                                       *extra)
         self.assertIsNotNone(doc, f"sfo-lab {scenario}: no JSON document (exit {rc}); "
                              f"stderr:\n{err[-3000:]}")
-        self.assertEqual(rc, 0, f"sfo-lab {scenario}: exit {rc}; stderr:\n{err[-3000:]}")
+        errors = [f"{m['mode']}: {r['error']}" for m in doc["modes"] for r in m["runs"]
+                  if r.get("error")]
+        self.assertEqual(rc, 0, f"sfo-lab {scenario}: exit {rc}; runs failed: {errors}; "
+                                f"stderr:\n{err[-3000:]}")
         self.assertEqual(leftover_namespaces(pid), [], "namespaces left behind")
         self.assertEqual(leftover_processes(pid), [], "processes left behind")
         self.assertEqual(leftover_workdirs(pid), [], "work directory left behind")
