@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
-"""Guest image: Debian's kernel package, busybox, our binaries with their shared
-libraries, and an init that sets up one of the three lab modes.
+"""Guest image: Debian's kernel package, busybox, our binaries and Debian's
+qemu-guest-agent with their shared libraries, and an init that sets up one of
+the three lab modes.
 
 Everything comes from this machine or Debian's archive (apt-get download); nothing
 is installed into /boot. The image is cached in the work directory under a key
@@ -15,12 +16,18 @@ import shutil
 import subprocess
 
 from sfolabkit.cpio import Cpio
-from sfolabkit.debkernel import fetch_kernel, resolve_modules
+from sfolabkit.debkernel import KERNEL_CACHE, fetch_kernel, resolve_modules
 from sfolabkit.proc import LabError, progress, run
 
 # Modules the guest needs (their dependencies are added from .modinfo), in load
 # order: virtio first so that the standby is eth0 and the primary eth1.
-GUEST_MODULES = ["virtio_pci", "virtio_net", "e1000e", "sch_ingress", "cls_bpf"]
+GUEST_MODULES = ["virtio_pci", "virtio_net", "e1000e", "sch_ingress", "cls_bpf",
+                 "virtio_console"]
+
+# The guest agent the host asks for a release through (sriov-failover-host):
+# Debian's package, apt-get download into the kernel package's cache.
+AGENT_PACKAGE = "qemu-guest-agent"
+AGENT_PATH = "/usr/sbin/qemu-ga"
 
 # The binaries of the build directory that go into the guest, and where.
 GUEST_BINARIES = {
@@ -29,7 +36,7 @@ GUEST_BINARIES = {
     "tools/traffic/sfo-traffic": "/usr/bin/sfo-traffic",
 }
 
-IMAGE_FORMAT = 3  # bump when the layout or the scripts change meaning
+IMAGE_FORMAT = 4  # bump when the layout or the scripts change meaning
 
 # /init: mounts, then busybox init with our inittab (it reaps orphans and keeps
 # the command channel on ttyS1 alive).
@@ -63,6 +70,18 @@ for m in $(cat /etc/sfovm/modules); do
 	insmod /lib/modules/$m.ko || echo "sfovm: insmod $m failed"
 done
 ip link set lo up
+# qemu-guest-agent on its virtio-serial port (no udev: find it by its name)
+for p in /sys/class/virtio-ports/*; do
+	[ "$(cat $p/name 2>/dev/null)" = org.qemu.guest_agent.0 ] || continue
+	mkdir -p /run/qga
+	qemu-ga -d -m virtio-serial -p /dev/${p##*/} -t /run/qga -f /run/qga.pid -l /run/qga.log ||
+		echo "sfovm: qemu-ga failed"
+done
+start_daemon() {
+	printf '[global]\nvf-drivers = e1000e\n' > /etc/sriov-failover.conf
+	(sriov-failoverd -c /etc/sriov-failover.conf -s /run/sfo/control.sock -v 2>&1 |
+		while IFS= read -r l; do echo "sfod: $l"; echo "$l" >> /run/sfod.log; done > /dev/console) &
+}
 n=0
 while [ $n -lt 50 ] && [ -z "$(drivers virtio_net)" ]; do usleep 100000; n=$((n+1)); done
 case "$MODE" in
@@ -70,9 +89,7 @@ sfo)
 	SBY=$(drivers virtio_net | head -n1)
 	ip addr add $IP dev $SBY
 	ip link set $SBY up
-	printf '[global]\nvf-drivers = e1000e\n' > /etc/sriov-failover.conf
-	(sriov-failoverd -c /etc/sriov-failover.conf -s /run/sfo/control.sock -v 2>&1 |
-		while IFS= read -r l; do echo "sfod: $l"; echo "$l" >> /run/sfod.log; done > /dev/console) &
+	start_daemon
 	;;
 net_failover)
 	M=""; n=0
@@ -83,6 +100,9 @@ net_failover)
 	[ -n "$M" ] || { echo "sfovm: no net_failover master"; M=$(drivers virtio_net | head -n1); }
 	for i in /sys/class/net/*; do ip link set ${i##*/} up; done
 	ip addr add $IP dev $M
+	# the daemon beside the kernel's net_failover: it must see the pair is the
+	# kernel's (role held in `sriov-failover adapters`) and touch none of it
+	start_daemon
 	;;
 none)
 	/etc/sfovm/primary-watch $IP > /dev/console 2>&1 &
@@ -166,6 +186,36 @@ def _ldd(path):
     return libs
 
 
+def fetch_agent(work_dir, cache_dir=KERNEL_CACHE):
+    """qemu-ga from Debian's qemu-guest-agent package: apt-get download into
+    cache_dir (once), unpacked under work_dir; returns the binary's path."""
+    os.makedirs(cache_dir, exist_ok=True)
+    with open(os.path.join(cache_dir, ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        debs = sorted(f for f in os.listdir(cache_dir) if f.startswith(AGENT_PACKAGE + "_"))
+        if not debs:
+            progress("image: apt-get download %s into %s" % (AGENT_PACKAGE, cache_dir))
+            run(["apt-get", "download", AGENT_PACKAGE], cwd=cache_dir, timeout=600)
+            debs = sorted(f for f in os.listdir(cache_dir) if f.startswith(AGENT_PACKAGE + "_"))
+            if not debs:
+                raise LabError("apt-get download %s left no .deb in %s" % (AGENT_PACKAGE,
+                                                                          cache_dir))
+    deb = os.path.join(cache_dir, debs[-1])
+    root = os.path.join(work_dir, "agent-" + debs[-1][:-len(".deb")])
+    binary = os.path.join(root, AGENT_PATH.lstrip("/"))
+    if not os.path.exists(binary):
+        shutil.rmtree(root, ignore_errors=True)
+        run(["dpkg-deb", "-x", deb, root], timeout=300)
+        if not os.path.exists(binary):
+            raise LabError("%s has no %s" % (deb, AGENT_PATH))
+    missing = [ln.split()[0] for ln in run(["ldd", binary]).stdout.splitlines()
+               if "not found" in ln]
+    if missing:
+        raise LabError("%s needs %s, not installed here (apt-get install %s's dependencies)"
+                       % (AGENT_PATH, ", ".join(missing), AGENT_PACKAGE))
+    return binary
+
+
 def _sha(h, path):
     with open(path, "rb") as f:
         h.update(f.read())
@@ -197,6 +247,7 @@ def _build_locked(work_dir, build_dir):
     if not _ldd_static(busybox):
         raise LabError("%s is not static (apt-get install busybox-static)" % busybox)
     kv, deb = fetch_kernel()
+    bins[fetch_agent(work_dir)] = AGENT_PATH
     libs = sorted({lib for p in bins for lib in _ldd(p)})
 
     h = hashlib.sha256()

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """One QEMU process (TCG) in the lab namespace, with its QMP socket, console log
-and command channel."""
+and command channel; a second QMP socket and the guest agent's socket for the
+host tool (dist/host/sriov-failover-host)."""
 
 import os
 import subprocess
@@ -18,6 +19,8 @@ from .qmp import QMP
 MEM = "262152k"
 PRIMARY_ID = "hostdev0"
 STANDBY_ID = "net1"
+# The primary's properties but its driver (-device, device_add)
+PRIMARY_PROPS = "netdev=hn1,id=%s,mac=%s,bus=rp1,romfile=" % (PRIMARY_ID, MAC)
 
 
 class VM:
@@ -33,6 +36,8 @@ class VM:
         self.incoming_port = incoming_port
         d = ctx.run_dir
         self.qmp_path = os.path.join(d, name + ".qmp")
+        self.host_qmp_path = os.path.join(d, name + ".hqmp")   # the host tool's monitor
+        self.qga_path = os.path.join(d, name + ".qga")         # qemu-guest-agent
         self.chan_path = os.path.join(d, name + ".chan")
         self.con_path = os.path.join(d, name + ".con")
         self.console_log = os.path.join(d, name + ".console.log")
@@ -59,6 +64,12 @@ class VM:
              "-serial", "chardev:chan0",
              "-chardev", "socket,id=qmp0,path=%s,server=on,wait=off" % self.qmp_path,
              "-mon", "chardev=qmp0,mode=control",
+             # QMP events go to every monitor: the lab still sees all it measures
+             "-chardev", "socket,id=qmp1,path=%s,server=on,wait=off" % self.host_qmp_path,
+             "-mon", "chardev=qmp1,mode=control",
+             "-device", "virtio-serial-pci,id=vser0,bus=pcie.0,addr=0x5",
+             "-chardev", "socket,id=qga0,path=%s,server=on,wait=off" % self.qga_path,
+             "-device", "virtserialport,bus=vser0.0,chardev=qga0,name=org.qemu.guest_agent.0",
              "-device", "pcie-root-port,id=rp0,chassis=1,bus=pcie.0,addr=0x3",
              "-device", "pcie-root-port,id=rp1,chassis=2,bus=pcie.0,addr=0x4",
              "-netdev", "tap,id=hn0,ifname=%s,script=no,downscript=no" % self.taps[0],
@@ -74,11 +85,12 @@ class VM:
     @staticmethod
     def primary_device(failover):
         # romfile= : without it the destination rejects the migration
-        s = "e1000e,netdev=hn1,id=%s,mac=%s,bus=rp1,romfile=" % (PRIMARY_ID, MAC)
+        s = "e1000e," + PRIMARY_PROPS
         return s + (",failover_pair_id=%s" % STANDBY_ID if failover else "")
 
     def start(self):
-        for p in (self.qmp_path, self.chan_path, self.con_path):
+        for p in (self.qmp_path, self.chan_path, self.con_path, self.host_qmp_path,
+                  self.qga_path):
             if os.path.exists(p):
                 os.unlink(p)
         cmd = self.lab.ns("lab", *self.cmdline())

@@ -222,8 +222,9 @@ def analyse(res):
 
 def leg_summary(leg):
     keys = ("n", "from", "to", "cancel", "cancel_at", "status", "total_time_ms", "downtime_ms",
-            "setup_time_ms", "host_total_time_ms", "host_downtime_ms", "release_output", "release_ms", "release_rc", "unplug_ms", "wait_unplug_ms",
-            "primary_back_ms", "primary_back_from_action_ms", "host")
+            "setup_time_ms", "host_total_time_ms", "host_downtime_ms", "release_output",
+            "release_ms", "release_rc", "release_via", "unplug_ms", "wait_unplug_ms",
+            "primary_back_ms", "primary_back_from_action_ms", "host", "host_tool")
     return {k: leg[k] for k in keys if k in leg}
 
 

@@ -3,10 +3,14 @@
 host's side of the failover around one or two live migrations, collect.
 
 Modes (same guest image, same traffic):
-  sfo           QEMU without failover=on; the host orchestrates over QMP: ask the
-                guest's daemon to release the primary (sriov-failover release over
-                the command channel), device_del, wait for DEVICE_DELETED, migrate,
-                device_add the primary with the same MAC on the destination.
+  sfo           QEMU without failover=on; the host's side is dist/host's
+                sriov-failover-host, as a user runs it, over QMP (a monitor of its
+                own): it asks the guest's daemon to release the primary (guest-exec
+                of sriov-failover release through qemu-guest-agent), device_del,
+                waits for DEVICE_DELETED, migrates, device_add the primary with the
+                same MAC on the destination.  (Scenario cancel: the lab does these
+                steps itself, the release over the command channel: the tool does
+                not cancel migrations.)
   net_failover  QEMU failover=on / failover_pair_id: QEMU unplugs the primary at
                 migration setup (wait-unplug) and plugs it on the destination; the
                 guest kernel's net_failover does the rest.
@@ -17,13 +21,17 @@ Scenarios: migrate (one migration), cancel (migrate_cancel during wait-unplug
 or active; the primary returns on the source), pingpong (A -> B -> A).
 """
 
+import json
+import os
+import subprocess
+import sys
 import time
 
 from sfolabkit.proc import LabError, progress, run
 
 from .console import ChannelError
 from .netlab import MAC, NetLab, on_primary, port_shares
-from .qemu import PRIMARY_ID, VM
+from .qemu import PRIMARY_ID, PRIMARY_PROPS, VM
 from .traffic import Traffic
 
 MODES = ("sfo", "net_failover", "none")
@@ -35,6 +43,8 @@ TITLES = {"sfo": "sriov-failover (2-netdev, our daemon in the guest)",
           "none": "no failover (address on the primary)"}
 SOCK = "/run/sfo/control.sock"
 CLI = "sriov-failover -s %s" % SOCK
+HOST_TOOL = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.realpath(__file__)))), "dist", "host", "sriov-failover-host")
 
 
 class ModeRun:
@@ -187,7 +197,10 @@ class ModeRun:
         time.sleep(0.2)
         t_action = self.mark("action" + sfx)
         L["t_action"] = t_action
-        if self.mode in ("sfo", "none"):
+        by_tool = self.mode == "sfo" and not cancel
+        if by_tool:
+            t_mig = self.host_tool(L, src, dst, port)
+        elif self.mode in ("sfo", "none"):
             if self.mode == "sfo" and not a.no_release:
                 t = time.time()
                 rc, out = src.chan.run("time %s release eth0" % CLI, timeout=30)
@@ -206,9 +219,10 @@ class ModeRun:
             L["unplug_ms"] = round((ev[0] - t) * 1000, 1)
             self.mark("unplugged" + sfx, ev[0])
             self.log("leg %d: device_del -> DEVICE_DELETED in %.0f ms" % (n, L["unplug_ms"]))
-        t_mig = self.mark("migrate" + sfx)
-        src.qmp.cmd("migrate", uri="tcp:127.0.0.1:%d" % port)
-        self.log("leg %d: migrate %s -> %s" % (n, src.name, dst.name))
+        if not by_tool:
+            t_mig = self.mark("migrate" + sfx)
+            src.qmp.cmd("migrate", uri="tcp:127.0.0.1:%d" % port)
+            self.log("leg %d: migrate %s -> %s" % (n, src.name, dst.name))
         final = None
         if cancel:
             at = a.cancel_at
@@ -287,13 +301,65 @@ class ModeRun:
             self.log("leg %d: migration %s; the source keeps running" % (n, final["status"]))
             host = src
             # the destination QEMU gives up on its incoming migration
-        if self.mode in ("sfo", "none"):
+        if self.mode in ("sfo", "none") and not by_tool:
             t = self.mark("device_add" + sfx)
             host.qmp.cmd("device_add", driver="e1000e", netdev="hn1", id=PRIMARY_ID, mac=MAC,
                          bus="rp1", romfile="")
             L["t_device_add"] = t
             self.log("leg %d: device_add %s on %s" % (n, PRIMARY_ID, host.name))
         return L
+
+    def host_tool(self, L, src, dst, port):
+        """Mode sfo: release, unplug, migrate and plug by sriov-failover-host over the
+        QEMUs' second monitors and the source's guest agent, as a user would run it.
+        Fills the leg's record from its steps; returns the migration's start."""
+        a = self.args
+        n = L["n"]
+        sfx = "" if n == 1 else "#%d" % n
+        argv = [sys.executable, HOST_TOOL, "-j", "migrate", "--qmp", src.host_qmp_path,
+                "--device", PRIMARY_ID, "--uri", "tcp:127.0.0.1:%d" % port,
+                "--dest-qmp", dst.host_qmp_path, "--plug", "driver=e1000e," + PRIMARY_PROPS,
+                "--migrate-timeout", str(a.migrate_timeout)]
+        if a.no_release:
+            argv.append("--no-release")
+        else:
+            argv += ["--ga", src.qga_path, "--guest-cli", CLI, "--interface", "eth0"]
+        self.log("leg %d: sriov-failover-host migrate %s -> %s" % (n, src.name, dst.name))
+        try:
+            cp = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                                timeout=a.migrate_timeout + 120)
+        except subprocess.TimeoutExpired:
+            raise LabError("leg %d: sriov-failover-host did not finish" % n) from None
+        steps = {}
+        for line in cp.stdout.splitlines():
+            try:
+                s = json.loads(line)
+            except ValueError:
+                continue
+            steps[s["step"]] = s
+        L["host_tool"] = {"argv": argv[1:], "steps": list(steps.values()),
+                          "exit": cp.returncode}
+        if cp.returncode != 0:
+            raise LabError("leg %d: sriov-failover-host failed (exit %d): %s"
+                           % (n, cp.returncode, cp.stderr.strip()))
+        rel = steps.get("release")
+        if rel:
+            L["release_output"] = rel["output"]
+            L["release_ms"] = round((rel["end"] - rel["start"]) * 1000, 1)
+            L["release_rc"] = rel["exitcode"]
+            L["release_via"] = rel["via"]
+            self.log("leg %d: release through the guest agent -> %d in %.0f ms"
+                     % (n, rel["exitcode"], L["release_ms"]))
+        un = steps["unplug"]
+        t = self.mark("device_del" + sfx, un["start"])
+        ev = src.qmp.find_event("DEVICE_DELETED", since=t,
+                                pred=lambda d: d.get("device") == PRIMARY_ID)
+        t_del = ev[0] if ev else un["end"]
+        L["unplug_ms"] = round((t_del - t) * 1000, 1)
+        self.mark("unplugged" + sfx, t_del)
+        t_mig = self.mark("migrate" + sfx, steps["migrate"]["start"])
+        L["t_device_add"] = self.mark("device_add" + sfx, steps["plug"]["start"])
+        return t_mig
 
     def wait_primary_back(self, leg, vm):
         sby, prim = vm.taps
@@ -331,6 +397,9 @@ class ModeRun:
             cmds.update({"status": "%s -j status" % CLI,
                          "events": "guest-now && %s -j events" % CLI,
                          "adapters": "%s -j adapters" % CLI})
+        elif self.mode == "net_failover":
+            # the daemon runs beside the kernel's failover: what it made of it
+            cmds.update({"status": "%s -j status" % CLI, "adapters": "%s -j adapters" % CLI})
         for k, c in cmds.items():
             try:
                 g[k] = vm.chan.run(c, timeout=15)[1]

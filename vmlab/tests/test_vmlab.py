@@ -10,6 +10,12 @@
     the destination's primary tap);
   * sriov-failover loses no more frames (UDP both ways + ping) than net_failover
     in the same run;
+  * the host's side of mode sfo ran through dist/host's sriov-failover-host, the
+    release through qemu-guest-agent (guest-exec of sriov-failover release);
+  * in the net_failover guest, where sriov-failoverd runs beside the kernel's
+    failover, the daemon calls the master, the standby and the primary "held"
+    and has no pair (it touched none of them), and the kernel's failover still
+    did its job (the checks above);
   * the run wrote the shared lab outputs: results.json (the same document as
     --json) and timeline.svg (well-formed, one panel per mode, host steps and,
     for sriov-failover, the daemon's state changes placed inside the run).
@@ -124,6 +130,8 @@ def run(a, out):
               "back %s ms after resume)" % (m, fp.get("primary_share_to_guest"),
                                             fp.get("primary_share_from_guest"),
                                             leg.get("primary_back_ms")))
+    check_host_tool(modes.get("sfo") or {}, check)
+    check_held(modes.get("net_failover") or {}, check)
     if all(modes.get(m, {}).get("lost") for m in ("sfo", "net_failover")):
         ours, theirs = modes["sfo"]["lost"]["total"], modes["net_failover"]["lost"]["total"]
         check(ours <= theirs, "sriov-failover lost %d frames, net_failover %d" % (ours, theirs))
@@ -133,6 +141,37 @@ def run(a, out):
         print("%d check(s) failed" % len(failures))
         return 1
     return 0
+
+
+def check_host_tool(sfo, check):
+    leg = (sfo.get("legs") or [{}])[0]
+    tool = leg.get("host_tool") or {}
+    check([s["step"] for s in tool.get("steps", [])] == ["release", "unplug", "migrate", "plug"]
+          and tool.get("exit") == 0,
+          "sfo: sriov-failover-host did release, unplug, migrate, plug (%s)" % tool)
+    check(leg.get("release_via") == "guest-agent" and leg.get("release_rc") == 0,
+          "sfo: the release went through qemu-guest-agent and succeeded (%s: %s)"
+          % (leg.get("release_via"), leg.get("release_output")))
+
+
+def check_held(nf, check):
+    """The daemon in the net_failover guest: every interface of the kernel's pair
+    held, no pair of its own."""
+    guest = nf.get("guest") or {}
+    try:
+        adapters = json.loads(guest.get("adapters", ""))["adapters"]
+        pairs = json.loads(guest.get("status", ""))["pairs"]
+    except (ValueError, KeyError, TypeError):
+        check(False, "net_failover: the daemon's adapters and status in JSON (%s)" % guest)
+        return
+    roles = {a["name"]: (a["role"], a["reason"]) for a in adapters}
+    held = {n: r for n, r in roles.items() if r[0] == "held"}
+    drivers = {a["name"]: a.get("driver") for a in adapters}
+    kinds = sorted(drivers[n] for n in held)
+    check(kinds == ["e1000e", "net_failover", "virtio_net"],
+          "net_failover: the daemon holds off the master, the standby and the primary "
+          "(held: %s; all: %s)" % (held, roles))
+    check(pairs == [], "net_failover: the daemon made no pair (%s)" % pairs)
 
 
 def check_files(report, out, check):
