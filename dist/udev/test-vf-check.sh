@@ -93,6 +93,17 @@ netdev br0 "$M1" - # bridge over eth0: same MAC, software device
 netdev eth0.100 "$M1" - # VLAN of eth0
 netdev veth0 "$M1" - # veth given the standby's MAC
 netdev lo 00:00:00:00:00:00 -
+# QEMU failover=on: net_failover's master and, enslaved to it, a virtio_net
+# standby and a VF with its MAC
+M4=52:54:00:99:88:77
+netdev nf0 "$M4" -
+virtio_dev 0000:00:06.0 3
+netdev nf0nsby "$M4" pci0000:00/0000:00:06.0/virtio3
+pci_dev 0000:0c:00.0 iavf
+netdev nf0npri "$M4" pci0000:00/0000:0c:00.0
+for n in nf0nsby nf0npri; do
+	ln -s "$S/devices/virtual/net/nf0" "$S/class/net/$n/master"
+done
 
 PASS=0
 FAIL=0
@@ -132,6 +143,7 @@ run_all() {
 	expect "VLAN with the standby's MAC is not marked" 0 "" -- eth0.100
 	expect "veth with the standby's MAC is not marked" 0 "" -- veth0
 	expect "loopback is not marked" 0 "" -- lo
+	expect "net_failover's primary (enslaved) is not marked" 0 "" -- nf0npri
 	expect "missing interface is not marked" 0 "" -- nosuch0
 	expect "other standby driver not taken by default" 0 "" -- enp9s0
 	expect "standby drivers given as arguments" 0 \
