@@ -25,9 +25,11 @@ GUEST_MODULES = ["virtio_pci", "virtio_net", "e1000e", "sch_ingress", "cls_bpf",
                  "virtio_console"]
 
 # The guest agent the host asks for a release through (sriov-failover-host):
-# Debian's package, apt-get download into the kernel package's cache.
+# Debian's package, apt-get download into a directory of its own beside the
+# kernel package (whose fetch removes every other .deb from its directory).
 AGENT_PACKAGE = "qemu-guest-agent"
 AGENT_PATH = "/usr/sbin/qemu-ga"
+AGENT_CACHE = os.path.join(KERNEL_CACHE, "agent")
 
 # The binaries of the build directory that go into the guest, and where.
 GUEST_BINARIES = {
@@ -186,7 +188,7 @@ def _ldd(path):
     return libs
 
 
-def fetch_agent(work_dir, cache_dir=KERNEL_CACHE):
+def fetch_agent(work_dir, cache_dir=AGENT_CACHE):
     """qemu-ga from Debian's qemu-guest-agent package: apt-get download into
     cache_dir (once), unpacked under work_dir; returns the binary's path."""
     os.makedirs(cache_dir, exist_ok=True)
