@@ -37,8 +37,9 @@ switches' relearning after the resume, up to the new VF's arrival.
 
 import time
 
+from sfolabkit.proc import LabError
+
 from . import util
-from .util import LabError
 
 SCENARIOS = {
     "migrate": "orderly live migration A->B: release, unplug, blackout, new VF on B",

@@ -5,22 +5,16 @@ delays the steps after it instead of eating into their phases, and a new VF's
 phase waits, bounded, until the VF carries traffic.  No root, no network:
 the fake guest's VF starts sending a given time after its plug.
 
-    python3 test_choreography.py [unittest options]
+    labkit/run lab/tests/test_choreography.py [unittest options]
 """
 
 import argparse
-import os
-import sys
 import time
 import unittest
 
-sys.dont_write_bytecode = True
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-sys.path[0:0] = [os.path.dirname(HERE), os.path.join(REPO, "labkit")]
+from sfolabkit.proc import LabError
 
-from sfolab import choreography  # noqa: E402
-from sfolab.util import LabError  # noqa: E402
+from sfolab import choreography
 
 RATE = 1000
 
