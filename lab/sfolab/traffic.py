@@ -77,14 +77,17 @@ class Flow:
             self.sp = util.Proc(self.wrap + argv, ns=topo.ns[self.src], stdout=out,
                                 stderr=err, name=argv[1])
 
+    def stop_sender(self):
+        """Asks the sender to end now: it still reports, and tells the receiver
+        how many it sent."""
+        if self.sp is not None:
+            self.sp.send(signal.SIGINT)
+
     def finish(self, timeout):
-        """Stops the sender (it reports and tells the receiver how many it sent),
-        then waits for the receiver (up to timeout each); returns (receiver report,
-        sender report), None for a report that is missing."""
-        if self.sp is not None and self.sp.wait(0) is None:
-            self.sp.send(signal.SIGINT)  # still prints its report
-            if self.sp.wait(timeout) is None:
-                self.sp.stop()
+        """Waits for the sender, then the receiver (up to timeout each); returns
+        (receiver report, sender report), None for a report that is missing."""
+        if self.sp is not None and self.sp.wait(timeout) is None:
+            self.sp.stop()
         if self.rp is not None and self.rp.wait(timeout) is None:
             self.rp.stop(signal.SIGINT)
         for p in (self.sp, self.rp):
@@ -145,9 +148,11 @@ class Traffic:
         return self.t0_ns
 
     def finish(self):
-        """Stops the senders, waits for every flow; returns {name: {"recv": report, "send": report,
-        "errors": {...}}}."""
+        """Stops the senders, waits for every flow; returns {name: {"recv": report,
+        "send": report, "errors": {...}}}."""
         res = {}
+        for f in self.flows:
+            f.stop_sender()
         for f in self.flows:
             recv, send = f.finish(timeout=15)
             res[f.name] = {"recv": recv, "send": send, "errors": f.errors()}
