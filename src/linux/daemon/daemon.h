@@ -56,10 +56,8 @@ struct daemon {
 	bool releasing; /* shutting down with --release-on-exit */
 	bool networkd;	/* systemd-networkd manages this network namespace */
 
-	/* ifindexes present in the last dump or events, for resync */
-	bool seen[SFO_MAX_IFINDEX];
-	bool dump_seen[SFO_MAX_IFINDEX];
 	bool in_dump;
+	bool resync_pending; /* the last resync failed: again before the next event */
 
 	struct held_vf *held;
 	size_t n_held;
@@ -97,7 +95,11 @@ void pin_unlock(struct daemon *d);
 
 /* netevents.c */
 int netevents_open(struct daemon *d);
-/* Full dump: every link and address, vanished links removed. */
+/*
+ * Drop the events not yet read, then dump every link and address; links the
+ * dump does not show are removed. On failure it runs again before the next
+ * event is read.
+ */
 int netevents_resync(struct daemon *d);
 /* Read pending events; resyncs on overflow. */
 void netevents_receive(struct daemon *d);

@@ -5,7 +5,9 @@
  * and multicast-group changes of a standby refresh its multicast list; an
  * address appearing on a VF we hold is removed again. When the kernel
  * drops events (ENOBUFS) we dump everything again: the engine is
- * level-triggered, so a full picture puts every pair right.
+ * level-triggered, so a full picture puts every pair right. What was still
+ * backed up in the socket is dropped before the dump: it is older than the
+ * dump, and applied after it would undo it.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -22,6 +24,7 @@
 /* ifindexes seen during a dump, to find links that vanished unseen */
 static int *dumped;
 static size_t n_dumped, cap_dumped;
+static bool dumped_incomplete; /* out of memory: the list cannot tell who is gone */
 static uint32_t standby_flags[SFO_MAX_IFINDEX]; /* last ifi_flags of standbys */
 
 static void note_dumped(int ifindex)
@@ -30,20 +33,33 @@ static void note_dumped(int ifindex)
 		size_t cap = cap_dumped ? cap_dumped * 2 : 64;
 		int *n = realloc(dumped, cap * sizeof(*n));
 
-		if (!n)
-			return; /* the link is then treated as gone: safe, it comes back */
+		if (!n) {
+			dumped_incomplete = true;
+			return;
+		}
 		dumped = n;
 		cap_dumped = cap;
 	}
 	dumped[n_dumped++] = ifindex;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* After sort_dumped(): thousands of links make a linear search per adapter quadratic. */
 static bool was_dumped(int ifindex)
 {
-	for (size_t i = 0; i < n_dumped; i++)
-		if (dumped[i] == ifindex)
-			return true;
-	return false;
+	return bsearch(&ifindex, dumped, n_dumped, sizeof(*dumped), cmp_int) != NULL;
+}
+
+static void sort_dumped(void)
+{
+	if (n_dumped)
+		qsort(dumped, n_dumped, sizeof(*dumped), cmp_int);
 }
 
 static bool is_held(struct daemon *d, int ifindex)
@@ -200,15 +216,32 @@ int netevents_resync(struct daemon *d)
 	size_t n, i = 0;
 	int ret;
 
+	/* First, so that the kernel queues the events of the dump's time again
+	 * (an overrun socket gets none until it is empty) and so that none
+	 * older than the dump is applied after it. */
+	ret = sfo_rtnl_discard(d->rt);
+	if (ret > 0)
+		dlog(SFO_LOG_DEBUG, "dropped %d backed-up netlink messages", ret);
+	else if (ret < 0)
+		dlog(SFO_LOG_WARN, "cannot empty the netlink socket: %s", strerror(-ret));
 	n_dumped = 0;
+	dumped_incomplete = false;
 	d->in_dump = true;
 	ret = sfo_rtnl_dump(d->rt);
 	d->in_dump = false;
+	d->resync_pending = ret < 0 || dumped_incomplete;
 	if (ret < 0) {
-		dlog(SFO_LOG_ERR, "netlink dump failed: %s", strerror(-ret));
+		dlog(SFO_LOG_ERR, "netlink dump failed: %s; again at the next event",
+		     strerror(-ret));
 		return ret;
 	}
+	if (dumped_incomplete) {
+		dlog(SFO_LOG_ERR, "out of memory during the netlink dump; again at the next "
+				  "event");
+		return -ENOMEM;
+	}
 	/* links the dump no longer shows left while we were not listening */
+	sort_dumped();
 	n = sfo_engine_adapter_count(d->eng);
 	while (i < n) {
 		struct sfo_adapter_status st;
@@ -230,12 +263,15 @@ void netevents_receive(struct daemon *d)
 	int ret;
 
 	for (;;) {
+		if (d->resync_pending && netevents_resync(d) < 0)
+			return;
 		ret = sfo_rtnl_receive(d->rt);
 		if (ret == -ENOBUFS) {
 			d->resyncs++;
 			dlog(SFO_LOG_WARN,
 			     "netlink events lost (receive buffer overrun): resynchronising");
-			netevents_resync(d);
+			if (netevents_resync(d) < 0)
+				return;
 			continue;
 		}
 		if (ret < 0 && ret != -EAGAIN && ret != -EINTR)

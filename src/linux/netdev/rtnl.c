@@ -214,6 +214,31 @@ static void dispatch(struct sfo_rtnl *rt, const struct nlmsghdr *nlh)
 	}
 }
 
+/*
+ * Ends: while the reader keeps up the queue empties; when it does not, the
+ * socket overruns again and the kernel queues nothing more until it is
+ * empty.
+ */
+int sfo_rtnl_discard(struct sfo_rtnl *rt)
+{
+	int fd, n = 0;
+
+	if (!rt->mon)
+		return -EBADF;
+	fd = mnl_socket_get_fd(rt->mon);
+	for (;;) {
+		if (recv(fd, rt->mon_buf, RTNL_BUF_SIZE, MSG_DONTWAIT) >= 0) {
+			n++;
+			continue;
+		}
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return n;
+		/* a second overrun while we read: as discarded as the rest */
+		if (errno != EINTR && errno != ENOBUFS)
+			return -errno;
+	}
+}
+
 int sfo_rtnl_receive(struct sfo_rtnl *rt)
 {
 	const struct nlmsghdr *nlh;

@@ -6,8 +6,10 @@
  *
  * Typical use: sfo_rtnl_open(), sfo_rtnl_dump() to learn the current state,
  * then poll(sfo_rtnl_fd()) and sfo_rtnl_receive() on POLLIN. When
- * sfo_rtnl_receive() returns -ENOBUFS events were lost: run
- * sfo_rtnl_dump() again and treat links not reported by it as gone.
+ * sfo_rtnl_receive() returns -ENOBUFS events were lost: sfo_rtnl_discard()
+ * what is still backed up, run sfo_rtnl_dump() again and treat links not
+ * reported by it as gone; the events received after that are newer than
+ * what was discarded, so applied in order they end at the current state.
  *
  * Every function returns 0 (or a count) or a negative errno and never
  * prints. Functions taking @err/@errlen write the kernel's extended ack
@@ -77,6 +79,15 @@ int sfo_rtnl_set_rcvbuf(struct sfo_rtnl *rt, int bytes);
  * bounded batch; poll again for the rest.
  */
 int sfo_rtnl_receive(struct sfo_rtnl *rt);
+
+/*
+ * Read and drop every event queued on the monitor socket, without calling
+ * the handlers. After an overrun the queue holds events older than the ones
+ * the kernel dropped, and until it is empty the kernel drops every new
+ * event: discard before the dump that resynchronises, never after. Returns
+ * the number of datagrams dropped or a negative errno.
+ */
+int sfo_rtnl_discard(struct sfo_rtnl *rt);
 
 /*
  * Dump the current state through the handlers (is_new = true), over the
