@@ -666,6 +666,84 @@ static void test_load_size_cap(void **state)
 	free(data);
 }
 
+/* The largest file there can be: 58254 sections of 18 bytes, 1 MiB. */
+#define MANY_STANDBYS (SFO_CONFIG_FILE_MAX / 18)
+
+static char *many_standbys_text(size_t extra, size_t *len)
+{
+	char *text = malloc(SFO_CONFIG_FILE_MAX + extra + 1);
+	size_t n = 0;
+
+	assert_non_null(text);
+	for (unsigned int i = 0; i < MANY_STANDBYS; i++)
+		n += (size_t)sprintf(text + n, "[standby x%06u]\n", i);
+	assert_true(n <= SFO_CONFIG_FILE_MAX);
+	*len = n;
+	return text;
+}
+
+static void test_many_standbys(void **state)
+{
+	struct sfo_config *cfg = NULL;
+	char err[256], name[16];
+	size_t len;
+	char *text = many_standbys_text(32, &len);
+
+	(void)state;
+	assert_int_equal(sfo_config_parse(text, len, "t.conf", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg->n_standbys, MANY_STANDBYS);
+	for (unsigned int i = 0; i < MANY_STANDBYS; i++) {
+		snprintf(name, sizeof(name), "x%06u", i);
+		assert_ptr_equal(sfo_config_standby(cfg, name), &cfg->standbys[i]);
+	}
+	assert_null(sfo_config_standby(cfg, "x999999"));
+	sfo_config_free(cfg);
+
+	/* the same, then the first one again: found at the last line */
+	len += (size_t)sprintf(text + len, "[standby x000000]\n");
+	cfg = &sentinel;
+	assert_int_equal(sfo_config_parse(text, len, "t.conf", &cfg, err, sizeof(err)),
+			 -SFO_EINVAL);
+	assert_ptr_equal(cfg, &sentinel);
+	assert_string_equal(err, "t.conf:58255: duplicate section [standby x000000]");
+	free(text);
+}
+
+static void test_add_standby(void **state)
+{
+	struct sfo_config *cfg = sfo_config_new();
+	struct sfo_standby_options *sb = NULL, *again = NULL;
+	char name[16];
+
+	(void)state;
+	assert_non_null(cfg);
+	assert_null(sfo_config_standby(cfg, "eth0"));
+	assert_int_equal(sfo_config_add_standby(cfg, "eth0", &sb), 0);
+	assert_string_equal(sb->name, "eth0");
+	assert_true(sb->managed);
+	assert_int_equal(sb->announce_count, -1);
+	assert_int_equal(sb->announce_interval_ms, -1);
+	assert_int_equal(sb->bringup_delay_ms, -1);
+	sb->announce_count = 3;
+	assert_int_equal(sfo_config_add_standby(cfg, "eth0", &again), -SFO_EEXIST);
+	assert_ptr_equal(again, sb);
+	assert_int_equal(again->announce_count, 3);
+	/* past the index's first sizes: everything still found */
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "e%d", i);
+		assert_int_equal(sfo_config_add_standby(cfg, name, NULL), 0);
+	}
+	assert_int_equal(cfg->n_standbys, 101);
+	assert_int_equal(sfo_config_standby(cfg, "eth0")->announce_count, 3);
+	assert_string_equal(sfo_config_standby(cfg, "e99")->name, "e99");
+	assert_int_equal(sfo_config_add_standby(cfg, "", NULL), -SFO_EINVAL);
+	assert_int_equal(sfo_config_add_standby(cfg, "a/b", NULL), -SFO_EINVAL);
+	assert_int_equal(sfo_config_add_standby(cfg, "1234567890123456", NULL), -SFO_EINVAL);
+	assert_int_equal(sfo_config_add_standby(cfg, NULL, NULL), -SFO_EINVAL);
+	assert_int_equal(cfg->n_standbys, 101);
+	sfo_config_free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -697,6 +775,8 @@ int main(void)
 		cmocka_unit_test(test_error_discards_everything),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_load_size_cap),
+		cmocka_unit_test(test_many_standbys),
+		cmocka_unit_test(test_add_standby),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

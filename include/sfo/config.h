@@ -6,10 +6,13 @@
 #ifndef SFO_CONFIG_H
 #define SFO_CONFIG_H
 
+#include <stdio.h>
+
 #include "types.h"
 
 #define SFO_ANNOUNCE_COUNT_MAX 255
 #define SFO_INTERVAL_MS_MAX    60000
+#define SFO_CONFIG_FILE_MAX    (1024 * 1024) /* bytes */
 
 /* A PCI vendor:device pair; with any_device set ("8086:*") device is ignored. */
 struct sfo_pci_id {
@@ -44,8 +47,12 @@ struct sfo_config {
 	size_t n_vf_drivers;
 	struct sfo_pci_id *vf_pci_ids; /* additions to the allowlist by PCI id */
 	size_t n_vf_pci_ids;
-	struct sfo_standby_options *standbys;
+	struct sfo_standby_options *standbys; /* add with sfo_config_add_standby() */
 	size_t n_standbys;
+	/* private: standbys by name (index + 1, 0 for none), a hash table at
+	 * most half full, so that parsing and lookups stay linear in size */
+	size_t *standby_slots;
+	size_t n_standby_slots;
 };
 
 /* A configuration with every default and no section. NULL on allocation failure. */
@@ -61,11 +68,32 @@ void sfo_config_free(struct sfo_config *cfg);
 int sfo_config_parse(const char *text, size_t len, const char *filename, struct sfo_config **out,
 		     char *err, size_t errlen);
 
-/* Read and parse a file with stdio; same contract as sfo_config_parse(). */
+/*
+ * Read @f to its end (at most SFO_CONFIG_FILE_MAX bytes, else an error) and
+ * parse it, @filename naming it in errors; same contract as
+ * sfo_config_parse(). The caller opens and closes @f.
+ */
+int sfo_config_read(FILE *f, const char *filename, struct sfo_config **out, char *err,
+		    size_t errlen);
+
+/*
+ * Open @path with stdio, then sfo_config_read(). Opening a FIFO waits for a
+ * writer: a program that must not block checks the file first.
+ */
 int sfo_config_load(const char *path, struct sfo_config **out, char *err, size_t errlen);
 
 /* Options for the standby named @name, or NULL if no section names it. */
 const struct sfo_standby_options *sfo_config_standby(const struct sfo_config *cfg,
 						     const char *name);
+
+/*
+ * Add a [standby NAME] section with the defaults (managed, every option
+ * inherited) and store it in *@out (may be NULL). Returns 0, -SFO_EEXIST
+ * with the existing section in *@out, -SFO_EINVAL for a bad name (empty,
+ * longer than 15 bytes, with a '/'), or -SFO_ENOMEM. Pointers into
+ * cfg->standbys are valid until the next addition.
+ */
+int sfo_config_add_standby(struct sfo_config *cfg, const char *name,
+			   struct sfo_standby_options **out);
 
 #endif /* SFO_CONFIG_H */

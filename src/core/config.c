@@ -18,7 +18,6 @@
 #include "sfo/config.h"
 
 #define LINE_MAX_BYTES	 1024
-#define FILE_MAX_BYTES	 (1024 * 1024)
 #define ADAPTER_NAME_MAX 15 /* chars, Linux IFNAMSIZ - 1 */
 #define SHOW_MAX	 40 /* bytes of a faulty word quoted in an error message */
 
@@ -312,12 +311,95 @@ static const struct key_def keys[] = {
 	NUMBER("bringup-delay-ms", bringup_delay_ms, SFO_INTERVAL_MS_MAX),
 };
 
+/* --- standbys by name: an open-addressing hash table of their indexes --- */
+
+static size_t name_hash(struct span name)
+{
+	uint64_t h = 14695981039346656037u; /* FNV-1a */
+
+	for (size_t i = 0; i < name.n; i++)
+		h = (h ^ (unsigned char)name.p[i]) * 1099511628211u;
+	return (size_t)(h ^ (h >> 32));
+}
+
+/* The slot holding @name, or the empty slot where it would go. */
+static size_t *standby_slot(const struct sfo_config *cfg, struct span name)
+{
+	size_t mask = cfg->n_standby_slots - 1;
+	size_t i = name_hash(name) & mask;
+
+	while (cfg->standby_slots[i] &&
+	       !span_eq(name, cfg->standbys[cfg->standby_slots[i] - 1].name))
+		i = (i + 1) & mask;
+	return &cfg->standby_slots[i];
+}
+
+/* Keeps the table at most half full. */
+static int grow_index(struct sfo_config *cfg)
+{
+	size_t n = cfg->n_standby_slots ? cfg->n_standby_slots * 2 : 16;
+	size_t *old = cfg->standby_slots, n_old = cfg->n_standby_slots;
+
+	if (2 * (cfg->n_standbys + 1) <= n_old)
+		return 0;
+	if (n > SIZE_MAX / sizeof(*old))
+		return -SFO_ENOMEM;
+	cfg->standby_slots = calloc(n, sizeof(*old));
+	if (!cfg->standby_slots) {
+		cfg->standby_slots = old;
+		return -SFO_ENOMEM;
+	}
+	cfg->n_standby_slots = n;
+	for (size_t i = 0; i < n_old; i++) {
+		if (old[i]) {
+			const char *nm = cfg->standbys[old[i] - 1].name;
+
+			*standby_slot(cfg, (struct span){ nm, strlen(nm) }) = old[i];
+		}
+	}
+	free(old);
+	return 0;
+}
+
+/* Append a section with the defaults; -SFO_EEXIST if @name has one. */
+static int add_standby(struct sfo_config *cfg, struct span name, struct sfo_standby_options **out)
+{
+	size_t *slot;
+	void *arr;
+
+	if (grow_index(cfg) < 0)
+		return -SFO_ENOMEM;
+	slot = standby_slot(cfg, name);
+	if (*slot) {
+		*out = &cfg->standbys[*slot - 1];
+		return -SFO_EEXIST;
+	}
+	arr = grow(cfg->standbys, cfg->n_standbys, sizeof(*cfg->standbys));
+	if (!arr)
+		return -SFO_ENOMEM;
+	cfg->standbys = arr;
+	*out = &cfg->standbys[cfg->n_standbys];
+	**out = (struct sfo_standby_options){
+		.managed = true,
+		.announce_count = -1,
+		.announce_interval_ms = -1,
+		.bringup_delay_ms = -1,
+	};
+	memcpy((*out)->name, name.p, name.n);
+	*slot = ++cfg->n_standbys;
+	return 0;
+}
+
+static bool adapter_name_ok(struct span name)
+{
+	return name.n && name.n <= ADAPTER_NAME_MAX && !memchr(name.p, '/', name.n);
+}
+
 /* --- lines --- */
 
 static int start_standby(struct parser *p, struct span name)
 {
-	struct sfo_config *cfg = p->cfg;
-	void *arr;
+	int r;
 
 	if (name.n > ADAPTER_NAME_MAX)
 		return fail(p, -SFO_EINVAL, "adapter name " SPAN_FMT " too long (max %d)",
@@ -325,22 +407,11 @@ static int start_standby(struct parser *p, struct span name)
 	if (memchr(name.p, '/', name.n))
 		return fail(p, -SFO_EINVAL, "bad adapter name " SPAN_FMT " ('/' not allowed)",
 			    SPAN_ARG(name));
-	for (size_t i = 0; i < cfg->n_standbys; i++)
-		if (span_eq(name, cfg->standbys[i].name))
-			return fail(p, -SFO_EINVAL, "duplicate section [standby %s]",
-				    cfg->standbys[i].name);
-	arr = grow(cfg->standbys, cfg->n_standbys, sizeof(*cfg->standbys));
-	if (!arr)
+	r = add_standby(p->cfg, name, &p->sb);
+	if (r == -SFO_EEXIST)
+		return fail(p, -SFO_EINVAL, "duplicate section [standby %s]", p->sb->name);
+	if (r < 0)
 		return fail(p, -SFO_ENOMEM, "out of memory");
-	cfg->standbys = arr;
-	p->sb = &cfg->standbys[cfg->n_standbys++];
-	*p->sb = (struct sfo_standby_options){
-		.managed = true,
-		.announce_count = -1,
-		.announce_interval_ms = -1,
-		.bringup_delay_ms = -1,
-	};
-	memcpy(p->sb->name, name.p, name.n);
 	return 0;
 }
 
@@ -446,6 +517,7 @@ void sfo_config_free(struct sfo_config *cfg)
 	free(cfg->vf_drivers);
 	free(cfg->vf_pci_ids);
 	free(cfg->standbys);
+	free(cfg->standby_slots);
 	free(cfg);
 }
 
@@ -479,11 +551,37 @@ int sfo_config_parse(const char *text, size_t len, const char *filename, struct 
 	return 0;
 }
 
+int sfo_config_read(FILE *f, const char *filename, struct sfo_config **out, char *err,
+		    size_t errlen)
+{
+	struct parser p = { .filename = filename ? filename : "<config>",
+			    .err = err,
+			    .errlen = errlen };
+	char *buf;
+	size_t len;
+	int r;
+
+	if (!f || !out)
+		return fail(&p, -SFO_EINVAL, "invalid argument");
+	buf = malloc(SFO_CONFIG_FILE_MAX + 1);
+	if (!buf)
+		return fail(&p, -SFO_ENOMEM, "out of memory");
+	errno = 0;
+	len = fread(buf, 1, SFO_CONFIG_FILE_MAX + 1, f);
+	if (ferror(f))
+		r = fail(&p, -SFO_EINVAL, "cannot read: %s",
+			 errno ? strerror(errno) : "unknown error");
+	else if (len > SFO_CONFIG_FILE_MAX)
+		r = fail(&p, -SFO_EINVAL, "file too large (max %d bytes)", SFO_CONFIG_FILE_MAX);
+	else
+		r = sfo_config_parse(buf, len, p.filename, out, err, errlen);
+	free(buf);
+	return r;
+}
+
 int sfo_config_load(const char *path, struct sfo_config **out, char *err, size_t errlen)
 {
 	struct parser p = { .filename = path ? path : "<config>", .err = err, .errlen = errlen };
-	char *buf;
-	size_t len;
 	FILE *f;
 	int r;
 
@@ -494,31 +592,28 @@ int sfo_config_load(const char *path, struct sfo_config **out, char *err, size_t
 	if (!f)
 		return fail(&p, -SFO_ENOENT, "cannot open: %s",
 			    errno ? strerror(errno) : "unknown error");
-	buf = malloc(FILE_MAX_BYTES + 1);
-	if (!buf) {
-		fclose(f);
-		return fail(&p, -SFO_ENOMEM, "out of memory");
-	}
-	errno = 0;
-	len = fread(buf, 1, FILE_MAX_BYTES + 1, f);
-	if (ferror(f))
-		r = fail(&p, -SFO_EINVAL, "cannot read: %s",
-			 errno ? strerror(errno) : "unknown error");
-	else if (len > FILE_MAX_BYTES)
-		r = fail(&p, -SFO_EINVAL, "file too large (max %d bytes)", FILE_MAX_BYTES);
-	else
-		r = sfo_config_parse(buf, len, path, out, err, errlen);
-	free(buf);
+	r = sfo_config_read(f, path, out, err, errlen);
 	fclose(f);
 	return r;
 }
 
 const struct sfo_standby_options *sfo_config_standby(const struct sfo_config *cfg, const char *name)
 {
-	if (!cfg || !name)
+	size_t slot;
+
+	if (!cfg || !name || !cfg->n_standby_slots)
 		return NULL;
-	for (size_t i = 0; i < cfg->n_standbys; i++)
-		if (strcmp(cfg->standbys[i].name, name) == 0)
-			return &cfg->standbys[i];
-	return NULL;
+	slot = *standby_slot(cfg, (struct span){ name, strlen(name) });
+	return slot ? &cfg->standbys[slot - 1] : NULL;
+}
+
+int sfo_config_add_standby(struct sfo_config *cfg, const char *name,
+			   struct sfo_standby_options **out)
+{
+	struct sfo_standby_options *sb;
+	struct span s = { name, name ? strlen(name) : 0 };
+
+	if (!cfg || !adapter_name_ok(s))
+		return -SFO_EINVAL;
+	return add_standby(cfg, s, out ? out : &sb);
 }

@@ -75,6 +75,11 @@ uint64_t mono_ns(void);
 /* Name of @ifindex as the engine knows it, or "if<N>". */
 const char *ifname_of(struct daemon *d, int ifindex, char *buf, size_t len);
 
+/* config_file.c: parse a regular file of at most SFO_CONFIG_FILE_MAX bytes, or say in
+ * @err why not ("PATH: not a regular file (a FIFO)"); never waits for a writer */
+struct sfo_config;
+int config_file_load(const char *path, struct sfo_config **out, char *err, size_t errlen);
+
 /* isolate.c: make a VF ours alone, and give it back */
 int vf_isolate(struct daemon *d, int ifindex, const char *name);
 void vf_unisolate(struct daemon *d, int ifindex, const char *name);

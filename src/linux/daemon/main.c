@@ -117,19 +117,15 @@ static int apply_interfaces(struct daemon *d)
 		return 0;
 	cfg->manage = SFO_MANAGE_LISTED;
 	for (int i = 0; i < d->n_interfaces; i++) {
-		struct sfo_standby_options *o;
+		int ret = sfo_config_add_standby(cfg, d->interfaces[i], NULL);
 
-		if (sfo_config_standby(cfg, d->interfaces[i]))
-			continue;
-		o = realloc(cfg->standbys, (cfg->n_standbys + 1) * sizeof(*o));
-		if (!o)
+		if (ret == -SFO_ENOMEM)
 			return -ENOMEM;
-		cfg->standbys = o;
-		o = &cfg->standbys[cfg->n_standbys++];
-		memset(o, 0, sizeof(*o));
-		snprintf(o->name, sizeof(o->name), "%s", d->interfaces[i]);
-		o->managed = true;
-		o->announce_count = o->announce_interval_ms = o->bringup_delay_ms = -1;
+		if (ret == -SFO_EINVAL) {
+			fprintf(stderr, "sriov-failoverd: bad interface name '%s'\n",
+				d->interfaces[i]);
+			return -EINVAL;
+		}
 	}
 	return 0;
 }
@@ -143,7 +139,7 @@ static int load_config(struct daemon *d)
 		d->cfg = sfo_config_new(); /* no file: built-in defaults */
 		ret = d->cfg ? 0 : -ENOMEM;
 	} else {
-		ret = sfo_config_load(d->config_path, &d->cfg, err, sizeof(err));
+		ret = config_file_load(d->config_path, &d->cfg, err, sizeof(err));
 		if (ret < 0) {
 			if (d->running)
 				dlog(SFO_LOG_ERR, "%s", err);

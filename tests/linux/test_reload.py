@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Configuration reload (SIGHUP) and --check-config: only a regular file is read (a FIFO
+would block the daemon for ever), and the largest configuration there can be (1 MiB,
+58254 [standby] sections) neither stalls the event loop nor takes long to check."""
+
+import os
+import signal
+import sys
+import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import sfo_it  # noqa: E402
+from sfo_it import BIN, IntegrationTest  # noqa: E402
+from topo import TopoError  # noqa: E402
+
+BASE_CONF = "[global]\nvf-drivers = veth\n[standby sby]\n"
+MANY = 58254  # 18-byte sections in SFO_CONFIG_FILE_MAX (1 MiB), with BASE_CONF
+
+
+def big_conf():
+    """1 MiB: the daemon's own sections, then [standby x000000] ... (not present)."""
+    body = "".join(f"[standby x{i:06d}]\n" for i in range(MANY))
+    text = BASE_CONF + body
+    return text[:len(BASE_CONF) + (1024 * 1024 - len(BASE_CONF)) // 18 * 18]
+
+
+class ReloadTest(IntegrationTest):
+    def fifo_in_place(self, path):
+        """Replaces path by a FIFO; a cleanup opens it for writing once, which releases
+        a reader blocked in open() (the daemon without this fix)."""
+        os.unlink(path)
+        os.mkfifo(path)
+
+        def release():
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+                os.close(fd)
+            except OSError:
+                pass  # no reader waiting
+        self.addCleanup(release)
+
+    def wait_log(self, d, text, timeout):
+        sfo_it.wait_until(lambda: text in d.log(), timeout, 0.05, f"daemon log: {text!r}")
+
+    def check_config(self, path, timeout=20.0):
+        """sriov-failoverd --check-config -c path: (exit status, stderr); fails the test if
+        it does not end within timeout."""
+        try:
+            r = sfo_it.run([BIN["daemon"], "--check-config", "--config", path], check=False,
+                           timeout=timeout)
+        except TopoError:
+            self.fail(f"--check-config {path} still runs after {timeout} s")
+        return r.returncode, r.stdout + r.stderr
+
+    def test_fifo_refused_on_reload(self):
+        t = self.topo
+        d = self.active_vf_setup()
+        self.fifo_in_place(d.conf)
+        d.proc.send(signal.SIGHUP)
+        self.wait_log(d, "not a regular file (a FIFO)", 5.0)
+        self.wait_log(d, "the previous one stays in force", 5.0)
+        # still handling events: carrier loss
+        t.vf_host_side_down("vf0")
+        d.wait_state("fallback", 2.0, vf="vf0")
+        # a regular file again: reloaded
+        os.unlink(d.conf)
+        with open(d.conf, "w") as f:
+            f.write(BASE_CONF)
+        d.proc.send(signal.SIGHUP)
+        self.wait_log(d, "configuration reloaded", 5.0)
+
+    def test_check_config_refuses_fifo(self):
+        path = os.path.join(self.tmp, "fifo.conf")
+        with open(path, "w") as f:
+            f.write(BASE_CONF)
+        self.fifo_in_place(path)
+        rc, out = self.check_config(path)
+        self.assertEqual(rc, 2, out)
+        self.assertIn(f"{path}: not a regular file (a FIFO)", out)
+
+    def test_check_config_refuses_too_large(self):
+        path = os.path.join(self.tmp, "large.conf")
+        with open(path, "w") as f:
+            f.write(big_conf() + "#" * 1024 + "\n")
+        rc, out = self.check_config(path)
+        self.assertEqual(rc, 2, out)
+        self.assertIn(f"{path}: file too large", out)
+
+    def test_largest_config(self):
+        """--check-config passes; a reload does not keep the daemon from handling a
+        carrier loss at once (before: 8 s and more of duplicate checks)."""
+        path = os.path.join(self.tmp, "big.conf")
+        text = big_conf()
+        self.assertLessEqual(len(text), 1024 * 1024)
+        with open(path, "w") as f:
+            f.write(text)
+        rc, out = self.check_config(path)
+        self.assertEqual(rc, 0, out)
+        t = self.topo
+        d = self.active_vf_setup()
+        with open(d.conf, "w") as f:
+            f.write(text)
+        t0 = time.monotonic()
+        d.proc.send(signal.SIGHUP)
+        t.vf_host_side_down("vf0")
+        p, waited = d.wait_state("fallback", 3.0, vf="vf0")
+        self.note(f"fallback {(time.monotonic() - t0) * 1000:.0f} ms after SIGHUP")
+        self.wait_log(d, "configuration reloaded", 5.0)
+        self.assertEqual(p["datapath"], "sby")
+
+
+if __name__ == "__main__":
+    sfo_it.main()
