@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* rtnl.c: dumps, monitor events, DELLINK stats, ENOBUFS and resync. */
+/* rtnl.c: dumps, monitor events, DELLINK stats, ENOBUFS, discard and resync. */
 #include "nd_test.h"
 
 #include <arpa/inet.h>
@@ -332,6 +332,40 @@ static void test_enobufs_then_resync(void **state)
 	NDT_SH("ip link del ndt-e0");
 }
 
+/* After an overrun: the backlog is dropped, and the next change is not. */
+static void test_discard_after_enobufs(void **state)
+{
+	struct link_q q = { .is_new = true, .mtu = 1400 };
+	struct ndt_rec r;
+	struct sfo_rtnl *rt;
+	FILE *batch;
+	int i, ret = 0;
+	(void)state;
+
+	q.ifindex = ndt_veth("ndt-f0", "ndt-f1");
+	rt = open_rec(&r);
+	assert_true(sfo_rtnl_set_rcvbuf(rt, 1) > 0);
+	batch = popen("ip -batch - >/dev/null", "w");
+	assert_non_null(batch);
+	for (i = 0; i < 64; i++)
+		fprintf(batch, "link add ndt-f%d type bridge\nlink del ndt-f%d\n", i + 2, i + 2);
+	assert_int_equal(pclose(batch), 0);
+	for (i = 0; i < 1000 && (ret = sfo_rtnl_receive(rt)) > 0; i++)
+		;
+	assert_int_equal(ret, -ENOBUFS);
+
+	assert_true(sfo_rtnl_discard(rt) > 0);
+	ndt_rec_clear(&r);
+	assert_int_equal(sfo_rtnl_receive(rt), 0);
+	assert_int_equal(r.n, 0);
+	/* the kernel queues events again: the first one is the change */
+	NDT_SH("ip link set ndt-f0 mtu 1400");
+	assert_non_null(ndt_wait(rt, &r, match_link, &q, 2000));
+	assert_true(match_link(&r.ev[0], &q));
+	close_rec(rt, &r);
+	NDT_SH("ip link del ndt-f0");
+}
+
 struct reentry {
 	struct sfo_rtnl *rt;
 	int ifindex;
@@ -388,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_bridge_port_messages_ignored),
 		cmocka_unit_test(test_monitor_addr_events),
 		cmocka_unit_test(test_enobufs_then_resync),
+		cmocka_unit_test(test_discard_after_enobufs),
 		cmocka_unit_test(test_handler_may_send_requests),
 	};
 
