@@ -21,10 +21,9 @@ import signal
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import sfo_it  # noqa: E402
-from sfo_it import IntegrationTest  # noqa: E402
+import sfo_it
+from sfo_it import IntegrationTest
 
 FLOOD = 4000
 FLOOD_GROUP = 77

@@ -10,11 +10,10 @@ import sys
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import sfo_it  # noqa: E402
-from sfo_it import BIN, IntegrationTest  # noqa: E402
-from topo import TopoError  # noqa: E402
+import sfo_it
+from sfo_it import BIN, IntegrationTest
+from sfolabkit.proc import LabError
 
 BASE_CONF = "[global]\nvf-drivers = veth\n[standby sby]\n"
 MANY = 58254  # 18-byte sections in SFO_CONFIG_FILE_MAX (1 MiB), with BASE_CONF
@@ -51,7 +50,7 @@ class ReloadTest(IntegrationTest):
         try:
             r = sfo_it.run([BIN["daemon"], "--check-config", "--config", path], check=False,
                            timeout=timeout)
-        except TopoError:
+        except LabError:
             self.fail(f"--check-config {path} still runs after {timeout} s")
         return r.returncode, r.stdout + r.stderr
 
