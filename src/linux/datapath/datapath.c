@@ -49,11 +49,85 @@ static int if_flags(int ifindex, unsigned int *flags)
 	return err;
 }
 
+static int map_put(int fd, const void *key, const void *value)
+{
+	if (bpf_map_update_elem(fd, key, value, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
 static int map_delete(int fd, const void *key)
 {
 	if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
 		return -errno;
 	return 0;
+}
+
+/* The slot recorded for @ifindex: 0 and *slot, -ENOENT: none, -ERANGE: an
+ * ifindex the datapath cannot key. */
+static int slot_get(struct sfo_dp *dp, int ifindex, __u32 *slot)
+{
+	__u32 key = ifindex, v;
+
+	if (ifindex <= 0)
+		return -EINVAL;
+	if (ifindex >= SFO_DP_MAX_IFINDEX)
+		return -ERANGE;
+	if (bpf_map_lookup_elem(dp->slot_of_fd, &key, &v))
+		return -errno;
+	if (!v || v > SFO_DP_MAX_PAIRS)
+		return -ENOENT;
+	*slot = v - 1;
+	return 0;
+}
+
+static int slot_set(struct sfo_dp *dp, int ifindex, __u32 slot_plus_one)
+{
+	__u32 key = ifindex;
+
+	return map_put(dp->slot_of_fd, &key, &slot_plus_one);
+}
+
+static int range_check(struct sfo_dp *dp, int ifindex)
+{
+	if (ifindex < SFO_DP_MAX_IFINDEX)
+		return 0;
+	dp_logf(&dp->log, SFO_DP_LOG_ERR,
+		"ifindex %d: beyond the datapath's ifindex map (%d entries): recreate the device",
+		ifindex, SFO_DP_MAX_IFINDEX);
+	return -ERANGE;
+}
+
+static int pair_read(struct sfo_dp *dp, __u32 slot, struct sfo_pair *pair)
+{
+	if (bpf_map_lookup_elem(dp->pairs_fd, &slot, pair))
+		return -errno;
+	return 0;
+}
+
+/* The pair of @standby_ifindex, and its slot, if it belongs to our network
+ * namespace. */
+static int pair_get(struct sfo_dp *dp, int standby_ifindex, __u32 *slot, struct sfo_pair *pair)
+{
+	int err;
+
+	if (standby_ifindex <= 0)
+		return -EINVAL;
+	err = slot_get(dp, standby_ifindex, slot);
+	if (err)
+		return err == -ERANGE ? -ENOENT : err;
+	err = pair_read(dp, *slot, pair);
+	if (err)
+		return err;
+	if (pair->standby_ifindex != (__u32)standby_ifindex ||
+	    pair->netns_cookie != dp->netns_cookie)
+		return -ENOENT;
+	return 0;
+}
+
+static int pair_put(struct sfo_dp *dp, __u32 slot, const struct sfo_pair *pair)
+{
+	return map_put(dp->pairs_fd, &slot, pair);
 }
 
 /* Whether our tc slot at @point of @ifindex is empty: then a filter found
@@ -66,23 +140,23 @@ static bool tc_slot_empty(int ifindex, enum bpf_tc_attach_point point)
 }
 
 /*
- * Whether the VF's half of the pair is all in place, as the kernel has it
- * now: the devmap slot holds @vf, @vf's frames are mapped to the pair and
- * its ingress filter runs one of our programs. Another process, or a
- * rollback, may have removed a piece since the pair recorded the VF.
- * -ENODEV: the VF is gone; -ENOLINK: a piece is missing.
+ * Whether the VF's half of the pair in @slot is all in place, as the kernel
+ * has it now: the devmap slot holds @vf, @vf maps to the slot and its
+ * ingress filter runs one of our programs. Another process, or a rollback,
+ * may have removed a piece since the pair recorded the VF. -ENODEV: the VF
+ * is gone; -ENOLINK: a piece is missing.
  */
-static int vf_datapath_check(struct sfo_dp *dp, __u32 key, __u32 vf)
+static int vf_datapath_check(struct sfo_dp *dp, __u32 slot, __u32 vf)
 {
 	char name[IF_NAMESIZE];
-	__u32 slot, owner, prog;
+	__u32 dev, owner, prog;
 	int err;
 
 	if (!if_indextoname(vf, name))
 		return -ENODEV;
-	if (bpf_map_lookup_elem(dp->vf_dev_fd, &key, &slot) || slot != vf)
+	if (bpf_map_lookup_elem(dp->vf_dev_fd, &slot, &dev) || dev != vf)
 		return -ENOLINK;
-	if (bpf_map_lookup_elem(dp->vf_to_standby_fd, &vf, &owner) || owner != key)
+	if (slot_get(dp, vf, &owner) || owner != slot)
 		return -ENOLINK;
 	err = dp_tc_query(vf, BPF_TC_INGRESS, &prog);
 	if (err)
@@ -93,30 +167,46 @@ static int vf_datapath_check(struct sfo_dp *dp, __u32 key, __u32 vf)
 	return err == 1 || err == -EPERM ? 0 : -ENOLINK; /* -EPERM: see dp_tc_attach() */
 }
 
-/* The pair of @standby_ifindex if it belongs to our network namespace. */
-static int pair_get(struct sfo_dp *dp, int standby_ifindex, struct sfo_pair *pair)
+/* A free slot (no standby), or -ENOSPC. */
+static int slot_alloc(struct sfo_dp *dp, __u32 *slot)
 {
-	__u32 key = standby_ifindex;
+	struct sfo_pair pair;
+	__u32 i;
+	int err;
 
-	if (standby_ifindex <= 0)
-		return -EINVAL;
-	if (bpf_map_lookup_elem(dp->pairs_fd, &key, pair))
-		return -errno;
-	return pair->netns_cookie == dp->netns_cookie ? 0 : -ENOENT;
+	for (i = 0; i < SFO_DP_MAX_PAIRS; i++) {
+		err = pair_read(dp, i, &pair);
+		if (err)
+			return err;
+		if (!pair.standby_ifindex) {
+			*slot = i;
+			return 0;
+		}
+	}
+	return -ENOSPC;
 }
 
-static int pair_put(struct sfo_dp *dp, int standby_ifindex, const struct sfo_pair *pair,
-		    __u64 flags)
+/* Empty @slot: devmap entry, tally, counters, then the pair. */
+static int slot_clear(struct sfo_dp *dp, __u32 slot)
 {
-	__u32 key = standby_ifindex;
+	struct sfo_tally tally;
+	struct sfo_pair pair;
+	int err;
 
-	if (bpf_map_update_elem(dp->pairs_fd, &key, pair, flags))
-		return errno == E2BIG ? -ENOSPC : -errno;
-	return 0;
+	memset(&tally, 0, sizeof(tally));
+	memset(&pair, 0, sizeof(pair));
+	err = map_delete(dp->vf_dev_fd, &slot);
+	if (!err)
+		err = map_put(dp->tally_fd, &slot, &tally);
+	if (!err)
+		err = dp_counters_create(dp, slot, true);
+	if (!err)
+		err = pair_put(dp, slot, &pair);
+	return err;
 }
 
-/* Per-CPU counters of @key summed into @sum. */
-static int counters_sum(struct sfo_dp *dp, __u32 key, struct sfo_counters *sum)
+/* Per-CPU counters of @slot summed into @sum. */
+static int counters_sum(struct sfo_dp *dp, __u32 slot, struct sfo_counters *sum)
 {
 	struct sfo_counters *percpu;
 	int cpu, err = 0;
@@ -125,8 +215,8 @@ static int counters_sum(struct sfo_dp *dp, __u32 key, struct sfo_counters *sum)
 	if (!percpu)
 		return -ENOMEM;
 	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(dp->stats_fd, &key, percpu)) {
-		err = errno == ENOENT ? -ENOENT : -errno;
+	if (bpf_map_lookup_elem(dp->stats_fd, &slot, percpu)) {
+		err = -errno;
 		goto out;
 	}
 	for (cpu = 0; cpu < dp->ncpus; cpu++) {
@@ -142,17 +232,17 @@ out:
 	return err;
 }
 
-int dp_counters_create(struct sfo_dp *dp, __u32 key, bool reset)
+int dp_counters_create(struct sfo_dp *dp, __u32 slot, bool reset)
 {
 	struct sfo_counters *zero;
 	int err = 0;
 
+	if (!reset)
+		return 0; /* array entries always exist */
 	zero = calloc(dp->ncpus, sizeof(*zero));
 	if (!zero)
 		return -ENOMEM;
-	if (bpf_map_update_elem(dp->stats_fd, &key, zero, reset ? BPF_ANY : BPF_NOEXIST) &&
-	    errno != EEXIST)
-		err = errno == E2BIG ? -ENOSPC : -errno;
+	err = map_put(dp->stats_fd, &slot, zero);
 	free(zero);
 	return err;
 }
@@ -161,40 +251,52 @@ int dp_counters_create(struct sfo_dp *dp, __u32 key, bool reset)
 
 int sfo_dp_standby_attach(struct sfo_dp *dp, int standby_ifindex)
 {
+	bool created = false, egress_empty;
 	char name[IF_NAMESIZE];
 	struct sfo_pair pair;
-	bool created = false, egress_empty;
-	__u32 key = standby_ifindex;
+	__u32 slot;
 	int err;
 
 	if (standby_ifindex <= 0)
 		return -EINVAL;
 	if (!if_indextoname(standby_ifindex, name))
 		return -ENODEV;
-	err = pair_get(dp, standby_ifindex, &pair);
+	err = range_check(dp, standby_ifindex);
+	if (err)
+		return err;
+	err = pair_get(dp, standby_ifindex, &slot, &pair);
 	if (err == -ENOENT) {
-		if (!bpf_map_lookup_elem(dp->pairs_fd, &key, &pair)) {
+		if (!slot_get(dp, standby_ifindex, &slot) && !pair_read(dp, slot, &pair) &&
+		    pair.standby_ifindex == (__u32)standby_ifindex) {
 			dp_logf(&dp->log, SFO_DP_LOG_ERR,
 				"ifindex %d: pinned pair belongs to another network namespace",
 				standby_ifindex);
 			return -EEXIST;
 		}
+		err = slot_alloc(dp, &slot);
+		if (!err)
+			err = slot_clear(dp, slot); /* a new pair starts from 0 */
+		if (err)
+			return err;
 		memset(&pair, 0, sizeof(pair));
+		pair.standby_ifindex = standby_ifindex;
 		pair.mode = SFO_DP_MODE_STANDBY;
 		pair.flags = SFO_PAIR_F_DEDUP;
 		pair.netns_cookie = dp->netns_cookie;
-		err = pair_put(dp, standby_ifindex, &pair, BPF_NOEXIST);
-		if (err)
+		err = pair_put(dp, slot, &pair);
+		if (!err)
+			err = slot_set(dp, standby_ifindex, slot + 1);
+		if (err) {
+			slot_clear(dp, slot);
 			return err;
+		}
 		created = true;
 	} else if (err) {
 		return err;
 	}
 	egress_empty = tc_slot_empty(standby_ifindex, BPF_TC_EGRESS);
-	err = dp_counters_create(dp, key, created); /* a new pair starts from 0 */
-	if (!err)
-		err = dp_tc_attach(&dp->log, standby_ifindex, BPF_TC_EGRESS, dp->sby_egress_fd,
-				   dp->owner_map_id);
+	err = dp_tc_attach(&dp->log, standby_ifindex, BPF_TC_EGRESS, dp->sby_egress_fd,
+			   dp->owner_map_id);
 	if (!err)
 		err = dp_tc_attach(&dp->log, standby_ifindex, BPF_TC_INGRESS, dp->sby_ingress_fd,
 				   dp->owner_map_id);
@@ -202,8 +304,8 @@ int sfo_dp_standby_attach(struct sfo_dp *dp, int standby_ifindex)
 		if (egress_empty)
 			dp_tc_detach_prog(&dp->log, standby_ifindex, BPF_TC_EGRESS,
 					  dp_prog_id(dp->sby_egress_fd));
-		map_delete(dp->pairs_fd, &key);
-		map_delete(dp->stats_fd, &key);
+		slot_set(dp, standby_ifindex, 0);
+		slot_clear(dp, slot);
 	}
 	return err;
 }
@@ -211,10 +313,10 @@ int sfo_dp_standby_attach(struct sfo_dp *dp, int standby_ifindex)
 int sfo_dp_standby_detach(struct sfo_dp *dp, int standby_ifindex)
 {
 	struct sfo_pair pair;
-	__u32 key = standby_ifindex;
+	__u32 slot;
 	int err, ret;
 
-	ret = pair_get(dp, standby_ifindex, &pair);
+	ret = pair_get(dp, standby_ifindex, &slot, &pair);
 	if (!ret && pair.vf_ifindex) {
 		ret = sfo_dp_vf_detach(dp, standby_ifindex, pair.vf_ifindex);
 		if (ret)
@@ -228,117 +330,128 @@ int sfo_dp_standby_detach(struct sfo_dp *dp, int standby_ifindex)
 		err = dp_tc_detach(&dp->log, standby_ifindex, BPF_TC_INGRESS, dp->owner_map_id);
 	if (err || ret)
 		return err ? err : ret;
-	err = map_delete(dp->vf_dev_fd, &key);
+	err = slot_set(dp, standby_ifindex, 0);
 	if (!err)
-		err = map_delete(dp->pairs_fd, &key);
-	if (!err)
-		err = map_delete(dp->stats_fd, &key);
-	if (!err)
-		err = map_delete(dp->tally_fd, &key);
+		err = slot_clear(dp, slot);
 	return err;
 }
 
 int sfo_dp_vf_attach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex)
 {
-	__u32 key = standby_ifindex, vf = vf_ifindex, owner, slot;
-	bool held, had_owner, had_slot, filter_empty;
+	__u32 slot, vf = vf_ifindex, owner, dev;
+	bool held, had_owner, had_dev, filter_empty;
 	char name[IF_NAMESIZE];
 	struct sfo_pair pair;
 	int err;
 
 	if (vf_ifindex <= 0 || vf_ifindex == standby_ifindex)
 		return -EINVAL;
-	err = pair_get(dp, standby_ifindex, &pair);
+	err = pair_get(dp, standby_ifindex, &slot, &pair);
 	if (err)
 		return err;
 	if (pair.vf_ifindex && pair.vf_ifindex != vf)
 		return -EBUSY;
 	if (!if_indextoname(vf_ifindex, name))
 		return -ENODEV;
-	if (!bpf_map_lookup_elem(dp->vf_to_standby_fd, &vf, &owner) && owner != key)
-		return -EBUSY;
+	err = range_check(dp, vf_ifindex);
+	if (err)
+		return err;
+	err = slot_get(dp, vf_ifindex, &owner);
+	if (!err && owner != slot)
+		return -EBUSY; /* another pair's VF, or a standby */
+	if (err && err != -ENOENT)
+		return err;
 	held = pair.vf_ifindex == vf;
-	had_owner = !bpf_map_lookup_elem(dp->vf_to_standby_fd, &vf, &owner);
-	had_slot = !bpf_map_lookup_elem(dp->vf_dev_fd, &key, &slot);
+	had_owner = !err;
+	had_dev = !bpf_map_lookup_elem(dp->vf_dev_fd, &slot, &dev);
 	filter_empty = tc_slot_empty(vf_ifindex, BPF_TC_INGRESS);
 
-	/* RX first: the filter needs the map entry, and from here on the VF's
-	 * frames reach the standby. Then the devmap slot, then the pair. */
-	if (bpf_map_update_elem(dp->vf_to_standby_fd, &vf, &key, BPF_ANY))
-		return errno == E2BIG ? -ENOSPC : -errno;
-	err = dp_tc_attach(&dp->log, vf_ifindex, BPF_TC_INGRESS, dp->vf_ingress_fd,
-			   dp->owner_map_id);
-	if (!err && bpf_map_update_elem(dp->vf_dev_fd, &key, &vf, BPF_ANY))
-		err = errno == E2BIG ? -ENOSPC : -errno;
-	if (!err && !held) {
+	/* RX first: the filter needs the pair to name the VF, and from here on
+	 * the VF's frames reach the standby. Then the devmap slot. */
+	if (!held) {
 		pair.vf_ifindex = vf;
 		pair.flags &= ~SFO_PAIR_F_RELEASED; /* a release was for the VF before */
-		err = pair_put(dp, standby_ifindex, &pair, BPF_EXIST);
+		err = pair_put(dp, slot, &pair);
 	}
+	if (!err)
+		err = slot_set(dp, vf_ifindex, slot + 1);
+	if (!err)
+		err = dp_tc_attach(&dp->log, vf_ifindex, BPF_TC_INGRESS, dp->vf_ingress_fd,
+				   dp->owner_map_id);
+	if (!err && map_put(dp->vf_dev_fd, &slot, &vf))
+		err = errno == E2BIG ? -ENOSPC : -errno;
 	if (err && !held) { /* take back what this call made, nothing else */
-		if (!had_slot)
-			map_delete(dp->vf_dev_fd, &key);
+		if (!had_dev)
+			map_delete(dp->vf_dev_fd, &slot);
 		if (filter_empty)
 			dp_tc_detach_prog(&dp->log, vf_ifindex, BPF_TC_INGRESS,
 					  dp_prog_id(dp->vf_ingress_fd));
 		if (!had_owner)
-			map_delete(dp->vf_to_standby_fd, &vf);
+			slot_set(dp, vf_ifindex, 0);
+		pair.vf_ifindex = 0;
+		pair_put(dp, slot, &pair);
 	}
 	return err;
 }
 
 int sfo_dp_vf_detach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex)
 {
-	__u32 key = standby_ifindex, vf = vf_ifindex, owner;
+	__u32 slot, owner;
 	struct sfo_pair pair;
 	bool mapped;
 	int err;
 
 	if (vf_ifindex <= 0)
 		return -EINVAL;
-	err = pair_get(dp, standby_ifindex, &pair);
+	err = pair_get(dp, standby_ifindex, &slot, &pair);
 	if (err)
 		return err;
-	mapped = !bpf_map_lookup_elem(dp->vf_to_standby_fd, &vf, &owner) && owner == key;
-	if (pair.vf_ifindex != vf && !mapped)
+	mapped = !slot_get(dp, vf_ifindex, &owner) && owner == slot;
+	if (pair.vf_ifindex != (__u32)vf_ifindex && !mapped)
 		return -ENOENT;
-	if (pair.vf_ifindex == vf) {
-		/* TX off the VF before anything else. */
+	if (pair.vf_ifindex == (__u32)vf_ifindex) {
+		/* TX off the VF before anything else; its RX is delivered until
+		 * its filter is gone. */
 		pair.mode = SFO_DP_MODE_STANDBY;
-		pair.vf_ifindex = 0;
-		pair.flags &= ~SFO_PAIR_F_RELEASED;
-		err = pair_put(dp, standby_ifindex, &pair, BPF_EXIST);
+		err = pair_put(dp, slot, &pair);
 		if (!err)
-			err = map_delete(dp->vf_dev_fd, &key);
+			err = map_delete(dp->vf_dev_fd, &slot);
 		if (err)
 			return err;
 	}
 	err = dp_tc_detach(&dp->log, vf_ifindex, BPF_TC_INGRESS, dp->owner_map_id);
+	if (err)
+		return err;
+	if (pair.vf_ifindex == (__u32)vf_ifindex) {
+		pair.vf_ifindex = 0;
+		pair.flags &= ~SFO_PAIR_F_RELEASED;
+		err = pair_put(dp, slot, &pair);
+	}
 	if (!err && mapped)
-		err = map_delete(dp->vf_to_standby_fd, &vf);
+		err = slot_set(dp, vf_ifindex, 0);
 	return err;
 }
 
 int sfo_dp_steer(struct sfo_dp *dp, int standby_ifindex, bool to_vf)
 {
 	struct sfo_counters before, after;
-	__u32 key = standby_ifindex, vf;
 	unsigned int flags = 0;
 	struct sfo_pair pair;
+	__u32 slot, vf;
 	int err;
 
-	err = pair_get(dp, standby_ifindex, &pair);
+	err = pair_get(dp, standby_ifindex, &slot, &pair);
 	if (err)
 		return err;
 	if (!to_vf) {
 		if (pair.mode == SFO_DP_MODE_STANDBY)
 			return 0;
 		pair.mode = SFO_DP_MODE_STANDBY;
-		return pair_put(dp, standby_ifindex, &pair, BPF_EXIST);
+		return pair_put(dp, slot, &pair);
 	}
-	if (!pair.vf_ifindex || bpf_map_lookup_elem(dp->vf_dev_fd, &key, &vf))
+	if (!pair.vf_ifindex || bpf_map_lookup_elem(dp->vf_dev_fd, &slot, &vf))
 		return -ENODEV; /* not held, or unregistered since */
-	err = vf_datapath_check(dp, key, pair.vf_ifindex);
+	err = vf_datapath_check(dp, slot, pair.vf_ifindex);
 	if (err)
 		return err;
 	err = if_flags(pair.vf_ifindex, &flags);
@@ -353,19 +466,19 @@ int sfo_dp_steer(struct sfo_dp *dp, int standby_ifindex, bool to_vf)
 	 * value. If the VF starts going down while we switch, its flip could
 	 * be overwritten: the hook counts every close it sees, so compare.
 	 */
-	err = counters_sum(dp, key, &before);
+	err = counters_sum(dp, slot, &before);
 	if (err)
 		return err;
 	pair.mode = SFO_DP_MODE_VF;
-	err = pair_put(dp, standby_ifindex, &pair, BPF_EXIST);
+	err = pair_put(dp, slot, &pair);
 	if (err)
 		return err;
-	err = counters_sum(dp, key, &after);
+	err = counters_sum(dp, slot, &after);
 	if (!err)
 		err = if_flags(pair.vf_ifindex, &flags);
 	if (err || after.vf_close_events != before.vf_close_events || !(flags & IFF_UP)) {
 		pair.mode = SFO_DP_MODE_STANDBY;
-		pair_put(dp, standby_ifindex, &pair, BPF_EXIST);
+		pair_put(dp, slot, &pair);
 		return err ? err : -ENETDOWN;
 	}
 	return 0;
@@ -374,9 +487,10 @@ int sfo_dp_steer(struct sfo_dp *dp, int standby_ifindex, bool to_vf)
 int sfo_dp_mark_released(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex, bool released)
 {
 	struct sfo_pair pair;
+	__u32 slot;
 	int err;
 
-	err = pair_get(dp, standby_ifindex, &pair);
+	err = pair_get(dp, standby_ifindex, &slot, &pair);
 	if (err)
 		return err;
 	if (vf_ifindex <= 0 || pair.vf_ifindex != (__u32)vf_ifindex)
@@ -387,15 +501,16 @@ int sfo_dp_mark_released(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex,
 		pair.flags |= SFO_PAIR_F_RELEASED;
 	else
 		pair.flags &= ~SFO_PAIR_F_RELEASED;
-	return pair_put(dp, standby_ifindex, &pair, BPF_EXIST);
+	return pair_put(dp, slot, &pair);
 }
 
 int sfo_dp_released_vf(struct sfo_dp *dp, int standby_ifindex)
 {
 	struct sfo_pair pair;
+	__u32 slot;
 	int err;
 
-	err = pair_get(dp, standby_ifindex, &pair);
+	err = pair_get(dp, standby_ifindex, &slot, &pair);
 	if (err)
 		return err;
 	return pair.flags & SFO_PAIR_F_RELEASED ? (int)pair.vf_ifindex : 0;
@@ -407,33 +522,36 @@ int sfo_dp_save_tally(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex, co
 		      const uint64_t *total, size_t n)
 {
 	struct sfo_tally t = { .vf_ifindex = (__u32)vf_ifindex, .netns_cookie = dp->netns_cookie };
-	__u32 key = standby_ifindex;
 	struct sfo_pair pair;
+	__u32 slot;
 	int err;
 
 	if (n > SFO_DP_TALLY_MAX || vf_ifindex < 0)
 		return -EINVAL;
-	err = pair_get(dp, standby_ifindex, &pair);
+	err = pair_get(dp, standby_ifindex, &slot, &pair);
 	if (err)
 		return err;
 	memcpy(t.last, last, n * sizeof(*last));
 	memcpy(t.total, total, n * sizeof(*total));
-	if (bpf_map_update_elem(dp->tally_fd, &key, &t, BPF_ANY))
-		return errno == E2BIG ? -ENOSPC : -errno;
-	return 0;
+	return map_put(dp->tally_fd, &slot, &t);
 }
 
 int sfo_dp_load_tally(struct sfo_dp *dp, int standby_ifindex, int *vf_ifindex, uint64_t *last,
 		      uint64_t *total, size_t n)
 {
-	__u32 key = standby_ifindex;
+	struct sfo_pair pair;
 	struct sfo_tally t;
+	__u32 slot;
+	int err;
 
 	if (n > SFO_DP_TALLY_MAX || standby_ifindex <= 0)
 		return -EINVAL;
-	if (bpf_map_lookup_elem(dp->tally_fd, &key, &t))
+	err = pair_get(dp, standby_ifindex, &slot, &pair);
+	if (err)
+		return err;
+	if (bpf_map_lookup_elem(dp->tally_fd, &slot, &t))
 		return -errno;
-	if (t.netns_cookie != dp->netns_cookie)
+	if (t.netns_cookie != dp->netns_cookie) /* also: never saved (zeroed) */
 		return -ENOENT;
 	*vf_ifindex = (int)t.vf_ifindex;
 	memcpy(last, t.last, n * sizeof(*last));
@@ -444,9 +562,10 @@ int sfo_dp_load_tally(struct sfo_dp *dp, int standby_ifindex, int *vf_ifindex, u
 int sfo_dp_get_pair(struct sfo_dp *dp, int standby_ifindex, int *vf_ifindex, bool *to_vf)
 {
 	struct sfo_pair pair;
+	__u32 slot;
 	int err;
 
-	err = pair_get(dp, standby_ifindex, &pair);
+	err = pair_get(dp, standby_ifindex, &slot, &pair);
 	if (err)
 		return err;
 	if (vf_ifindex)
@@ -458,6 +577,7 @@ int sfo_dp_get_pair(struct sfo_dp *dp, int standby_ifindex, int *vf_ifindex, boo
 
 int sfo_dp_read_stats(struct sfo_dp *dp, int standby_ifindex, struct sfo_dp_stats *out)
 {
+	__u32 slot = SFO_DP_GLOBAL_SLOT;
 	struct sfo_counters c;
 	struct sfo_pair pair;
 	int err;
@@ -465,11 +585,11 @@ int sfo_dp_read_stats(struct sfo_dp *dp, int standby_ifindex, struct sfo_dp_stat
 	if (standby_ifindex < 0)
 		return -EINVAL;
 	if (standby_ifindex) {
-		err = pair_get(dp, standby_ifindex, &pair);
+		err = pair_get(dp, standby_ifindex, &slot, &pair);
 		if (err)
 			return err;
 	}
-	err = counters_sum(dp, standby_ifindex, &c);
+	err = counters_sum(dp, slot, &c);
 	if (err)
 		return err;
 	out->tx_vf_packets = c.tx_vf_packets;
@@ -487,19 +607,23 @@ int sfo_dp_read_stats(struct sfo_dp *dp, int standby_ifindex, struct sfo_dp_stat
 
 int sfo_dp_for_each_pair(struct sfo_dp *dp, sfo_dp_pair_fn cb, void *arg)
 {
-	__u32 keys[SFO_DP_MAX_PAIRS], key, *prev = NULL;
+	int standbys[SFO_DP_MAX_PAIRS], n = 0, i, vf, err;
 	struct sfo_pair pair;
-	int n = 0, i, err;
+	__u32 slot;
+	bool to_vf;
 
-	/* Keys first: @cb may change the map. */
-	while (n < SFO_DP_MAX_PAIRS && !bpf_map_get_next_key(dp->pairs_fd, prev, &key)) {
-		keys[n] = key;
-		prev = &keys[n++];
+	/* Standbys first: @cb may change the maps. */
+	for (slot = 0; slot < SFO_DP_MAX_PAIRS; slot++) {
+		err = pair_read(dp, slot, &pair);
+		if (err)
+			return err;
+		if (pair.standby_ifindex && pair.netns_cookie == dp->netns_cookie)
+			standbys[n++] = (int)pair.standby_ifindex;
 	}
 	for (i = 0; i < n; i++) {
-		if (pair_get(dp, keys[i], &pair))
-			continue; /* gone meanwhile, or another namespace's */
-		err = cb(keys[i], pair.vf_ifindex, pair.mode == SFO_DP_MODE_VF, arg);
+		if (sfo_dp_get_pair(dp, standbys[i], &vf, &to_vf))
+			continue; /* gone meanwhile */
+		err = cb(standbys[i], vf, to_vf, arg);
 		if (err)
 			return err;
 	}

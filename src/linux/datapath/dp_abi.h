@@ -4,15 +4,27 @@
  * map layouts, constants and the skb tag. Maps are pinned and outlive the
  * process that created them, so any change of a layout here must change the
  * map's size or type as well: the loader refuses to adopt pinned maps whose
- * type, key, value or size differ (see dp_map_compatible()).
+ * type, key, value or size differ (see map_reuse_pin() in dp_load.c).
  */
 #ifndef SFO_DP_ABI_H
 #define SFO_DP_ABI_H
 
 #include <linux/types.h>
 
-/* Entries of every per-pair map; key 0 of sfo_stats is the global bucket. */
+/*
+ * Layout version 2: per-pair state lives in ARRAY maps indexed by a slot the
+ * loader assigns (0 .. SFO_DP_MAX_PAIRS - 1), found from an ifindex through
+ * the ARRAY sfo_slot_of. Array lookups are inlined by the verifier: a packet
+ * costs no hash lookup. Version 1 keyed HASH maps by ifindex; its pins are
+ * refused (sfo_pairs changed type).
+ */
 #define SFO_DP_MAX_PAIRS 256
+/* Index of the datapath-wide bucket of sfo_stats, after the pairs' slots. */
+#define SFO_DP_GLOBAL_SLOT SFO_DP_MAX_PAIRS
+/* Entries of sfo_slot_of: ifindexes from this one on cannot be paired
+ * (-ERANGE). ifindexes are per network namespace and grow by one with every
+ * device created in it (a VF hot-plug): 65536 hot-plugs in one guest. */
+#define SFO_DP_MAX_IFINDEX 65536
 
 enum sfo_dp_mode {
 	SFO_DP_MODE_STANDBY = 0, /* TX leaves on the standby itself */
@@ -26,17 +38,26 @@ enum sfo_dp_mode {
  * Cleared with the VF (vf_ifindex 0). */
 #define SFO_PAIR_F_RELEASED (1U << 1)
 
-/* sfo_pairs: standby ifindex -> pair. Written whole by user space; the close
- * hook writes only .mode, in place, from SFO_DP_MODE_VF to _STANDBY. */
+/* sfo_slot_of: ifindex -> slot + 1 of the pair whose standby or held VF it
+ * is (0: none). Programs trust it only when the pair names the ifindex back
+ * in the role they serve. */
+
+/* sfo_pairs: slot -> pair (standby_ifindex 0: free slot). Written whole by
+ * user space; the close hook writes only .mode, in place, from
+ * SFO_DP_MODE_VF to _STANDBY. */
 struct sfo_pair {
-	__u32 vf_ifindex;   /* 0: no VF held */
-	__u32 mode;	    /* enum sfo_dp_mode */
-	__u32 flags;	    /* SFO_PAIR_F_* */
-	__u32 reserved;	    /* 0 */
-	__u64 netns_cookie; /* network namespace of both ifindexes */
+	__u32 standby_ifindex; /* 0: slot free */
+	__u32 vf_ifindex;      /* 0: no VF held */
+	__u32 mode;	       /* enum sfo_dp_mode */
+	__u32 flags;	       /* SFO_PAIR_F_* */
+	__u64 netns_cookie;    /* network namespace of both ifindexes */
 };
 
-/* sfo_tally: standby ifindex -> what the pair's VFs have counted, kept for a
+/* sfo_vf_dev: slot -> the pair's VF (DEVMAP). The kernel empties the entry
+ * when the VF unregisters, so TX falls back to the standby without user
+ * space. */
+
+/* sfo_tally: slot -> what the pair's VFs have counted, kept for a
  * restarted daemon (user space only, the programs do not touch it): the VF
  * of the last reading, that reading, the totals. Room for the core's counter
  * set (SFO_CTR_MAX, checked at build time). */
@@ -50,8 +71,8 @@ struct sfo_tally {
 	__u64 total[SFO_DP_TALLY_COUNTERS];
 };
 
-/* sfo_stats: per-CPU counters of one pair (key: standby ifindex) or, under
- * key 0, of frames that could not be attributed to a pair. */
+/* sfo_stats: per-CPU counters of one pair (key: its slot) or, under
+ * SFO_DP_GLOBAL_SLOT, of frames that could not be attributed to a pair. */
 struct sfo_counters {
 	__u64 tx_vf_packets; /* standby egress redirected to the VF */
 	__u64 tx_vf_bytes;
@@ -60,7 +81,7 @@ struct sfo_counters {
 	__u64 rx_vf_packets;	  /* VF ingress delivered to the standby */
 	__u64 rx_vf_bytes;
 	__u64 rx_dup_dropped;	   /* broadcast/multicast copy dropped (either port) */
-	__u64 rx_unpaired_dropped; /* VF ingress with no pair (key 0 only) */
+	__u64 rx_unpaired_dropped; /* VF ingress with no pair (global bucket only) */
 	__u64 close_hook_flips;	   /* close hook switched mode VF -> standby */
 	__u64 vf_close_events;	   /* close hook saw this pair's VF go down */
 };

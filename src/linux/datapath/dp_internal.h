@@ -22,9 +22,9 @@ struct sfo_dp {
 	struct dp_log log;
 	struct sfo_dp_bpf *skel;
 	char pin_root[PATH_MAX];
+	int slot_of_fd;
 	int pairs_fd;
 	int vf_dev_fd;
-	int vf_to_standby_fd;
 	int stats_fd;
 	int tally_fd;
 	__u32 owner_map_id; /* id of sfo_pairs: marks our programs */
@@ -40,8 +40,8 @@ struct sfo_dp {
 /* Cookie of the caller's network namespace. */
 int dp_netns_cookie(__u64 *cookie);
 
-/* Zeroed per-CPU counters for @key: created if missing, zeroed if @reset. */
-int dp_counters_create(struct sfo_dp *dp, __u32 key, bool reset);
+/* Zero the per-CPU counters of @slot if @reset (array entries always exist). */
+int dp_counters_create(struct sfo_dp *dp, __u32 slot, bool reset);
 
 void dp_logf(const struct dp_log *log, enum sfo_dp_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

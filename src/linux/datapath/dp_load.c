@@ -264,7 +264,6 @@ static int dp_load(struct sfo_dp *dp, bool want_hook)
 {
 	int reused, nmaps, err, pinned;
 	bool with_hook, in_load;
-	__u32 zero = 0;
 
 	pinned = hook_pinned(dp);
 	if (pinned < 0)
@@ -293,9 +292,9 @@ static int dp_load(struct sfo_dp *dp, bool want_hook)
 			strerror(-err));
 		return err;
 	}
+	dp->slot_of_fd = bpf_map__fd(dp->skel->maps.sfo_slot_of);
 	dp->pairs_fd = bpf_map__fd(dp->skel->maps.sfo_pairs);
 	dp->vf_dev_fd = bpf_map__fd(dp->skel->maps.sfo_vf_dev);
-	dp->vf_to_standby_fd = bpf_map__fd(dp->skel->maps.sfo_vf_to_standby);
 	dp->stats_fd = bpf_map__fd(dp->skel->maps.sfo_stats);
 	dp->tally_fd = bpf_map__fd(dp->skel->maps.sfo_tally);
 	dp->sby_egress_fd = bpf_program__fd(dp->skel->progs.sfo_sby_egress);
@@ -304,9 +303,6 @@ static int dp_load(struct sfo_dp *dp, bool want_hook)
 	dp->owner_map_id = dp_map_id(dp->pairs_fd);
 	if (!dp->owner_map_id)
 		return -EBADF;
-	err = dp_counters_create(dp, zero, false);
-	if (err)
-		return err;
 
 	dp->has_close_hook = pinned;
 	if (with_hook) {
@@ -389,49 +385,56 @@ bool sfo_dp_adopted(const struct sfo_dp *dp)
 
 static int purge_filters(const struct dp_log *log, const char *pin_root)
 {
-	char pairs_path[PATH_MAX], v2s_path[PATH_MAX];
-	__u32 key, *prev = NULL, owner, vf_key;
-	int pairs_fd, v2s_fd, err = 0, e;
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	char path[PATH_MAX];
+	int fd, err = 0, e;
 	struct sfo_pair pair;
+	__u32 owner, slot;
 	__u64 cookie;
 
-	if (pin_path(pairs_path, sizeof(pairs_path), pin_root, "sfo_pairs") ||
-	    pin_path(v2s_path, sizeof(v2s_path), pin_root, "sfo_vf_to_standby"))
+	if (pin_path(path, sizeof(path), pin_root, "sfo_pairs"))
 		return -ENAMETOOLONG;
-	pairs_fd = bpf_obj_get(pairs_path);
-	v2s_fd = bpf_obj_get(v2s_path);
-	if (pairs_fd < 0)
-		goto out; /* no owner map: no filter can be recognized as ours */
-	owner = dp_map_id(pairs_fd);
-	err = dp_netns_cookie(&cookie);
-	if (err || !owner)
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return 0; /* no owner map: no filter can be recognized as ours */
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
 		goto out;
-	while (!bpf_map_get_next_key(pairs_fd, prev, &key)) {
-		prev = &key;
-		if (bpf_map_lookup_elem(pairs_fd, &key, &pair))
+	}
+	if (info.type != BPF_MAP_TYPE_ARRAY || info.value_size != sizeof(pair) ||
+	    info.max_entries != SFO_DP_MAX_PAIRS) {
+		dp_logf(log, SFO_DP_LOG_WARN,
+			"%s: pinned by another version: its tc filters stay (tc filter del dev DEV "
+			"ingress|egress pref %d handle %#x bpf)",
+			path, SFO_DP_TC_PRIORITY, SFO_DP_TC_HANDLE);
+		goto out;
+	}
+	owner = info.id;
+	err = dp_netns_cookie(&cookie);
+	if (err)
+		goto out;
+	for (slot = 0; slot < SFO_DP_MAX_PAIRS; slot++) {
+		if (bpf_map_lookup_elem(fd, &slot, &pair) || !pair.standby_ifindex)
 			continue;
 		if (pair.netns_cookie != cookie) {
 			dp_logf(log, SFO_DP_LOG_WARN,
 				"pair of ifindex %u is in another network namespace: its filters stay",
-				key);
+				pair.standby_ifindex);
 			continue;
 		}
-		e = dp_tc_detach(log, key, BPF_TC_EGRESS, owner);
+		e = dp_tc_detach(log, pair.standby_ifindex, BPF_TC_EGRESS, owner);
 		err = err ? err : e;
-		e = dp_tc_detach(log, key, BPF_TC_INGRESS, owner);
+		e = dp_tc_detach(log, pair.standby_ifindex, BPF_TC_INGRESS, owner);
 		err = err ? err : e;
-	}
-	prev = NULL;
-	while (v2s_fd >= 0 && !bpf_map_get_next_key(v2s_fd, prev, &vf_key)) {
-		prev = &vf_key;
-		e = dp_tc_detach(log, vf_key, BPF_TC_INGRESS, owner);
-		err = err ? err : e;
+		if (pair.vf_ifindex) {
+			e = dp_tc_detach(log, pair.vf_ifindex, BPF_TC_INGRESS, owner);
+			err = err ? err : e;
+		}
 	}
 out:
-	if (pairs_fd >= 0)
-		close(pairs_fd);
-	if (v2s_fd >= 0)
-		close(v2s_fd);
+	close(fd);
 	return err;
 }
 

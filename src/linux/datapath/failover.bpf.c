@@ -12,7 +12,9 @@
  *   fentry              sfo_vf_close     a held VF goes down: mode standby
  *
  * One object serves all pairs; its maps are pinned and shared by the tc
- * filters and the close hook, which all outlive the daemon. Programs return
+ * filters and the close hook, which all outlive the daemon. Every map on the
+ * packet path is an ARRAY (or the DEVMAP array): the verifier inlines their
+ * lookups, so a frame pays no hash (dp_abi.h). Programs return
  * TC_ACT_UNSPEC when they do not act: the frame goes on as if we were not
  * there (and later tc filters still see it).
  */
@@ -24,39 +26,40 @@
 
 #include "dp_abi.h"
 
+/* ifindex -> slot + 1 (0: none), for standbys and held VFs. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SFO_DP_MAX_IFINDEX);
+	__type(key, __u32);
+	__type(value, __u32);
+} sfo_slot_of SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SFO_DP_MAX_PAIRS);
 	__type(key, __u32);
 	__type(value, struct sfo_pair);
 } sfo_pairs SEC(".maps");
 
-/* standby ifindex -> VF ifindex. The kernel deletes the entry when the VF
- * unregisters, so TX falls back to the standby without user space. */
+/* slot -> VF ifindex. The kernel empties the entry when the VF unregisters,
+ * so TX falls back to the standby without user space. */
 struct {
-	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
 	__uint(max_entries, SFO_DP_MAX_PAIRS);
 	__type(key, __u32);
 	__type(value, __u32);
 } sfo_vf_dev SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, SFO_DP_MAX_PAIRS);
-	__type(key, __u32);
-	__type(value, __u32);
-} sfo_vf_to_standby SEC(".maps");
-
 /* Kept for user space across daemon restarts; no program uses it. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SFO_DP_MAX_PAIRS);
 	__type(key, __u32);
 	__type(value, struct sfo_tally);
 } sfo_tally SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SFO_DP_MAX_PAIRS + 1);
 	__type(key, __u32);
 	__type(value, struct sfo_counters);
@@ -64,9 +67,20 @@ struct {
 
 #define ONCE_U32(x) (*(volatile __u32 *)&(x))
 
-static __always_inline struct sfo_counters *counters(__u32 key)
+static __always_inline struct sfo_counters *counters(__u32 slot)
 {
-	return bpf_map_lookup_elem(&sfo_stats, &key);
+	return bpf_map_lookup_elem(&sfo_stats, &slot);
+}
+
+/* The pair @ifindex belongs to, and its slot; the caller checks the role. */
+static __always_inline struct sfo_pair *pair_of(__u32 ifindex, __u32 *slot)
+{
+	__u32 *s = bpf_map_lookup_elem(&sfo_slot_of, &ifindex);
+
+	if (!s || !*s)
+		return NULL;
+	*slot = *s - 1;
+	return bpf_map_lookup_elem(&sfo_pairs, slot);
 }
 
 static __always_inline int is_multicast(struct __sk_buff *skb)
@@ -81,21 +95,22 @@ static __always_inline int is_multicast(struct __sk_buff *skb)
 SEC("tc")
 int sfo_sby_egress(struct __sk_buff *skb)
 {
-	__u32 standby = skb->ifindex;
-	struct sfo_counters *c = counters(standby);
+	__u32 standby = skb->ifindex, slot;
+	struct sfo_counters *c;
 	struct sfo_pair *pair;
 	__u32 *vf;
 
-	pair = bpf_map_lookup_elem(&sfo_pairs, &standby);
-	if (!pair)
+	pair = pair_of(standby, &slot);
+	if (!pair || pair->standby_ifindex != standby)
 		return TC_ACT_UNSPEC;
+	c = counters(slot);
 	if (ONCE_U32(pair->mode) != SFO_DP_MODE_VF) {
 		if (c)
 			c->tx_standby_packets++;
 		return TC_ACT_UNSPEC;
 	}
 	/* Not bpf_redirect_map(): tc programs may not call it (6.18). */
-	vf = bpf_map_lookup_elem(&sfo_vf_dev, &standby);
+	vf = bpf_map_lookup_elem(&sfo_vf_dev, &slot);
 	if (!vf) {
 		if (c)
 			c->tx_nodev++;
@@ -111,27 +126,27 @@ int sfo_sby_egress(struct __sk_buff *skb)
 SEC("tc")
 int sfo_vf_ingress(struct __sk_buff *skb)
 {
-	__u32 vf = skb->ifindex;
+	__u32 vf = skb->ifindex, slot, standby;
 	struct sfo_counters *c;
 	struct sfo_pair *pair;
-	__u32 *standby;
 
-	standby = bpf_map_lookup_elem(&sfo_vf_to_standby, &vf);
-	if (!standby) {
+	pair = pair_of(vf, &slot);
+	if (!pair || pair->vf_ifindex != vf) {
 		/* A VF we hold must never feed the stack bound to the VF itself
 		 * (it has no address, but packet sockets and neighbour code
 		 * would see a second interface with the standby's MAC). */
-		c = counters(0);
+		c = counters(SFO_DP_GLOBAL_SLOT);
 		if (c)
 			c->rx_unpaired_dropped++;
 		return TC_ACT_SHOT;
 	}
-	c = counters(*standby);
-	pair = bpf_map_lookup_elem(&sfo_pairs, standby);
+	standby = pair->standby_ifindex;
+	c = counters(slot);
 	/* While TX uses the standby, the host delivers broadcasts to the
-	 * standby: the copy flooded to the VF is the duplicate. */
-	if (pair && ONCE_U32(pair->mode) != SFO_DP_MODE_VF && (pair->flags & SFO_PAIR_F_DEDUP) &&
-	    is_multicast(skb)) {
+	 * standby: the copy flooded to the VF is the duplicate. Unicast does
+	 * not look at the mode at all. */
+	if (is_multicast(skb) && ONCE_U32(pair->mode) != SFO_DP_MODE_VF &&
+	    (pair->flags & SFO_PAIR_F_DEDUP)) {
 		if (c)
 			c->rx_dup_dropped++;
 		return TC_ACT_SHOT;
@@ -141,14 +156,14 @@ int sfo_vf_ingress(struct __sk_buff *skb)
 		c->rx_vf_bytes += skb->len;
 	}
 	skb->cb[SFO_DP_CB_TAG_WORD] = SFO_DP_CB_TAG;
-	skb->cb[SFO_DP_CB_IFINDEX_WORD] = *standby;
-	return bpf_redirect(*standby, BPF_F_INGRESS);
+	skb->cb[SFO_DP_CB_IFINDEX_WORD] = standby;
+	return bpf_redirect(standby, BPF_F_INGRESS);
 }
 
 SEC("tc")
 int sfo_sby_ingress(struct __sk_buff *skb)
 {
-	__u32 standby = skb->ifindex;
+	__u32 standby = skb->ifindex, slot;
 	struct sfo_counters *c;
 	struct sfo_pair *pair;
 
@@ -162,13 +177,14 @@ int sfo_sby_ingress(struct __sk_buff *skb)
 	 * to the standby's port, and that frame exists only once. */
 	if (!is_multicast(skb))
 		return TC_ACT_UNSPEC;
-	pair = bpf_map_lookup_elem(&sfo_pairs, &standby);
-	if (!pair || ONCE_U32(pair->mode) != SFO_DP_MODE_VF || !(pair->flags & SFO_PAIR_F_DEDUP))
+	pair = pair_of(standby, &slot);
+	if (!pair || pair->standby_ifindex != standby || ONCE_U32(pair->mode) != SFO_DP_MODE_VF ||
+	    !(pair->flags & SFO_PAIR_F_DEDUP))
 		return TC_ACT_UNSPEC;
 	/* The VF's copy is delivered only while the VF exists. */
-	if (!bpf_map_lookup_elem(&sfo_vf_dev, &standby))
+	if (!bpf_map_lookup_elem(&sfo_vf_dev, &slot))
 		return TC_ACT_UNSPEC;
-	c = counters(standby);
+	c = counters(slot);
 	if (c)
 		c->rx_dup_dropped++;
 	return TC_ACT_SHOT;
@@ -223,21 +239,18 @@ int BPF_PROG(sfo_vf_close, unsigned long val, struct netdev_notifier_info *info)
 	struct sfo_counters *c;
 	struct net_device *dev;
 	struct sfo_pair *pair;
-	__u32 vf, *standby;
+	__u32 vf, slot;
 
 	if (val != bpf_core_enum_value(enum netdev_cmd, NETDEV_GOING_DOWN))
 		return 0;
 	dev = BPF_CORE_READ(info, dev);
 	vf = BPF_CORE_READ(dev, ifindex);
-	standby = bpf_map_lookup_elem(&sfo_vf_to_standby, &vf);
-	if (!standby)
-		return 0;
-	pair = bpf_map_lookup_elem(&sfo_pairs, standby);
+	pair = pair_of(vf, &slot);
 	/* ifindexes are per network namespace: check it is our VF. */
 	if (!pair || pair->vf_ifindex != vf ||
 	    pair->netns_cookie != BPF_CORE_READ(dev, nd_net.net, net_cookie))
 		return 0;
-	c = counters(*standby);
+	c = counters(slot);
 	if (c)
 		c->vf_close_events++;
 	if (ONCE_U32(pair->mode) == SFO_DP_MODE_VF) {

@@ -123,6 +123,10 @@ stat_of() { # COUNTER
 	ctl stats sby | sed -n "s/^$1=//p"
 }
 
+stat_of_dev() { # STANDBY COUNTER
+	ctl stats "$1" | sed -n "s/^$2=//p"
+}
+
 mode_of() {
 	ctl pair sby | sed -n 's/.*mode=//p'
 }
@@ -212,7 +216,7 @@ check "fresh open creates the pins (adopted=0)" test "$(field "$out" adopted)" =
 HAS_HOOK=$(field "$out" close_hook)
 echo "# close hook available: $HAS_HOOK"
 check "pins exist" test -e "$PIN/sfo_pairs" -a -e "$PIN/sfo_vf_dev" -a -e "$PIN/sfo_stats" \
-	-a -e "$PIN/sfo_vf_to_standby"
+	-a -e "$PIN/sfo_slot_of" -a -e "$PIN/sfo_tally"
 check "standby attach" ctl attach sby
 check "standby egress filter runs sfo_sby_egress" filter_on sby egress sfo_sby_egress
 check "standby ingress filter runs sfo_sby_ingress" filter_on sby ingress sfo_sby_ingress
@@ -368,16 +372,41 @@ check "after purge: 20/20 replies through sby" \
 	test "$(field "$out" received)" = 20 -a $(($(ifctr "$H" hsby rx) - rx_sby)) -ge 20
 check "purge of nothing succeeds" ctl purge
 
-# A pin of another layout (an older version's) must be refused, not adopted.
+# Pins of layout 1 (HASH maps keyed by ifindex, before slots) must be refused,
+# not adopted.
 if command -v bpftool >/dev/null; then
 	mkdir "$PIN" &&
-		bpftool map create "$PIN/sfo_pairs" type hash key 4 value 8 entries 4 name sfo_pairs
-	check "pins of another layout are refused (ESTALE)" fails_with "Stale file handle" ctl open
+		bpftool map create "$PIN/sfo_pairs" type hash key 4 value 24 entries 256 name sfo_pairs
+	check "pins of layout 1 are refused (ESTALE)" fails_with "Stale file handle" ctl open
 	rm -f "$PIN/sfo_pairs"
 	rmdir "$PIN"
 else
 	skip "stale pins: no bpftool"
 fi
+
+# --- 8. slots: several pairs, ifindexes the datapath cannot key -------------------
+ip -n "$G" link add name sby2 type veth peer name sby2p && ip -n "$G" link set dev sby2 up ||
+	die "cannot create sby2"
+ctl attach sby && ctl vf sby vf || die "re-install failed"
+check "second pair attaches" ctl attach sby2
+check "pairs lists both" test "$(ctl pairs | wc -l)" = 2
+check "a VF held by one pair cannot join another" not ctl vf sby2 vf
+check "a standby cannot be another pair's VF" not ctl vf sby2 sby
+ctl steer sby vf
+out=$(ping_g 20 20000)
+check "first pair still carries traffic through its VF (got $(field "$out" received)/20)" \
+	test "$(field "$out" received)" = 20
+check "second pair detach" ctl detach sby2
+check "its slot is freed: one pair left" test "$(ctl pairs | wc -l)" = 1
+check "second pair attaches again" ctl attach sby2
+check "a new pair's counters start at 0" test "$(stat_of_dev sby2 tx_standby_packets)" = 0
+ctl detach sby2
+ip -n "$G" link add name big index 70000 type veth peer name bigp
+check "an ifindex beyond the slot map is refused (ERANGE)" \
+	fails_with "Numerical result out of range" ctl attach big
+ip -n "$G" link del dev big
+ip -n "$G" link del dev sby2
+ctl purge
 
 echo "$PASS passed, $FAIL failed, $SKIPPED skipped"
 [ "$FAIL" -eq 0 ]
