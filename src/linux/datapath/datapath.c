@@ -3,15 +3,18 @@
  * The pairs of the datapath: keep the pinned maps and the tc filters in step
  * with what the daemon holds. The story of a pair:
  *
- *   sfo_dp_standby_attach   pair created (no VF, steered to the standby),
- *                           standby filters attached
+ *   sfo_dp_standby_attach   pair created in a free slot (no VF, steered to
+ *                           the standby), standby filters attached
  *   sfo_dp_vf_attach        VF held: its RX goes to the standby, devmap slot
  *   sfo_dp_steer(true)      TX through the VF
  *     ...VF unregisters     the kernel empties the devmap slot: TX falls back
  *     ...VF goes down       the close hook steers back to the standby
  *   sfo_dp_steer(false)     TX through the standby
  *   sfo_dp_vf_detach        VF forgotten, its filter removed
- *   sfo_dp_standby_detach   filters, pair and counters removed
+ *   sfo_dp_standby_detach   filters removed, slot emptied
+ *
+ * Maps are arrays (dp_abi.h): sfo_slot_of finds a device's slot, and every
+ * other map holds the pair's state at that slot.
  */
 #include <errno.h>
 #include <net/if.h>

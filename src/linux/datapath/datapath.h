@@ -8,7 +8,8 @@
  * outlive the process: a daemon that exits or crashes leaves traffic flowing
  * the way it was steered, and the next sfo_dp_open() adopts the pins.
  *
- * Per pair, keyed by the standby's ifindex:
+ * Per pair (the API names a pair by its standby's ifindex; the maps hold it
+ * in a slot the loader assigns, see dp_abi.h):
  *   standby egress   TX to the VF while steered there; back on the standby by
  *                    itself when the VF unregisters (the kernel empties its
  *                    devmap slot), or when the VF goes down (close hook).
@@ -100,7 +101,8 @@ int sfo_dp_purge(const char *pin_root, const struct sfo_dp_opts *opts);
  * The clsact qdisc is created if needed and never removed (other filters may
  * use it). -EBUSY: a foreign tc filter holds our slot (clsact, priority 1,
  * handle 0x5f0); -EEXIST: the pins hold this ifindex for another network
- * namespace; -ENOSPC: too many pairs (256). */
+ * namespace; -ENOSPC: too many pairs (256); -ERANGE: an ifindex of 65536 or
+ * more (the maps cannot key it). */
 int sfo_dp_standby_attach(struct sfo_dp *dp, int standby_ifindex);
 
 /* Release the pair's VF if any, remove the standby's filters, pair and
@@ -113,7 +115,8 @@ int sfo_dp_standby_detach(struct sfo_dp *dp, int standby_ifindex);
  * Steering is unchanged. Idempotent for the same VF, and puts back what is
  * missing of its datapath; a failure takes back only what the call itself
  * added. -EBUSY if the pair holds another VF or the VF is held by another
- * pair; -ENOENT: no pair; -ENODEV: no VF. */
+ * pair (or is a standby); -ENOENT: no pair; -ENODEV: no VF; -ERANGE: as for
+ * sfo_dp_standby_attach(). */
 int sfo_dp_vf_attach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex);
 
 /* Steer to the standby first, then forget the VF and remove its filter. A VF
