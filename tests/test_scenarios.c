@@ -440,6 +440,34 @@ static void test_offloads_trimmed(void **state)
 	sim_done(s);
 }
 
+/* A VF that comes up takes the traffic before its offloads are set: nothing
+ * slow stands between its carrier and the switch. */
+static void test_steer_before_offloads(void **state)
+{
+	struct sim *s = sim_with(NULL);
+	uint32_t sby = sim_add(s, "eth0", "virtio_net", MAC_A, true);
+	const char *steer, *offloads;
+	FILE *trace = s->trace;
+	char *log = NULL;
+	size_t len = 0;
+
+	(void)state;
+	sim_set_offloads(s, sby, SFO_OFF_TSO4 | SFO_OFF_TX_CSUM);
+	s->trace = open_memstream(&log, &len);
+	assert_non_null(s->trace);
+	sim_add(s, "vf0", "iavf", MAC_A, false);
+	fclose(s->trace);
+	s->trace = trace;
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
+	steer = strstr(log, "datapath of eth0 -> vf0");
+	offloads = strstr(log, "set offloads of vf0");
+	assert_non_null(steer);
+	assert_non_null(offloads);
+	assert_true(steer < offloads);
+	free(log);
+	sim_done(s);
+}
+
 /* --- statistics --- */
 
 static void test_stats_monotonic_across_three_removals(void **state)
@@ -946,6 +974,7 @@ int main(void)
 		cmocka_unit_test(test_rx_mode_while_absent_and_active),
 		cmocka_unit_test(test_rx_mode_refused_keeps_traffic),
 		cmocka_unit_test(test_offloads_trimmed),
+		cmocka_unit_test(test_steer_before_offloads),
 		cmocka_unit_test(test_stats_monotonic_across_three_removals),
 		cmocka_unit_test(test_stats_count_vf_from_hold),
 		cmocka_unit_test(test_stats_survive_restart),

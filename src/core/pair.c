@@ -6,10 +6,12 @@
  * at the facts (is there a VF, is it held, up, with carrier, does it carry
  * the standby's settings) and brings the datapath in line. The story of a
  * VF reads top to bottom: it arrives and is held (vf_prepare), takes the
- * standby's settings, is brought up, and once it has carrier the datapath
- * moves to it; when it loses carrier, goes down or is released, the
- * datapath moves back to the standby before anything else, and when it
- * leaves it is given back (vf_release) and a spare may take its place.
+ * standby's MTU, is brought up, takes its RX mode, and once it has carrier
+ * the datapath moves to it (only then does it take the standby's offloads:
+ * nothing slow stands before the switch); when it loses carrier, goes down
+ * or is released, the datapath moves back to the standby before anything
+ * else, and when it leaves it is given back (vf_release) and a spare may
+ * take its place.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -427,21 +429,20 @@ static enum sfo_pair_state pair_evaluate(struct sfo_engine *e, struct pair *p, c
 
 	if (!pair_propagate_mtu(e, p, vf, cond, len))
 		return SFO_PAIR_UNUSABLE;
-	pair_propagate_rx_mode(e, p, vf);
-	pair_propagate_offloads(e, p, vf);
-
-	if (!(vf->info.flags & SFO_AF_UP)) {
-		if (!vf->opened) {
-			err = e->ops->vf_open(e->ctx, vf->info.id);
-			if (err) {
-				snprintf(cond, len, "cannot bring %s up: error %d", vf->info.name,
-					 err);
-				return SFO_PAIR_UNUSABLE;
-			}
-			vf->opened = true;
+	/* Up as soon as it may carry frames: the kernel brings the link up
+	 * while we go on. Its offloads wait until it serves (pair_reconcile):
+	 * frames it cannot offload are finished in software meanwhile. */
+	if (!(vf->info.flags & SFO_AF_UP) && !vf->opened) {
+		err = e->ops->vf_open(e->ctx, vf->info.id);
+		if (err) {
+			snprintf(cond, len, "cannot bring %s up: error %d", vf->info.name, err);
+			return SFO_PAIR_UNUSABLE;
 		}
-		return SFO_PAIR_BINDING;
+		vf->opened = true;
 	}
+	pair_propagate_rx_mode(e, p, vf);
+	if (!(vf->info.flags & SFO_AF_UP))
+		return SFO_PAIR_BINDING;
 	vf->opened = true; /* up, by us or already: a later "down" means leaving */
 	if (!(vf->info.flags & SFO_AF_CARRIER))
 		return p->state == SFO_PAIR_ACTIVE || p->state == SFO_PAIR_FALLBACK
@@ -477,6 +478,9 @@ void pair_reconcile(struct sfo_engine *e, struct pair *p, const char *why)
 		p->vf->served = true;
 		p->fo.vf_bound++;
 	}
+	/* After the steering: nothing slow stands before the switch. */
+	if (target == SFO_PAIR_ACTIVE || target == SFO_PAIR_FALLBACK)
+		pair_propagate_offloads(e, p, p->vf);
 	pair_set_state(e, p, target, target == SFO_PAIR_UNUSABLE && cond[0] ? cond : why);
 }
 

@@ -268,6 +268,7 @@ static int op_set_offloads(void *ctx, uint32_t vf, uint32_t off)
 		return -SFO_ENOENT;
 	if (n->refuse_offloads)
 		return -SFO_EINVAL;
+	trace(s, "  set offloads of %s to %#x", n->info.name, off);
 	n->offloads_set = off;
 	return 0;
 }

@@ -130,16 +130,20 @@ static void on_link(void *ctx, bool is_new, const struct sfo_link *link)
 	}
 	if (d->in_dump)
 		note_dumped(link->ifindex);
-	/* Fast path: a VF we use going down (about to be unregistered: the
-	 * kernel closes it first) or losing carrier. Move the datapath before
-	 * the slower work of reading its facts through ethtool and sysfs. */
-	if (!(link->flags & SFO_IFF_LOWER_UP) &&
-	    sfo_engine_adapter_role(d->eng, (uint32_t)link->ifindex) == SFO_ROLE_VF &&
+	/* Fast path: a VF we hold that goes down (about to be unregistered:
+	 * the kernel closes it first), loses carrier, or comes up with
+	 * carrier. The message says all steering needs: move the datapath
+	 * before the slower work of reading the VF's facts through ethtool and
+	 * sysfs, which waits for the RTNL lock other tasks may hold. */
+	if (sfo_engine_adapter_role(d->eng, (uint32_t)link->ifindex) == SFO_ROLE_VF &&
 	    sfo_engine_adapter_info(d->eng, (uint32_t)link->ifindex, &info) == 0) {
-		info.flags &= ~(uint32_t)SFO_AF_CARRIER;
-		if (!(link->flags & IFF_UP))
-			info.flags &= ~(uint32_t)SFO_AF_UP;
-		sfo_engine_adapter_update(d->eng, &info);
+		const uint32_t steering = SFO_AF_UP | SFO_AF_CARRIER;
+		uint32_t now = sfo_adapter_flags(link) & steering;
+
+		if ((info.flags & steering) != now) {
+			info.flags = (info.flags & ~steering) | now;
+			sfo_engine_adapter_update(d->eng, &info);
+		}
 	}
 	if (sfo_adapter_info_from_link(link, &info) < 0)
 		return;

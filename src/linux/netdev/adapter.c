@@ -37,7 +37,7 @@ static bool nonzero_mac(const uint8_t *mac)
 	return memcmp(mac, zero, SFO_MAC_LEN) != 0;
 }
 
-static uint32_t adapter_flags(const struct sfo_link *link)
+uint32_t sfo_adapter_flags(const struct sfo_link *link)
 {
 	uint32_t f = 0;
 
@@ -88,7 +88,7 @@ int sfo_adapter_info_from_link(const struct sfo_link *link, struct sfo_adapter_i
 	else if (link->addr_len == SFO_MAC_LEN)
 		memcpy(info->perm_mac, link->addr, SFO_MAC_LEN);
 
-	info->flags = adapter_flags(link);
+	info->flags = sfo_adapter_flags(link);
 	info->master_id = link->master > 0 ? (uint32_t)link->master : 0;
 	info->mtu = link->mtu;
 	info->max_mtu = link->max_mtu;

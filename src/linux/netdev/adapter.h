@@ -22,6 +22,10 @@ struct sfo_rtnl;
  */
 int sfo_adapter_info_from_link(const struct sfo_link *link, struct sfo_adapter_info *info);
 
+/* The SFO_AF_* flags of @link, from the message alone (no ethtool, no
+ * sysfs): what sfo_adapter_info_from_link() puts in info->flags. */
+uint32_t sfo_adapter_flags(const struct sfo_link *link);
+
 /* True for link kinds that make a device an upper or lower of another
  * (bridge, bond, team, vrf; vlan, macvlan, ipvlan, macvtap, ipvtap). */
 bool sfo_link_kind_is_stacked(const char *kind);
