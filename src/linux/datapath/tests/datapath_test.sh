@@ -148,13 +148,16 @@ field() { # LINE NAME
 }
 
 # bcast_count: broadcast datagrams the guest's stack receives on sby for 10 sent
-# (sfo-traffic: each once, plus the copies delivered twice).
+# (sfo-traffic: each once, plus the copies delivered twice). The receiver ends
+# 50 ms after the stream's last packet; the bounds of 20 s are for a loaded TCG
+# guest, where starting the receiver or the sender alone took seconds (a fixed
+# 1.5 s window then counted 0 while the datapath's counters showed the 10).
 bcast_count() {
 	local out=$OUT/udp.$RANDOM i
 	ip netns exec "$G" "$SFO_TRAFFIC" udp-recv --bind 0.0.0.0:5555 --device sby \
-		--duration 1.5 --ready-file "$out.ready" --json >"$out" &
+		--duration 20 --ready-file "$out.ready" --json >"$out" &
 	BG_PIDS+=($!)
-	for i in $(seq 50); do
+	for i in $(seq 400); do
 		[ -e "$out.ready" ] && break
 		sleep 0.05
 	done
