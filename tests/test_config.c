@@ -59,6 +59,9 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->announce_count, 1);
 	assert_int_equal(cfg->announce_interval_ms, 200);
 	assert_int_equal(cfg->bringup_delay_ms, 0);
+	assert_int_equal(cfg->probe_path, 1);
+	assert_int_equal(cfg->probe_interval_ms, SFO_PROBE_INTERVAL_MS_DEFAULT);
+	assert_int_equal(cfg->probe_timeout_ms, SFO_PROBE_TIMEOUT_MS_DEFAULT);
 	assert_int_equal(cfg->n_standby_drivers, 1);
 	assert_string_equal(cfg->standby_drivers[0], "virtio_net");
 	assert_int_equal(cfg->n_vf_drivers, 0);
@@ -155,6 +158,35 @@ static void test_standby_section(void **state)
 	assert_int_equal(cfg->announce_count, 1);
 	assert_int_equal(cfg->announce_interval_ms, 200);
 	sfo_config_free(cfg);
+}
+
+static void test_probe_options(void **state)
+{
+	struct sfo_config *cfg =
+		parse_ok("probe-path = no\nprobe-interval-ms = 20\n"
+			 "probe-timeout-ms = 0\n"
+			 "[standby eth0]\nprobe-path = yes\nprobe-timeout-ms = 800\n"
+			 "[standby eth1]\n");
+	const struct sfo_standby_options *sb;
+
+	(void)state;
+	assert_int_equal(cfg->probe_path, 0);
+	assert_int_equal(cfg->probe_interval_ms, 20);
+	assert_int_equal(cfg->probe_timeout_ms, 0);
+	sb = sfo_config_standby(cfg, "eth0");
+	assert_int_equal(sb->probe_path, 1);
+	assert_int_equal(sb->probe_interval_ms, -1);
+	assert_int_equal(sb->probe_timeout_ms, 800);
+	sb = sfo_config_standby(cfg, "eth1");
+	assert_int_equal(sb->probe_path, -1);
+	sfo_config_free(cfg);
+	expect_error("probe-path = maybe\n",
+		     "x.conf:1: probe-path must be yes, no, true, false, 1 or 0, got 'maybe'");
+	/* 0 would probe without pause */
+	expect_error("[standby eth0]\nprobe-interval-ms = 0\n",
+		     "x.conf:2: probe-interval-ms must be 1..60000, got '0'");
+	expect_error("probe-timeout-ms = 60001\n",
+		     "x.conf:1: probe-timeout-ms must be 0..60000, got '60001'");
 }
 
 static void test_standby_lookup_exact(void **state)
@@ -751,6 +783,7 @@ int main(void)
 		cmocka_unit_test(test_empty_text),
 		cmocka_unit_test(test_global_keys),
 		cmocka_unit_test(test_standby_section),
+		cmocka_unit_test(test_probe_options),
 		cmocka_unit_test(test_standby_lookup_exact),
 		cmocka_unit_test(test_managed_values),
 		cmocka_unit_test(test_comments_and_whitespace),

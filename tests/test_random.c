@@ -5,7 +5,10 @@
  * held VF with carrier and the standby's MTU; engine and edge agree on
  * the datapath; one VF per standby; counters never decrease; every
  * prepare is released once the engine is done; no leak (ASan); a VF the
- * administrator released is never used again, also across daemon restarts.
+ * administrator released is never used again, also across daemon restarts;
+ * traffic never moves onto a VF whose host port does not forward unless
+ * there is nothing to probe or probing is off; probes are stopped before
+ * their VF is given back.
  *
  * SFO_SEED=N replays one sequence; SFO_RANDOM_RUNS=N changes how many.
  */
@@ -49,7 +52,7 @@ static void step(struct sim *s, char *what, size_t len)
 	uint32_t id;
 	char name[16];
 
-	switch (rnd(19)) {
+	switch (rnd(21)) {
 	case 0:
 		snprintf(name, sizeof(name), "eth%u", rnd(3));
 		snprintf(what, len, "add standby %s", name);
@@ -151,8 +154,10 @@ static void step(struct sim *s, char *what, size_t len)
 			"vf-drivers = e1000 veth\n",
 			"manage = listed\n[standby eth1]\n[standby eth2]\n",
 			"bringup-delay-ms = 50\n[standby eth0]\nmanaged = no\n",
+			"probe-timeout-ms = 100\nprobe-interval-ms = 20\n",
+			"[standby eth1]\nprobe-path = no\n",
 		};
-		int c = (int)rnd(4);
+		int c = (int)rnd(6);
 
 		snprintf(what, len, "reload config %d", c);
 		sim_reload(s, confs[c]);
@@ -165,6 +170,18 @@ static void step(struct sim *s, char *what, size_t len)
 		sim_crash(s);
 		sim_remove(s, id);
 		sim_start(s);
+		break;
+	case 19:
+		id = pick_present(s);
+		snprintf(what, len, "host port toggle %u", id);
+		if (id)
+			sim_set_port(s, id, s->nic[id].port_blocked);
+		break;
+	case 20:
+		id = pick_standby(s);
+		snprintf(what, len, "neighbours toggle %u", id);
+		if (id)
+			s->nic[id].no_neighbour = !s->nic[id].no_neighbour;
 		break;
 	}
 }

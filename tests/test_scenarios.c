@@ -114,6 +114,7 @@ static void test_admin_release_and_resume(void **state)
 	sim_set_link(s, vf, true);
 	assert_state(s, sby, SFO_PAIR_DRAINING);
 	assert_int_equal(sfo_engine_resume(s->eng, vf), 0);
+	sim_settle(s); /* the path through it is proven again */
 	assert_state(s, sby, SFO_PAIR_ACTIVE);
 	assert_int_equal(s->nic[sby].steer, vf);
 	assert_int_equal(sfo_engine_release(s->eng, 99), -SFO_ENOENT);
@@ -184,6 +185,7 @@ static void test_resume_after_restart(void **state)
 	assert_state(s, sby, SFO_PAIR_DRAINING);
 	assert_int_equal(sfo_engine_resume(s->eng, sby), 0);
 	assert_false(s->nic[vf].released);
+	sim_settle(s);
 	assert_state(s, sby, SFO_PAIR_ACTIVE);
 	assert_int_equal(s->nic[sby].steer, vf);
 	assert_sim_ok(s);
@@ -284,7 +286,8 @@ static void test_carrier_loss_and_return(void **state)
 	assert_int_equal(st.failover.to_standby, 1);
 	assert_int_equal(st.failover.vf_bound, 1);
 	assert_true(st.failover.ns_on_standby >= 250000000ull);
-	assert_non_null(strstr(st.failover.last_switch_reason, "vf0 carrier up"));
+	/* carrier is not enough: the switch waited for the answer through it */
+	assert_non_null(strstr(st.failover.last_switch_reason, "path through vf0 proven"));
 	sim_done(s);
 }
 
@@ -865,6 +868,206 @@ static void test_steer_failure(void **state)
 	sim_done(s);
 }
 
+/* --- proving the path through a VF: carrier is not a working host port --- */
+
+/* A VF with carrier whose host switch port does not forward yet. */
+static uint32_t add_vf_port_blocked(struct sim *s, const char *name)
+{
+	struct sim_nic_spec spec = {
+		.name = name, .driver = "iavf", .mac = MAC_A, .no_link = true
+	};
+	uint32_t vf = sim_add_spec(s, &spec);
+
+	sim_set_port(s, vf, false);
+	sim_set_link(s, vf, true);
+	return vf;
+}
+
+static bool has_event(struct sim *s, enum sfo_pair_state from, enum sfo_pair_state to,
+		      const char *reason_part)
+{
+	struct sfo_event ev[SFO_EVENT_RING_SIZE];
+	size_t n = sfo_engine_events(s->eng, ev, SFO_EVENT_RING_SIZE);
+
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].from == from && ev[i].to == to && strstr(ev[i].reason, reason_part))
+			return true;
+	return false;
+}
+
+static void test_late_host_port_waits_for_the_path(void **state)
+{
+	struct sim *s = sim_with(NULL);
+	uint32_t sby = sim_add(s, "eth0", "virtio_net", MAC_A, true);
+	uint32_t vf = add_vf_port_blocked(s, "vf0");
+	struct sfo_pair_status st;
+
+	(void)state;
+	assert_state(s, sby, SFO_PAIR_PROBING);
+	assert_int_equal(s->nic[sby].steer, 0);
+	assert_true(sim_pair(s, sby, &st));
+	assert_non_null(strstr(st.reason, "waiting for the path through vf0"));
+	sim_advance_ms(s, 800); /* a probe every 50 ms, none answered */
+	assert_state(s, sby, SFO_PAIR_PROBING);
+	assert_int_equal(s->nic[vf].probes, 17);
+	assert_int_equal(s->nic[sby].steer, 0);
+	assert_int_equal(s->nic[sby].announces, 0);
+	assert_sim_ok(s);
+	sim_set_port(s, vf, true); /* the next probe is answered */
+	sim_advance_ms(s, 49);
+	assert_state(s, sby, SFO_PAIR_PROBING);
+	sim_advance_ms(s, 1);
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
+	assert_int_equal(s->nic[sby].steer, vf);
+	assert_false(s->nic[vf].probing);	    /* stopped listening once proven */
+	assert_int_equal(s->nic[sby].announces, 1); /* announced after the switch */
+	assert_true(sim_pair(s, sby, &st));
+	assert_int_equal(st.failover.probes, 18);
+	assert_int_equal(st.failover.to_vf, 1);
+	assert_non_null(strstr(st.failover.last_switch_reason, "path through vf0 proven"));
+	assert_true(has_event(s, SFO_PAIR_BINDING, SFO_PAIR_PROBING, "waiting for the path"));
+	assert_true(has_event(s, SFO_PAIR_PROBING, SFO_PAIR_ACTIVE, "path through vf0 proven"));
+	sim_advance_ms(s, 5000);
+	assert_int_equal(s->nic[vf].probes, 18); /* no probe once proven */
+	assert_sim_ok(s);
+	sim_done(s);
+}
+
+static void test_probe_bound_then_slow_retries(void **state)
+{
+	struct sim *s = sim_with("probe-interval-ms = 100\nprobe-timeout-ms = 1000\n");
+	uint32_t sby = sim_add(s, "eth0", "virtio_net", MAC_A, true);
+	uint32_t vf = add_vf_port_blocked(s, "vf0");
+	struct sfo_pair_status st;
+	unsigned int probes;
+
+	(void)state;
+	sim_advance_ms(s, 999);
+	assert_state(s, sby, SFO_PAIR_PROBING);
+	sim_advance_ms(s, 1);
+	/* the bound: the VF stays unused, the reason says why */
+	assert_state(s, sby, SFO_PAIR_FALLBACK);
+	assert_int_equal(s->nic[sby].steer, 0);
+	assert_true(sim_pair(s, sby, &st));
+	assert_string_equal(st.reason, "no answer through vf0 in 1000 ms; probing every 1000 ms");
+	assert_int_equal(st.failover.probe_timeouts, 1);
+	assert_true(has_event(s, SFO_PAIR_PROBING, SFO_PAIR_FALLBACK, "no answer through vf0"));
+	probes = s->nic[vf].probes;
+	assert_int_equal(probes, 11); /* 0, 100, ... 900 ms, and the first slow one */
+	sim_advance_ms(s, 3000);      /* one probe a second */
+	assert_int_equal(s->nic[vf].probes, probes + 3);
+	assert_state(s, sby, SFO_PAIR_FALLBACK);
+	sim_set_port(s, vf, true);
+	sim_advance_ms(s, 1000);
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
+	assert_int_equal(s->nic[sby].steer, vf);
+	assert_true(sim_pair(s, sby, &st));
+	assert_int_equal(st.failover.probe_timeouts, 1);
+	assert_sim_ok(s);
+	sim_done(s);
+}
+
+static void test_no_neighbour_uses_vf_unproven(void **state)
+{
+	struct sim *s = sim_with(NULL);
+	uint32_t sby = sim_add(s, "eth0", "virtio_net", MAC_A, true);
+	uint32_t vf;
+	struct sfo_pair_status st;
+
+	(void)state;
+	s->nic[sby].no_neighbour = true;
+	vf = add_vf_port_blocked(s, "vf0");
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
+	assert_int_equal(s->nic[sby].steer, vf);
+	assert_false(s->nic[vf].probing);
+	assert_true(sim_pair(s, sby, &st));
+	assert_int_equal(st.failover.unproven, 1);
+	assert_non_null(strstr(st.reason, "no neighbour known to prove the path through vf0"));
+	assert_sim_ok(s);
+	sim_done(s);
+}
+
+static void test_probe_path_off(void **state)
+{
+	struct sim *s = sim_with("[standby eth0]\nprobe-path = no\n");
+	uint32_t sby = sim_add(s, "eth0", "virtio_net", MAC_A, true);
+	uint32_t vf = add_vf_port_blocked(s, "vf0");
+
+	(void)state;
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
+	assert_int_equal(s->nic[sby].steer, vf);
+	assert_int_equal(s->nic[vf].probes, 0);
+	/* turned on by a reload: the VF serving now keeps serving */
+	assert_true(sim_reload(s, ""));
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
+	assert_int_equal(s->nic[vf].probes, 0);
+	sim_done(s);
+}
+
+static void test_flap_with_late_port(void **state)
+{
+	uint32_t sby, vf;
+	struct sim *s = active_pair(&sby, &vf);
+
+	(void)state;
+	sim_set_link(s, vf, false);
+	assert_state(s, sby, SFO_PAIR_FALLBACK);
+	sim_set_port(s, vf, false);
+	sim_set_link(s, vf, true); /* carrier back, port not forwarding yet */
+	assert_state(s, sby, SFO_PAIR_PROBING);
+	assert_int_equal(s->nic[sby].steer, 0);
+	sim_set_link(s, vf, false); /* flaps again while probed: it served, so fallback */
+	assert_state(s, sby, SFO_PAIR_FALLBACK);
+	assert_false(s->nic[vf].probing);
+	sim_set_link(s, vf, true);
+	sim_advance_ms(s, 500);
+	assert_state(s, sby, SFO_PAIR_PROBING);
+	sim_set_port(s, vf, true);
+	sim_advance_ms(s, 50);
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
+	assert_int_equal(s->nic[sby].steer, vf);
+	assert_sim_ok(s);
+	sim_done(s);
+}
+
+static void test_vf_leaves_while_probed(void **state)
+{
+	struct sim *s = sim_with(NULL);
+	uint32_t sby = sim_add(s, "eth0", "virtio_net", MAC_A, true);
+	uint32_t vf = add_vf_port_blocked(s, "vf0");
+
+	(void)state;
+	assert_state(s, sby, SFO_PAIR_PROBING);
+	sim_remove(s, vf); /* the sim flags a VF given back while still probed */
+	assert_sim_ok(s);
+	assert_state(s, sby, SFO_PAIR_NO_VF);
+	assert_false(s->nic[vf].probing);
+	assert_int_equal(s->timer_ns, 0); /* no probe left to send */
+	sim_done(s);
+}
+
+static void test_restart_keeps_the_serving_vf(void **state)
+{
+	uint32_t sby, vf;
+	struct sim *s = active_pair(&sby, &vf);
+	unsigned int probes = s->nic[vf].probes;
+
+	(void)state;
+	sim_crash(s);
+	sim_start(s);
+	/* it served before: no new probe, no detour through the standby */
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
+	assert_int_equal(s->nic[sby].steer, vf);
+	assert_int_equal(s->nic[vf].probes, probes);
+	assert_sim_ok(s);
+	/* the next spell is proven as any other */
+	sim_set_link(s, vf, false);
+	sim_set_link(s, vf, true);
+	assert_int_equal(s->nic[vf].probes, probes + 1);
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
+	sim_done(s);
+}
+
 /* --- announcements and the event log --- */
 
 static void test_announce_after_each_switch(void **state)
@@ -990,6 +1193,13 @@ int main(void)
 		cmocka_unit_test(test_four_pairs),
 		cmocka_unit_test(test_prepare_failure),
 		cmocka_unit_test(test_steer_failure),
+		cmocka_unit_test(test_late_host_port_waits_for_the_path),
+		cmocka_unit_test(test_probe_bound_then_slow_retries),
+		cmocka_unit_test(test_no_neighbour_uses_vf_unproven),
+		cmocka_unit_test(test_probe_path_off),
+		cmocka_unit_test(test_flap_with_late_port),
+		cmocka_unit_test(test_vf_leaves_while_probed),
+		cmocka_unit_test(test_restart_keeps_the_serving_vf),
 		cmocka_unit_test(test_announce_after_each_switch),
 		cmocka_unit_test(test_event_ring),
 		cmocka_unit_test(test_config_reload),

@@ -13,6 +13,11 @@
 #define SFO_ANNOUNCE_COUNT_MAX 255
 #define SFO_INTERVAL_MS_MAX    60000
 #define SFO_CONFIG_FILE_MAX    (1024 * 1024) /* bytes */
+/* Proving the path through a VF: a probe every 50 ms for up to 3 s, then one
+ * a second (SFO_PROBE_SLOW_MS) while the pair stays on the standby. */
+#define SFO_PROBE_INTERVAL_MS_DEFAULT 50
+#define SFO_PROBE_TIMEOUT_MS_DEFAULT  3000
+#define SFO_PROBE_SLOW_MS	      1000
 
 /* A PCI vendor:device pair; with any_device set ("8086:*") device is ignored. */
 struct sfo_pci_id {
@@ -28,6 +33,9 @@ struct sfo_standby_options {
 	int announce_count;
 	int announce_interval_ms;
 	int bringup_delay_ms;
+	int probe_path; /* 1 yes, 0 no */
+	int probe_interval_ms;
+	int probe_timeout_ms;
 };
 
 enum sfo_manage_mode {
@@ -40,6 +48,9 @@ struct sfo_config {
 	unsigned int announce_count;
 	unsigned int announce_interval_ms;
 	unsigned int bringup_delay_ms;
+	unsigned int probe_path; /* prove the path through a VF before using it */
+	unsigned int probe_interval_ms;
+	unsigned int probe_timeout_ms;
 
 	char (*standby_drivers)[SFO_DRIVER_MAX]; /* default: "virtio_net" */
 	size_t n_standby_drivers;

@@ -74,6 +74,22 @@ struct sfo_ops {
 	 * here) and reports what it sent with sfo_engine_announced(). */
 	void (*announce)(void *ctx, uint32_t standby_id);
 
+	/*
+	 * Prove that frames sent through @vf_id reach the network and answers
+	 * come back through it (carrier says nothing about the host's switch
+	 * port): send one probe through the VF, from the standby's addresses,
+	 * to a neighbour the standby knows (e.g. an ARP request or a neighbour
+	 * solicitation), and report an answer that comes back through the VF
+	 * with sfo_engine_path_proven(). Called again for every retry.
+	 * -SFO_ENOENT: nothing to probe (no neighbour known), the engine uses
+	 * the VF unproven. May be NULL: every path counts as proven.
+	 */
+	int (*probe_path)(void *ctx, uint32_t standby_id, uint32_t vf_id);
+	/* Stop listening for answers through @vf_id (proven, or no longer
+	 * wanted). Called once after the probe_path calls of one attempt; the
+	 * VF may be gone already. May be NULL. */
+	void (*probe_stop)(void *ctx, uint32_t standby_id, uint32_t vf_id);
+
 	/* The administrator released @vf_id (@released; called once traffic
 	 * is off it) or resumed it (called before traffic may return). A
 	 * release also ends when the VF is given back (vf_release). An edge
@@ -96,6 +112,7 @@ enum sfo_pair_state {
 	SFO_PAIR_FALLBACK, /* VF present without carrier: datapath on standby */
 	SFO_PAIR_DRAINING, /* VF being released: datapath on standby until it goes */
 	SFO_PAIR_UNUSABLE, /* VF held but refused a setting it must have */
+	SFO_PAIR_PROBING, /* VF up with carrier, path through it not proven yet: datapath on standby */
 	SFO_PAIR_STATE_MAX,
 };
 
@@ -127,8 +144,11 @@ struct sfo_failover_stats {
 	uint64_t to_standby; /* datapath switches VF -> standby */
 	uint64_t ns_on_vf;
 	uint64_t ns_on_standby;
-	uint64_t announcements; /* frames the edge reported sent (sfo_engine_announced) */
-	uint64_t vf_bound;	/* VFs that reached ACTIVE at least once */
+	uint64_t announcements;	 /* frames the edge reported sent (sfo_engine_announced) */
+	uint64_t vf_bound;	 /* VFs that reached ACTIVE at least once */
+	uint64_t probes;	 /* probes sent through VFs (ops->probe_path) */
+	uint64_t probe_timeouts; /* proofs that did not come within probe-timeout-ms */
+	uint64_t unproven;	 /* switches to a VF with nothing to probe */
 	char last_switch_reason[SFO_REASON_MAX];
 };
 
@@ -184,6 +204,12 @@ void sfo_engine_adapter_removed(struct sfo_engine *eng, uint32_t id);
  * the datapath off it now. Ignored for adapters that are not a pair's VF. */
 void sfo_engine_vf_going_down(struct sfo_engine *eng, uint32_t vf_id);
 
+/* An answer to a probe (ops->probe_path) came back through @vf_id: the path
+ * through it works. @detail (may be NULL) says what answered, for the
+ * reason shown in status and events. Ignored unless the VF's pair is
+ * waiting for it. */
+void sfo_engine_path_proven(struct sfo_engine *eng, uint32_t vf_id, const char *detail);
+
 /* --- events in: standby settings made by the stack --- */
 void sfo_engine_standby_rx_mode(struct sfo_engine *eng, uint32_t standby_id,
 				const struct sfo_rx_mode *mode);
@@ -218,8 +244,15 @@ int sfo_engine_restore_release(struct sfo_engine *eng, uint32_t vf_id);
  */
 int sfo_engine_restore_tally(struct sfo_engine *eng, uint32_t standby_id,
 			     const struct sfo_vf_tally *t);
-/* The first dump is over: forget the tallies no pair took and the releases
- * of VFs not present. */
+/*
+ * An earlier engine steered the datapath to @vf_id (the path through it was
+ * proven, or taken unproven): when it pairs in the first dump it serves at
+ * once instead of being probed again, so a restart does not move traffic.
+ * -SFO_EINVAL for id 0, -SFO_ENOMEM.
+ */
+int sfo_engine_restore_steering(struct sfo_engine *eng, uint32_t vf_id);
+/* The first dump is over: forget the tallies no pair took, the releases
+ * and steerings of VFs not paired. */
 void sfo_engine_restore_done(struct sfo_engine *eng);
 
 /* The edge's timer fired. */

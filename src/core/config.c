@@ -193,9 +193,9 @@ struct key_def {
 	const char *name;
 	unsigned int scope; /* IN_GLOBAL and/or IN_STANDBY */
 	key_handler *set;
-	/* numbers only: upper bound, offset of the unsigned int in struct
-	 * sfo_config and of the int in struct sfo_standby_options */
-	unsigned int max;
+	/* numbers and flags: offset of the unsigned int in struct sfo_config
+	 * and of the int in struct sfo_standby_options; numbers: bounds */
+	unsigned int min, max;
 	size_t global_off;
 	size_t standby_off;
 };
@@ -212,16 +212,42 @@ static int set_manage(struct parser *p, const struct key_def *k, struct span v)
 	return 0;
 }
 
-static int set_managed(struct parser *p, const struct key_def *k, struct span v)
+/* yes/no, true/false, 1/0: 1, 0, or -1 if none of them. */
+static int parse_yes_no(struct span v)
 {
 	if (span_eq(v, "yes") || span_eq(v, "true") || span_eq(v, "1"))
-		p->sb->managed = true;
-	else if (span_eq(v, "no") || span_eq(v, "false") || span_eq(v, "0"))
-		p->sb->managed = false;
-	else
+		return 1;
+	if (span_eq(v, "no") || span_eq(v, "false") || span_eq(v, "0"))
+		return 0;
+	return -1;
+}
+
+static int set_managed(struct parser *p, const struct key_def *k, struct span v)
+{
+	int yes = parse_yes_no(v);
+
+	if (yes < 0)
 		return fail(p, -SFO_EINVAL,
 			    "%s must be yes, no, true, false, 1 or 0, got " SPAN_FMT, k->name,
 			    SPAN_ARG(v));
+	p->sb->managed = yes;
+	return 0;
+}
+
+/* A yes/no option of [global] (unsigned int) and [standby] (int, -1 inherits). */
+static int set_flag(struct parser *p, const struct key_def *k, struct span v)
+{
+	int yes = parse_yes_no(v);
+	unsigned int uyes = (unsigned int)yes;
+
+	if (yes < 0)
+		return fail(p, -SFO_EINVAL,
+			    "%s must be yes, no, true, false, 1 or 0, got " SPAN_FMT, k->name,
+			    SPAN_ARG(v));
+	if (p->sb)
+		memcpy((char *)p->sb + k->standby_off, &yes, sizeof(yes));
+	else
+		memcpy((char *)p->cfg + k->global_off, &uyes, sizeof(uyes));
 	return 0;
 }
 
@@ -234,10 +260,11 @@ static int set_number(struct parser *p, const struct key_def *k, struct span v)
 		unsigned int d = (unsigned int)(v.p[i] - '0');
 
 		if (v.p[i] < '0' || v.p[i] > '9' || val > k->max / 10 || val * 10 + d > k->max)
-			return fail(p, -SFO_EINVAL, "%s must be 0..%u, got " SPAN_FMT, k->name,
-				    k->max, SPAN_ARG(v));
+			goto bad;
 		val = val * 10 + d;
 	}
+	if (val < k->min)
+		goto bad;
 	if (p->sb) {
 		ival = (int)val;
 		memcpy((char *)p->sb + k->standby_off, &ival, sizeof(ival));
@@ -245,6 +272,9 @@ static int set_number(struct parser *p, const struct key_def *k, struct span v)
 		memcpy((char *)p->cfg + k->global_off, &val, sizeof(val));
 	}
 	return 0;
+bad:
+	return fail(p, -SFO_EINVAL, "%s must be %u..%u, got " SPAN_FMT, k->name, k->min, k->max,
+		    SPAN_ARG(v));
 }
 
 static int set_standby_drivers(struct parser *p, const struct key_def *k, struct span v)
@@ -293,12 +323,13 @@ bad:
 		    SPAN_ARG(w));
 }
 
-#define NUMBER(key, field, maxval)                                                              \
-	{                                                                                       \
-		.name = key, .scope = IN_GLOBAL | IN_STANDBY, .set = set_number, .max = maxval, \
-		.global_off = offsetof(struct sfo_config, field),                               \
-		.standby_off = offsetof(struct sfo_standby_options, field),                     \
+#define OPTION(key, field, handler, minval, maxval)                                          \
+	{                                                                                    \
+		.name = key, .scope = IN_GLOBAL | IN_STANDBY, .set = handler, .min = minval, \
+		.max = maxval, .global_off = offsetof(struct sfo_config, field),             \
+		.standby_off = offsetof(struct sfo_standby_options, field),                  \
 	}
+#define NUMBER(key, field, maxval) OPTION(key, field, set_number, 0, maxval)
 
 static const struct key_def keys[] = {
 	{ .name = "manage", .scope = IN_GLOBAL, .set = set_manage },
@@ -309,6 +340,9 @@ static const struct key_def keys[] = {
 	NUMBER("announce-count", announce_count, SFO_ANNOUNCE_COUNT_MAX),
 	NUMBER("announce-interval-ms", announce_interval_ms, SFO_INTERVAL_MS_MAX),
 	NUMBER("bringup-delay-ms", bringup_delay_ms, SFO_INTERVAL_MS_MAX),
+	OPTION("probe-path", probe_path, set_flag, 0, 1),
+	OPTION("probe-interval-ms", probe_interval_ms, set_number, 1, SFO_INTERVAL_MS_MAX),
+	NUMBER("probe-timeout-ms", probe_timeout_ms, SFO_INTERVAL_MS_MAX),
 };
 
 /* --- standbys by name: an open-addressing hash table of their indexes --- */
@@ -384,6 +418,9 @@ static int add_standby(struct sfo_config *cfg, struct span name, struct sfo_stan
 		.announce_count = -1,
 		.announce_interval_ms = -1,
 		.bringup_delay_ms = -1,
+		.probe_path = -1,
+		.probe_interval_ms = -1,
+		.probe_timeout_ms = -1,
 	};
 	memcpy((*out)->name, name.p, name.n);
 	*slot = ++cfg->n_standbys;
@@ -498,6 +535,9 @@ struct sfo_config *sfo_config_new(void)
 		.announce_count = 1,
 		.announce_interval_ms = 200,
 		.bringup_delay_ms = 0,
+		.probe_path = 1,
+		.probe_interval_ms = SFO_PROBE_INTERVAL_MS_DEFAULT,
+		.probe_timeout_ms = SFO_PROBE_TIMEOUT_MS_DEFAULT,
 		.standby_drivers = malloc(sizeof(*cfg->standby_drivers)),
 		.n_standby_drivers = 1,
 	};

@@ -77,6 +77,14 @@ struct pair {
 	bool held;	   /* released by the administrator */
 	uint64_t ready_at; /* end of the bring-up delay, 0 if not counting */
 
+	/* Proving the path through the VF, once per spell of it being ready
+	 * (up, carrier, bring-up delay over); forgotten when the spell ends. */
+	bool path_proven;     /* an answer came back through it, or nothing to probe */
+	uint32_t probing_vf;  /* VF probe_path was called for, probe_stop owed; 0 none */
+	uint64_t probe_since; /* start of this spell's probing, 0 if none */
+	uint64_t probe_next;  /* when the next probe is due */
+	unsigned int probes;  /* sent in this spell */
+
 	unsigned int announce_left;
 	uint64_t announce_at;
 
@@ -91,6 +99,9 @@ struct pair {
 	unsigned int announce_count;
 	unsigned int announce_interval_ms;
 	unsigned int bringup_delay_ms;
+	bool probe_path;
+	unsigned int probe_interval_ms;
+	unsigned int probe_timeout_ms;
 
 	struct ctr_track ctr_standby;
 	struct ctr_track ctr_vf;
@@ -112,6 +123,8 @@ struct sfo_engine {
 
 	uint32_t *restored; /* VFs released before a restart, not yet paired */
 	size_t n_restored;
+	uint32_t *restored_steering; /* VFs serving before a restart, not yet paired */
+	size_t n_restored_steering;
 	struct restored_tally *tallies; /* VF tallies from before a restart, by standby */
 	size_t n_tallies;
 	uint64_t timer_armed; /* deadline last given to ops->timer_set */
@@ -133,6 +146,8 @@ struct adapter *eng_adapter(const struct sfo_engine *e, uint32_t id);
 void eng_rearm_timer(struct sfo_engine *e);
 /* Whether @vf_id was released before a restart (forgotten once asked). */
 bool eng_take_restored(struct sfo_engine *e, uint32_t vf_id);
+/* Whether @vf_id carried the datapath before a restart (forgotten once asked). */
+bool eng_take_restored_steering(struct sfo_engine *e, uint32_t vf_id);
 /* The tally restored for @standby_id, if any (forgotten once asked). */
 bool eng_take_tally(struct sfo_engine *e, uint32_t standby_id, struct sfo_vf_tally *out);
 
@@ -163,6 +178,8 @@ void pair_add_vf(struct sfo_engine *e, struct pair *p, struct adapter *vf);
 /* The VF or spare @a leaves the pair (removed, or no longer eligible). */
 void pair_drop_vf(struct sfo_engine *e, struct pair *p, struct adapter *a, bool gone);
 void pair_set_rx_mode(struct sfo_engine *e, struct pair *p, const struct sfo_rx_mode *m);
+/* An answer came back through the pair's VF @vf_id; @detail may be NULL. */
+void pair_path_proven(struct sfo_engine *e, struct pair *p, uint32_t vf_id, const char *detail);
 /* A reading of the pair's VF @vf: into the pair's VF totals, and to the edge. */
 void pair_vf_counted(struct sfo_engine *e, struct pair *p, struct adapter *vf,
 		     const struct sfo_counters *c);

@@ -406,6 +406,7 @@ void sfo_engine_adapter_removed(struct sfo_engine *e, uint32_t id)
 
 	eng_take_restored(e, id);     /* a release is for the device that leaves */
 	eng_take_tally(e, id, &kept); /* and so is a tally kept for its next pair */
+	eng_take_restored_steering(e, id);
 	if (!a)
 		return;
 	if (a->pair)
@@ -429,6 +430,16 @@ void sfo_engine_vf_going_down(struct sfo_engine *e, uint32_t vf_id)
 	a->going_down = true;
 	snprintf(why, sizeof(why), "%s going down", a->info.name);
 	pair_reconcile(e, a->pair, why);
+	eng_rearm_timer(e);
+}
+
+void sfo_engine_path_proven(struct sfo_engine *e, uint32_t vf_id, const char *detail)
+{
+	struct adapter *a = eng_adapter(e, vf_id);
+
+	if (!a || a->role != SFO_ROLE_VF)
+		return;
+	pair_path_proven(e, a->pair, vf_id, detail);
 	eng_rearm_timer(e);
 }
 
@@ -536,21 +547,44 @@ int sfo_engine_resume(struct sfo_engine *e, uint32_t id)
 	return 0;
 }
 
+/* --- what an earlier engine left: lists of VF ids, forgotten once taken --- */
+
+static int id_list_add(uint32_t **ids, size_t *n, uint32_t id)
+{
+	uint32_t *grown;
+
+	if (!id)
+		return -SFO_EINVAL;
+	for (size_t i = 0; i < *n; i++)
+		if ((*ids)[i] == id)
+			return 0;
+	grown = realloc(*ids, (*n + 1) * sizeof(*grown));
+	if (!grown)
+		return -SFO_ENOMEM;
+	grown[(*n)++] = id;
+	*ids = grown;
+	return 0;
+}
+
+static bool id_list_take(uint32_t *ids, size_t *n, uint32_t id)
+{
+	for (size_t i = 0; i < *n; i++) {
+		if (ids[i] == id) {
+			ids[i] = ids[--*n];
+			return true;
+		}
+	}
+	return false;
+}
+
 int sfo_engine_restore_release(struct sfo_engine *e, uint32_t vf_id)
 {
-	uint32_t *ids;
+	return id_list_add(&e->restored, &e->n_restored, vf_id);
+}
 
-	if (!vf_id)
-		return -SFO_EINVAL;
-	for (size_t i = 0; i < e->n_restored; i++)
-		if (e->restored[i] == vf_id)
-			return 0;
-	ids = realloc(e->restored, (e->n_restored + 1) * sizeof(*ids));
-	if (!ids)
-		return -SFO_ENOMEM;
-	ids[e->n_restored++] = vf_id;
-	e->restored = ids;
-	return 0;
+int sfo_engine_restore_steering(struct sfo_engine *e, uint32_t vf_id)
+{
+	return id_list_add(&e->restored_steering, &e->n_restored_steering, vf_id);
 }
 
 int sfo_engine_restore_tally(struct sfo_engine *e, uint32_t standby_id,
@@ -586,6 +620,9 @@ void sfo_engine_restore_done(struct sfo_engine *e)
 		if (eng_adapter(e, e->restored[i]))
 			e->restored[kept++] = e->restored[i];
 	e->n_restored = kept;
+	/* A steering is taken when its VF serves in the first dump: what is
+	 * left did not (a spare, a VF not ready) and is probed as any other. */
+	e->n_restored_steering = 0;
 	/* Tallies are taken when their standby pairs: what is left has none. */
 	free(e->tallies);
 	e->tallies = NULL;
@@ -606,18 +643,20 @@ bool eng_take_tally(struct sfo_engine *e, uint32_t standby_id, struct sfo_vf_tal
 
 bool eng_take_restored(struct sfo_engine *e, uint32_t vf_id)
 {
-	for (size_t i = 0; i < e->n_restored; i++) {
-		if (e->restored[i] == vf_id) {
-			e->restored[i] = e->restored[--e->n_restored];
-			return true;
-		}
-	}
-	return false;
+	return id_list_take(e->restored, &e->n_restored, vf_id);
+}
+
+bool eng_take_restored_steering(struct sfo_engine *e, uint32_t vf_id)
+{
+	return id_list_take(e->restored_steering, &e->n_restored_steering, vf_id);
 }
 
 void sfo_engine_set_config(struct sfo_engine *e, const struct sfo_config *cfg)
 {
 	e->cfg = cfg;
+	/* the options first: a VF paired below acts on the new ones */
+	for (size_t i = 0; i < e->n_pairs; i++)
+		pair_resolve_options(e, e->pairs[i]);
 	for (size_t i = 0; i < e->n_adapters; i++) {
 		struct adapter *a = e->adapters[i];
 
@@ -631,10 +670,8 @@ void sfo_engine_set_config(struct sfo_engine *e, const struct sfo_config *cfg)
 		}
 		classify(e, a);
 	}
-	for (size_t i = 0; i < e->n_pairs; i++) {
-		pair_resolve_options(e, e->pairs[i]);
+	for (size_t i = 0; i < e->n_pairs; i++)
 		pair_reconcile(e, e->pairs[i], "configuration reloaded");
-	}
 	eng_rearm_timer(e);
 }
 
@@ -695,6 +732,7 @@ void sfo_engine_free(struct sfo_engine *e)
 	free(e->adapters);
 	free(e->pairs);
 	free(e->restored);
+	free(e->restored_steering);
 	free(e->tallies);
 	free(e);
 }

@@ -8,6 +8,7 @@ const char *sfo_pair_state_name(enum sfo_pair_state s)
 		[SFO_PAIR_NO_VF] = "no-vf",	  [SFO_PAIR_BINDING] = "binding",
 		[SFO_PAIR_ACTIVE] = "active",	  [SFO_PAIR_FALLBACK] = "fallback",
 		[SFO_PAIR_DRAINING] = "draining", [SFO_PAIR_UNUSABLE] = "unusable",
+		[SFO_PAIR_PROBING] = "probing",
 	};
 	return (unsigned int)s < SFO_PAIR_STATE_MAX ? names[s] : "?";
 }

@@ -7,7 +7,8 @@
  * the standby's settings) and brings the datapath in line. The story of a
  * VF reads top to bottom: it arrives and is held (vf_prepare), takes the
  * standby's MTU, is brought up, takes its RX mode, and once it has carrier
- * the datapath moves to it (only then does it take the standby's offloads:
+ * and the path through it is proven (a probe answered through it) the
+ * datapath moves to it (only then does it take the standby's offloads:
  * nothing slow stands before the switch); when it loses carrier, goes down
  * or is released, the datapath moves back to the standby before anything
  * else, and when it leaves it is given back (vf_release) and a spare may
@@ -56,6 +57,9 @@ void pair_resolve_options(struct sfo_engine *e, struct pair *p)
 	p->announce_count = cfg->announce_count;
 	p->announce_interval_ms = cfg->announce_interval_ms;
 	p->bringup_delay_ms = cfg->bringup_delay_ms;
+	p->probe_path = cfg->probe_path;
+	p->probe_interval_ms = cfg->probe_interval_ms;
+	p->probe_timeout_ms = cfg->probe_timeout_ms;
 	if (!o)
 		return;
 	if (o->announce_count >= 0)
@@ -64,6 +68,12 @@ void pair_resolve_options(struct sfo_engine *e, struct pair *p)
 		p->announce_interval_ms = (unsigned int)o->announce_interval_ms;
 	if (o->bringup_delay_ms >= 0)
 		p->bringup_delay_ms = (unsigned int)o->bringup_delay_ms;
+	if (o->probe_path >= 0)
+		p->probe_path = o->probe_path;
+	if (o->probe_interval_ms >= 0)
+		p->probe_interval_ms = (unsigned int)o->probe_interval_ms;
+	if (o->probe_timeout_ms >= 0)
+		p->probe_timeout_ms = (unsigned int)o->probe_timeout_ms;
 }
 
 static const char *sby_name(const struct pair *p)
@@ -96,7 +106,8 @@ static void pair_set_state(struct sfo_engine *e, struct pair *p, enum sfo_pair_s
 			   const char *reason)
 {
 	if (p->state == to) {
-		if (to == SFO_PAIR_UNUSABLE) /* a new failure replaces the old one */
+		/* a new failure replaces the old one; a probe count goes on */
+		if (to == SFO_PAIR_UNUSABLE || to == SFO_PAIR_PROBING)
 			snprintf(p->reason, sizeof(p->reason), "%s", reason);
 		return;
 	}
@@ -297,6 +308,104 @@ void pair_set_rx_mode(struct sfo_engine *e, struct pair *p, const struct sfo_rx_
 	p->want_allmulti = m->allmulti;
 }
 
+/* --- proving the path through a ready VF before traffic goes there --- */
+
+/* Stop listening for answers; what was proven stays proven. */
+static void pair_probe_stop(struct sfo_engine *e, struct pair *p)
+{
+	if (!p->probing_vf)
+		return;
+	if (e->ops->probe_stop)
+		e->ops->probe_stop(e->ctx, p->standby->info.id, p->probing_vf);
+	p->probing_vf = 0;
+}
+
+/* The VF's ready spell ended (no VF, no carrier, down, leaving...): the
+ * next spell proves its path afresh. */
+static void pair_probe_forget(struct sfo_engine *e, struct pair *p)
+{
+	pair_probe_stop(e, p);
+	p->path_proven = false;
+	p->probe_since = p->probe_next = 0;
+	p->probes = 0;
+}
+
+/*
+ * The VF is ready: serve if the path through it is proven, else probe it.
+ * A probe goes out every probe-interval-ms for probe-timeout-ms (PROBING),
+ * then one every SFO_PROBE_SLOW_MS while the pair stays on the standby
+ * (FALLBACK): a VF whose host port never forwards must not take the
+ * traffic, and one whose port forwards late is used once it does. With no
+ * neighbour to probe the VF serves unproven: a guest that knows nobody
+ * would otherwise stay on the standby forever.
+ */
+static enum sfo_pair_state pair_prove(struct sfo_engine *e, struct pair *p, struct adapter *vf,
+				      char *cond, size_t len)
+{
+	uint64_t now, timeout_ns = p->probe_timeout_ms * NS_PER_MS;
+	int err;
+
+	/* proven, not to be probed, or serving already (probing turned on by
+	 * a reload): a probe under way (probing turned off) ends */
+	if (p->path_proven || !p->probe_path || !e->ops->probe_path || p->datapath == vf->info.id) {
+		pair_probe_stop(e, p);
+		return SFO_PAIR_ACTIVE;
+	}
+	if (eng_take_restored_steering(e, vf->info.id)) {
+		eng_log(e, SFO_LOG_INFO, "%s: %s keeps serving (it served before a restart)",
+			sby_name(p), vf->info.name);
+		p->path_proven = true;
+		return SFO_PAIR_ACTIVE;
+	}
+	now = eng_now(e);
+	if (!p->probe_since)
+		p->probe_since = p->probe_next = now;
+	if (now >= p->probe_next) {
+		err = e->ops->probe_path(e->ctx, p->standby->info.id, vf->info.id);
+		if (err == -SFO_ENOENT) {
+			pair_probe_stop(e, p);
+			p->path_proven = true;
+			p->fo.unproven++;
+			snprintf(cond, len,
+				 "no neighbour known to prove the path through %s: used unproven",
+				 vf->info.name);
+			return SFO_PAIR_ACTIVE;
+		}
+		p->probing_vf = vf->info.id; /* also after a failed send: the next one may work */
+		p->probes++;
+		p->fo.probes++;
+		if (err)
+			eng_log(e, SFO_LOG_WARN, "%s: cannot probe the path through %s: error %d",
+				sby_name(p), vf->info.name, err);
+		p->probe_next = now + (now - p->probe_since < timeout_ns ? p->probe_interval_ms
+									 : SFO_PROBE_SLOW_MS) *
+					      NS_PER_MS;
+	}
+	if (now - p->probe_since < timeout_ns) {
+		snprintf(cond, len, "waiting for the path through %s (%u probe%s sent)",
+			 vf->info.name, p->probes, p->probes == 1 ? "" : "s");
+		return SFO_PAIR_PROBING;
+	}
+	if (p->state == SFO_PAIR_PROBING)
+		p->fo.probe_timeouts++;
+	snprintf(cond, len, "no answer through %s in %u ms; probing every %u ms", vf->info.name,
+		 p->probe_timeout_ms, SFO_PROBE_SLOW_MS);
+	return SFO_PAIR_FALLBACK;
+}
+
+void pair_path_proven(struct sfo_engine *e, struct pair *p, uint32_t vf_id, const char *detail)
+{
+	char why[SFO_REASON_MAX];
+
+	if (!p->vf || p->probing_vf != vf_id || p->vf->info.id != vf_id)
+		return; /* not waiting for it: a late answer of an earlier spell */
+	pair_probe_stop(e, p);
+	p->path_proven = true;
+	snprintf(why, sizeof(why), "path through %s proven%s%s", p->vf->info.name,
+		 detail ? ": " : "", detail ? detail : "");
+	pair_reconcile(e, p, why);
+}
+
 /* --- a VF arrives, is held, and serves --- */
 
 void pair_vf_counted(struct sfo_engine *e, struct pair *p, struct adapter *vf,
@@ -445,10 +554,12 @@ static enum sfo_pair_state pair_evaluate(struct sfo_engine *e, struct pair *p, c
 		return SFO_PAIR_BINDING;
 	vf->opened = true; /* up, by us or already: a later "down" means leaving */
 	if (!(vf->info.flags & SFO_AF_CARRIER))
-		return p->state == SFO_PAIR_ACTIVE || p->state == SFO_PAIR_FALLBACK
+		return p->state == SFO_PAIR_ACTIVE || p->state == SFO_PAIR_FALLBACK ||
+				       (p->state == SFO_PAIR_PROBING && vf->served)
 			       ? SFO_PAIR_FALLBACK
 			       : SFO_PAIR_BINDING;
-	if (p->state != SFO_PAIR_ACTIVE && p->bringup_delay_ms) {
+	/* the delay runs once per ready spell, before the path is probed */
+	if (p->state != SFO_PAIR_ACTIVE && !p->probe_since && p->bringup_delay_ms) {
 		now = eng_now(e);
 		p->ready_at = ready_at ? ready_at : now + p->bringup_delay_ms * NS_PER_MS;
 		if (now < p->ready_at)
@@ -463,6 +574,12 @@ void pair_reconcile(struct sfo_engine *e, struct pair *p, const char *why)
 	char cond[SFO_REASON_MAX] = "";
 	enum sfo_pair_state target = pair_evaluate(e, p, cond, sizeof(cond));
 	int err;
+
+	/* pair_evaluate says ACTIVE when the VF is ready to serve */
+	if (target == SFO_PAIR_ACTIVE)
+		target = pair_prove(e, p, p->vf, cond, sizeof(cond));
+	else
+		pair_probe_forget(e, p);
 
 	if (target == SFO_PAIR_ACTIVE) {
 		err = pair_steer(e, p, p->vf->info.id, why);
@@ -481,7 +598,7 @@ void pair_reconcile(struct sfo_engine *e, struct pair *p, const char *why)
 	/* After the steering: nothing slow stands before the switch. */
 	if (target == SFO_PAIR_ACTIVE || target == SFO_PAIR_FALLBACK)
 		pair_propagate_offloads(e, p, p->vf);
-	pair_set_state(e, p, target, target == SFO_PAIR_UNUSABLE && cond[0] ? cond : why);
+	pair_set_state(e, p, target, cond[0] ? cond : why);
 }
 
 void pair_add_vf(struct sfo_engine *e, struct pair *p, struct adapter *vf)
@@ -540,6 +657,7 @@ void pair_drop_vf(struct sfo_engine *e, struct pair *p, struct adapter *a, bool 
 	/* Traffic leaves first (a surprise removal lands here with the VF
 	 * already gone), then the last counters, then the VF itself. */
 	pair_steer(e, p, 0, why);
+	pair_probe_forget(e, p);
 	if (!gone && a->prepared)
 		vf_sample_counters(e, p, a);
 	vf_give_back(e, p, a);
@@ -568,6 +686,7 @@ void pair_teardown(struct sfo_engine *e, struct pair *p, bool standby_gone, cons
 {
 	if (p->datapath && !standby_gone)
 		pair_steer(e, p, 0, "standby no longer managed");
+	pair_probe_forget(e, p);
 	if (why && !standby_gone && p->vf && p->vf->prepared)
 		vf_sample_counters(e, p, p->vf); /* the VF's last count is the pair's */
 	for (size_t i = 0; i < e->n_adapters; i++) {
@@ -589,6 +708,13 @@ void pair_teardown(struct sfo_engine *e, struct pair *p, bool standby_gone, cons
 
 /* --- timer and queries --- */
 
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+
+static uint64_t probe_bound(const struct pair *p)
+{
+	return p->probe_since + p->probe_timeout_ms * NS_PER_MS;
+}
+
 uint64_t pair_deadline(const struct pair *p)
 {
 	uint64_t d = 0;
@@ -600,6 +726,14 @@ uint64_t pair_deadline(const struct pair *p)
 	if (p->steer_retry) {
 		uint64_t r = p->datapath_since + STEER_RETRY_NS;
 
+		if (!d || r < d)
+			d = r;
+	}
+	if (p->probing_vf) {
+		uint64_t r = p->probe_next;
+
+		if (p->state == SFO_PAIR_PROBING) /* the bound may come before the next probe */
+			r = MIN(r, probe_bound(p));
 		if (!d || r < d)
 			d = r;
 	}
@@ -615,6 +749,9 @@ void pair_timer(struct sfo_engine *e, struct pair *p)
 		if (p->steer_retry)
 			p->datapath_since = now; /* next retry one period later */
 		pair_reconcile(e, p, p->steer_retry ? "retrying steering" : "bring-up delay over");
+	} else if (p->probing_vf && (now >= p->probe_next ||
+				     (p->state == SFO_PAIR_PROBING && now >= probe_bound(p)))) {
+		pair_reconcile(e, p, "probe due");
 	}
 	pair_announce_due(e, p);
 }

@@ -64,27 +64,58 @@ static void mark_changed(struct sim *s, uint32_t id)
 
 static void refresh_carrier(struct sim_nic *n)
 {
-	if ((n->info.flags & SFO_AF_UP) && n->link)
+	if ((n->info.flags & SFO_AF_UP) && n->link) {
 		n->info.flags |= SFO_AF_CARRIER;
-	else
+	} else {
 		n->info.flags &= ~(uint32_t)SFO_AF_CARRIER;
+		n->proven = false; /* a proof is for one spell of carrier */
+	}
+}
+
+/* An answer to a probe, if one is on its way (and the edge still listens). */
+static bool deliver_answer(struct sim *s)
+{
+	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++) {
+		struct sim_nic *n = nic(s, i);
+
+		if (!n || !n->answer_due)
+			continue;
+		n->answer_due = false;
+		if (!n->probing)
+			continue; /* the edge stopped listening: dropped */
+		trace(s, "  answer through %s", n->info.name);
+		n->proven = true;
+		sfo_engine_path_proven(s->eng, i, "the neighbour answered");
+		return true;
+	}
+	return false;
 }
 
 /* Deliver the consequences of the engine's own actions until quiet. */
 static void deliver(struct sim *s)
 {
-	if (s->delivering)
+	if (s->delivering || s->crashed)
 		return;
 	s->delivering = true;
-	while (s->n_pending) {
-		uint32_t id = s->pending[0];
-		struct sim_nic *n = nic(s, id);
+	for (;;) {
+		if (s->n_pending) {
+			uint32_t id = s->pending[0];
+			struct sim_nic *n = nic(s, id);
 
-		memmove(&s->pending[0], &s->pending[1], --s->n_pending * sizeof(s->pending[0]));
-		if (n)
-			sfo_engine_adapter_update(s->eng, &n->info);
+			memmove(&s->pending[0], &s->pending[1],
+				--s->n_pending * sizeof(s->pending[0]));
+			if (n)
+				sfo_engine_adapter_update(s->eng, &n->info);
+		} else if (!deliver_answer(s)) {
+			break;
+		}
 	}
 	s->delivering = false;
+}
+
+void sim_settle(struct sim *s)
+{
+	deliver(s);
 }
 
 /* --- the ops the engine calls --- */
@@ -129,6 +160,14 @@ static void op_detach(void *ctx, uint32_t sby)
 	}
 }
 
+/* Whether the configuration lets @sby use a VF without proof. */
+static bool probing_off(struct sim *s, const struct sim_nic *sby)
+{
+	const struct sfo_standby_options *o = sfo_config_standby(s->cfg, sby->info.name);
+
+	return o && o->probe_path >= 0 ? !o->probe_path : !s->cfg->probe_path;
+}
+
 static int op_steer(void *ctx, uint32_t sby, uint32_t vf)
 {
 	struct sim *s = ctx;
@@ -142,6 +181,9 @@ static int op_steer(void *ctx, uint32_t sby, uint32_t vf)
 		return s->fail_steer_to_vf;
 	if (vf && !nic(s, vf))
 		return -SFO_ENOENT;
+	if (vf && !s->nic[vf].proven && !s->nic[vf].served_before_crash && !probing_off(s, n))
+		violate(s, "%s steered to %s before an answer came back through it", n->info.name,
+			s->nic[vf].info.name);
 	n->steer = vf;
 	s->steers++;
 	trace(s, "  datapath of %s -> %s", n->info.name, vf ? s->nic[vf].info.name : "standby");
@@ -172,12 +214,15 @@ static void op_release(void *ctx, uint32_t sby, uint32_t vf)
 
 	if (vf > SIM_MAX_NICS || s->crashed)
 		return;
+	if (s->nic[vf].probing)
+		violate(s, "%s released while still probed (no probe_stop)", s->nic[vf].info.name);
 	if (nic(s, sby) && s->nic[sby].steer == vf)
 		violate(s, "%s released while it carries the datapath", s->nic[vf].info.name);
 	if (!s->nic[vf].held_by)
 		violate(s, "%s released but not held", s->nic[vf].info.name);
 	trace(s, "  give back %s", s->nic[vf].info.name);
 	s->nic[vf].held_by = 0;
+	s->nic[vf].proven = false;
 	s->nic[vf].released = false; /* kept with the hold (Linux: the pinned pair) */
 	s->nic[vf].releases++;
 	s->releases++;
@@ -297,6 +342,48 @@ static void op_announce(void *ctx, uint32_t sby)
 	sfo_engine_announced(s->eng, sby, 1); /* one frame: the simulated edge sends at once */
 }
 
+/* A probe through the VF: answered, after the call returns, when its host
+ * port forwards. */
+static int op_probe_path(void *ctx, uint32_t sby, uint32_t vf)
+{
+	struct sim *s = ctx;
+	struct sim_nic *st = nic(s, sby);
+	struct sim_nic *n = nic(s, vf);
+
+	if (s->crashed)
+		return 0;
+	if (!st || !n)
+		return -SFO_ENOENT;
+	if (st->no_neighbour) {
+		trace(s, "  %s knows no neighbour to probe", st->info.name);
+		n->proven = true; /* nothing can prove it: the engine may take it */
+		return -SFO_ENOENT;
+	}
+	if (n->held_by != sby)
+		violate(s, "%s probed but not held by %s", n->info.name, st->info.name);
+	if (!(n->info.flags & SFO_AF_CARRIER))
+		violate(s, "%s probed without carrier", n->info.name);
+	trace(s, "  probe through %s%s", n->info.name, n->port_blocked ? " (port blocked)" : "");
+	n->probing = true;
+	n->probes++;
+	if (!n->port_blocked)
+		n->answer_due = true;
+	return 0;
+}
+
+static void op_probe_stop(void *ctx, uint32_t sby, uint32_t vf)
+{
+	struct sim *s = ctx;
+
+	(void)sby;
+	if (vf > SIM_MAX_NICS || s->crashed)
+		return;
+	if (!s->nic[vf].probing)
+		violate(s, "probe of %s stopped but not started", s->nic[vf].info.name);
+	s->nic[vf].probing = false;
+	s->nic[vf].answer_due = false;
+}
+
 static void op_log(void *ctx, enum sfo_log_level lvl, const char *msg)
 {
 	static const char *const lvls[] = { "error", "warn", "info", "debug" };
@@ -320,6 +407,8 @@ static const struct sfo_ops sim_ops = {
 	.announce = op_announce,
 	.vf_released = op_vf_released,
 	.vf_tally = op_vf_tally,
+	.probe_path = op_probe_path,
+	.probe_stop = op_probe_stop,
 	.log = op_log,
 };
 
@@ -436,6 +525,12 @@ uint32_t sim_add(struct sim *s, const char *name, const char *driver, const char
 void sim_crash(struct sim *s)
 {
 	trace(s, "the daemon crashes");
+	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++) {
+		/* what listens for answers goes with the process */
+		s->nic[i].probing = s->nic[i].answer_due = false;
+		if (s->nic[i].present && s->nic[i].steer)
+			s->nic[s->nic[i].steer].served_before_crash = true;
+	}
 	s->crashed = true;
 	sfo_engine_free(s->eng); /* the ops ignore it: nothing is given back */
 	s->eng = NULL;
@@ -467,6 +562,9 @@ void sim_start(struct sim *s)
 			sfo_engine_restore_release(s->eng, i);
 		if (s->nic[i].have_tally)
 			sfo_engine_restore_tally(s->eng, i, &s->nic[i].tally);
+		/* Linux: the pinned pairs steered to a VF */
+		if (s->nic[i].present && s->nic[i].steer)
+			sfo_engine_restore_steering(s->eng, s->nic[i].steer);
 	}
 	for (uint32_t i = 1; i <= SIM_MAX_NICS; i++)
 		if (nic(s, i))
@@ -482,7 +580,18 @@ void sim_start(struct sim *s)
 		}
 		if (!s->nic[i].held_by)
 			s->nic[i].released = false;
+		s->nic[i].served_before_crash = false; /* adopted, or probed as any other */
 	}
+}
+
+void sim_set_port(struct sim *s, uint32_t id, bool forwarding)
+{
+	struct sim_nic *n = nic(s, id);
+
+	if (!n)
+		return;
+	trace(s, "%s: host port %s", n->info.name, forwarding ? "forwards" : "blocked");
+	n->port_blocked = !forwarding;
 }
 
 void sim_remove(struct sim *s, uint32_t id)
@@ -624,7 +733,7 @@ void sim_set_offloads(struct sim *s, uint32_t id, uint32_t requested)
 
 bool sim_reload(struct sim *s, const char *text)
 {
-	struct sfo_config *cfg = NULL;
+	struct sfo_config *cfg = NULL, *old;
 	char err[256];
 
 	if (sfo_config_parse(text, strlen(text), "reload.conf", &cfg, err, sizeof(err)) < 0) {
@@ -632,9 +741,10 @@ bool sim_reload(struct sim *s, const char *text)
 		return false;
 	}
 	trace(s, "configuration reloaded");
+	old = s->cfg;
+	s->cfg = cfg; /* the edge's view of the options, as the engine's */
 	sfo_engine_set_config(s->eng, cfg);
-	sfo_config_free(s->cfg);
-	s->cfg = cfg;
+	sfo_config_free(old);
 	deliver(s);
 	return true;
 }

@@ -31,6 +31,8 @@ struct sim_nic {
 	bool refuse_offloads;
 	int fail_prepare; /* error vf_prepare returns (0: succeed) */
 	int fail_open;
+	bool port_blocked; /* as a VF: its host switch port does not forward (yet) */
+	bool no_neighbour; /* as a standby: it knows no neighbour to probe */
 
 	/* what the engine did to it */
 	uint32_t held_by; /* standby id whose vf_prepare holds it */
@@ -40,9 +42,14 @@ struct sim_nic {
 	uint8_t mc[8][SFO_MAC_LEN];
 	uint32_t offloads_set;
 	unsigned int announces;
-	bool released;	 /* as a VF: the administrator released it (kept across a crash) */
-	bool attached;	 /* as a standby: datapath hooks installed */
-	bool have_tally; /* as a standby: the engine's last VF tally, kept like a pin */
+	unsigned int probes;	  /* as a VF: probes sent through it */
+	bool probing;		  /* as a VF: probe_path called, probe_stop owed */
+	bool answer_due;	  /* as a VF: an answer to its probe is on its way */
+	bool proven;		  /* as a VF: answered (or nothing to probe) since carrier came */
+	bool served_before_crash; /* as a VF: steered to when the daemon crashed */
+	bool released;		  /* as a VF: the administrator released it (kept across a crash) */
+	bool attached;		  /* as a standby: datapath hooks installed */
+	bool have_tally;	  /* as a standby: the engine's last VF tally, kept like a pin */
 	struct sfo_vf_tally tally;
 	uint32_t steer; /* as a standby: VF id its traffic goes through, 0 itself */
 	uint64_t last_merged[SFO_CTR_MAX]; /* as a standby: for the monotonic check */
@@ -112,6 +119,11 @@ void sim_set_rx_mode(struct sim *s, uint32_t id, bool promisc, bool allmulti, si
 void sim_set_offloads(struct sim *s, uint32_t id, uint32_t requested);
 /* Reload the engine's configuration from @text; false if it does not parse. */
 bool sim_reload(struct sim *s, const char *text);
+/* The host's switch port of VF @id starts or stops forwarding. */
+void sim_set_port(struct sim *s, uint32_t id, bool forwarding);
+/* Deliver what the engine's actions caused (e.g. the answer to a probe),
+ * after an engine function the test called itself. */
+void sim_settle(struct sim *s);
 /* Advance the clock, firing the engine's timer on the way. */
 void sim_advance_ms(struct sim *s, uint64_t ms);
 /* Send @n frames of @bytes each way through the standby's datapath. */
