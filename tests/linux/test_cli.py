@@ -14,12 +14,13 @@ import sfo_it
 from sfo_it import IntegrationTest
 
 INT = int
-STATES = {"no-vf", "binding", "active", "fallback", "draining", "unusable"}
+STATES = {"no-vf", "binding", "probing", "active", "fallback", "draining", "unusable"}
 ROLES = {"standby", "vf", "spare", "candidate", "unmanaged"}
 COUNTERS = ["rx_packets", "tx_packets", "rx_bytes", "tx_bytes", "rx_errors", "tx_errors",
             "rx_dropped", "tx_dropped", "multicast", "collisions"]
 FAILOVER = {"to_vf": INT, "to_standby": INT, "ms_on_vf": (int, float),
             "ms_on_standby": (int, float), "announcements": INT, "vfs_bound": INT,
+            "path_probes": INT, "path_probe_timeouts": INT, "unproven": INT,
             "last_switch_reason": (str, type(None))}
 DP_COUNTERS = ["tx_vf_packets", "tx_vf_bytes", "tx_standby_packets", "tx_nodev",
                "rx_vf_packets", "rx_vf_bytes", "rx_dup_dropped", "close_hook_flips"]

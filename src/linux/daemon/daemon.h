@@ -23,6 +23,7 @@ struct sfo_dp;
 struct sfo_announcer;
 struct sfo_mcast_tracker;
 struct control;
+struct path_probe;
 
 /* What we hold of one VF besides what the engine knows. */
 struct held_vf {
@@ -61,6 +62,9 @@ struct daemon {
 
 	struct held_vf *held;
 	size_t n_held;
+
+	struct path_probe *probes; /* VFs whose path is being proven */
+	size_t n_probes;
 };
 
 /* log.c */
@@ -110,6 +114,15 @@ int netevents_resync(struct daemon *d);
 void netevents_receive(struct daemon *d);
 /* Push the standby's multicast list to the engine if it changed. */
 void netevents_standby_mcast(struct daemon *d, int ifindex);
+
+/* pathprobe.c: prove the path through a VF (ops->probe_path) */
+/* Send a probe through @vf to @standby's neighbours; 0, -ENOENT (nothing to
+ * probe) or a negative errno. */
+int pathprobe_send(struct daemon *d, int standby, int vf);
+void pathprobe_stop(struct daemon *d, int vf);
+/* Whether @fd is a probe's; reads its answers (reported to the engine). */
+bool pathprobe_receive(struct daemon *d, int fd);
+void pathprobe_close_all(struct daemon *d);
 
 /*
  * control.c: the control socket. control_open refuses (-EADDRINUSE) while

@@ -2,7 +2,8 @@
 /*
  * The engine's operations on Linux: the eBPF datapath for steering,
  * rtnetlink/ethtool/sysfs for the VF's settings, an asynchronous
- * announcer (rtnetlink dumps, AF_PACKET) for announcements, a timerfd for the engine's timer.
+ * announcer (rtnetlink dumps, AF_PACKET) for announcements, AF_PACKET for
+ * path probes (pathprobe.c), a timerfd for the engine's timer.
  *
  * When the daemon exits without --release-on-exit the engine is freed with
  * the ops disarmed (d->running false and not releasing): nothing is undone,
@@ -337,6 +338,22 @@ void announced(void *ctx, int sby, size_t sent, size_t planned, int err)
 		sfo_engine_announced(d->eng, (uint32_t)sby, sent);
 }
 
+static int op_probe_path(void *ctx, uint32_t sby, uint32_t vf)
+{
+	struct daemon *d = ctx;
+
+	if (disarmed(d))
+		return 0;
+	return pathprobe_send(d, (int)sby, (int)vf);
+}
+
+/* Also when disarmed: the socket is ours, nothing of the guest's. */
+static void op_probe_stop(void *ctx, uint32_t sby, uint32_t vf)
+{
+	(void)sby;
+	pathprobe_stop(ctx, (int)vf);
+}
+
 /* The mark lives in the pinned pair: a restarted daemon finds it (start()). */
 static void op_vf_released(void *ctx, uint32_t sby, uint32_t vf, bool released)
 {
@@ -391,5 +408,7 @@ const struct sfo_ops sfo_linux_ops = {
 	.announce = op_announce,
 	.vf_released = op_vf_released,
 	.vf_tally = op_vf_tally,
+	.probe_path = op_probe_path,
+	.probe_stop = op_probe_stop,
 	.log = op_log,
 };

@@ -214,14 +214,15 @@ static int restore_pair_state(int standby, int vf, bool to_vf, void *arg)
 	struct sfo_vf_tally t;
 	int tally_vf;
 
-	(void)vf;
-	(void)to_vf;
 	if (released > 0) {
 		dlog(SFO_LOG_INFO, "if%d: if%d was released before the restart: kept unused",
 		     standby, released);
 		if (sfo_engine_restore_release(d->eng, (uint32_t)released) < 0)
 			return -ENOMEM;
 	}
+	/* it served: the path through it is not probed again (no detour) */
+	if (to_vf && vf > 0 && sfo_engine_restore_steering(d->eng, (uint32_t)vf) < 0)
+		return -ENOMEM;
 	if (sfo_dp_load_tally(d->dp, standby, &tally_vf, t.last, t.total, SFO_CTR_MAX) == 0) {
 		t.vf_id = (uint32_t)tally_vf;
 		if (sfo_engine_restore_tally(d->eng, (uint32_t)standby, &t) < 0)
@@ -396,7 +397,7 @@ static void loop(struct daemon *d)
 				on_signal(d);
 			} else if (fd == sfo_announcer_fd(d->ann)) {
 				sfo_announcer_run(d->ann);
-			} else if (fd != nlfd && control_owns(d, fd)) {
+			} else if (fd != nlfd && !pathprobe_receive(d, fd) && control_owns(d, fd)) {
 				control_event(d, fd, ev[i].events);
 			}
 		}
@@ -413,6 +414,7 @@ static void stop(struct daemon *d)
 	d->releasing = d->release_on_exit;
 	sfo_engine_free(d->eng);
 	d->eng = NULL;
+	pathprobe_close_all(d); /* the engine stopped them, unless disarmed */
 	if (d->ann) {
 		/* the announcements of the last switches (back to the standbys) */
 		sfo_announcer_flush(d->ann, 1000);

@@ -45,6 +45,13 @@ static void print_failover(struct printer *pr, const struct sfo_failover_stats *
 		   (double)f->ns_on_standby / 1e9);
 	print_u64(pr, PRINT_ANY, "announcements", "%llu announcements", f->announcements);
 	print_u64(pr, PRINT_ANY, "vfs_bound", ", %llu VF(s) used\n", f->vf_bound);
+	/* text only once there is something to say */
+	print_u64(pr, f->probes || f->unproven ? PRINT_ANY : PRINT_JSON, "path_probes",
+		  "  path probes: %llu sent, ", f->probes);
+	print_u64(pr, f->probes || f->unproven ? PRINT_ANY : PRINT_JSON, "path_probe_timeouts",
+		  "%llu times no answer in time, ", f->probe_timeouts);
+	print_u64(pr, f->probes || f->unproven ? PRINT_ANY : PRINT_JSON, "unproven",
+		  "%llu VF(s) used unproven\n", f->unproven);
 	print_str(pr, f->last_switch_reason[0] ? PRINT_ANY : PRINT_JSON, "last_switch_reason",
 		  "  last switch: %s\n", f->last_switch_reason);
 	print_obj_close(pr);

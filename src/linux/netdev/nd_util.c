@@ -101,3 +101,27 @@ int nd_write_file(const char *path, const char *text)
 	close(fd);
 	return ret;
 }
+
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+uint16_t nd_icmp6_csum(const uint8_t *src, const uint8_t *dst, const uint8_t *icmp, size_t len)
+{
+	uint32_t sum = sum16(0, src, 16);
+
+	sum = sum16(sum, dst, 16);
+	sum += (uint32_t)len; /* upper-layer length (< 64 KiB here) */
+	sum += 58;	      /* next header: ICMPv6 */
+	sum = sum16(sum, icmp, len);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Format into a caller's error buffer (always NUL-terminated when @errlen > 0). */
@@ -25,5 +26,9 @@ ssize_t nd_read_file(const char *path, char *buf, size_t len);
 
 /* Write @text to an existing file @path. 0 or -errno. */
 int nd_write_file(const char *path, const char *text);
+
+/* ICMPv6 checksum of @len bytes at @icmp (its checksum field zero) from
+ * @src to @dst (16 bytes each), in host order. */
+uint16_t nd_icmp6_csum(const uint8_t *src, const uint8_t *dst, const uint8_t *icmp, size_t len);
 
 #endif /* SFO_ND_UTIL_H */

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * Proving the path through a VF before the engine moves traffic onto it
+ * (ops->probe_path): ARP requests / neighbour solicitations to the
+ * standby's neighbours (gateways first), sent out of the VF from the
+ * standby's MAC and addresses; the answer is caught on the VF by a packet
+ * socket in the event loop, and reported with sfo_engine_path_proven().
+ *
+ * The VF's tc ingress program hands its frames to the standby, but packet
+ * taps see them first: the answer reaches both our socket and the stack.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "netdev/addrctl.h"
+#include "netdev/neigh.h"
+#include "netdev/probe.h"
+#include "netdev/rtnl.h"
+
+#define PROBE_ADDRS_MAX 64
+
+struct path_probe {
+	int standby;
+	int vf;
+	struct sfo_probe *probe;
+};
+
+static struct path_probe *probe_of(struct daemon *d, int vf)
+{
+	for (size_t i = 0; i < d->n_probes; i++)
+		if (d->probes[i].vf == vf)
+			return &d->probes[i];
+	return NULL;
+}
+
+static struct path_probe *probe_add(struct daemon *d, int standby, int vf)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct path_probe *pp;
+	int ret;
+
+	pp = realloc(d->probes, (d->n_probes + 1) * sizeof(*pp));
+	if (!pp)
+		return NULL;
+	d->probes = pp;
+	pp = &d->probes[d->n_probes];
+	pp->standby = standby;
+	pp->vf = vf;
+	ret = sfo_probe_open(vf, &pp->probe);
+	if (ret < 0) {
+		errno = -ret;
+		return NULL;
+	}
+	ev.data.fd = sfo_probe_fd(pp->probe);
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev) < 0) {
+		ret = errno;
+		sfo_probe_close(pp->probe);
+		errno = ret;
+		return NULL;
+	}
+	d->n_probes++;
+	return pp;
+}
+
+static void *close_fd(void *arg)
+{
+	close((int)(intptr_t)arg);
+	return NULL;
+}
+
+/* Closing a packet socket waits for an RCU grace period (~10 ms): a
+ * short-lived thread waits instead of the event loop. */
+static void close_in_background(int fd)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	int ret = -1;
+
+	if (pthread_attr_init(&attr) == 0) {
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		ret = pthread_create(&t, &attr, close_fd, (void *)(intptr_t)fd);
+		pthread_attr_destroy(&attr);
+	}
+	if (ret != 0)
+		close(fd);
+}
+
+int pathprobe_send(struct daemon *d, int standby, int vf)
+{
+	struct sfo_neigh targets[SFO_PROBE_TARGETS_MAX];
+	struct sfo_addr addrs[PROBE_ADDRS_MAX];
+	struct path_probe *pp = probe_of(d, vf);
+	struct sfo_link link;
+	char err[256];
+	int n, na, ret;
+
+	n = sfo_neigh_probe_targets(d->rt, standby, targets, SFO_PROBE_TARGETS_MAX, err,
+				    sizeof(err));
+	if (n < 0) {
+		dlog(SFO_LOG_WARN, "if%d: cannot read its neighbours: %s", standby, err);
+		return n;
+	}
+	if (n == 0)
+		return -ENOENT; /* the engine uses the VF unproven */
+	ret = sfo_rtnl_get_link(d->rt, standby, NULL, &link, err, sizeof(err));
+	na = ret < 0 ? ret
+		     : sfo_addr_list(d->rt, standby, AF_UNSPEC, addrs, PROBE_ADDRS_MAX, err,
+				     sizeof(err));
+	if (na < 0) {
+		dlog(SFO_LOG_WARN, "if%d: cannot read its link or addresses: %s", standby, err);
+		return na;
+	}
+	if (na > PROBE_ADDRS_MAX)
+		na = PROBE_ADDRS_MAX;
+	if (!pp && !(pp = probe_add(d, standby, vf))) {
+		ret = -errno;
+		dlog(SFO_LOG_WARN, "if%d: cannot listen for answers: %s", vf, strerror(-ret));
+		return ret;
+	}
+	ret = sfo_probe_send(pp->probe, link.addr, addrs, (size_t)na, targets, (size_t)n);
+	if (ret == -ENOENT) { /* neighbours, but no address of ours to ask them from */
+		pathprobe_stop(d, vf);
+		return -ENOENT;
+	}
+	if (ret < 0)
+		dlog(SFO_LOG_WARN, "if%d: cannot send a probe: %s", vf, strerror(-ret));
+	else
+		dlog(SFO_LOG_DEBUG, "%s: probing the path through if%d (%d neighbour(s))",
+		     link.name, vf, ret);
+	return ret < 0 ? ret : 0;
+}
+
+void pathprobe_stop(struct daemon *d, int vf)
+{
+	struct path_probe *pp = probe_of(d, vf);
+	int fd;
+
+	if (!pp)
+		return;
+	fd = sfo_probe_release_fd(pp->probe);
+	epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL);
+	close_in_background(fd);
+	*pp = d->probes[--d->n_probes];
+}
+
+bool pathprobe_receive(struct daemon *d, int fd)
+{
+	char who[64], detail[96];
+	struct path_probe *pp = NULL;
+	int ret, vf;
+
+	for (size_t i = 0; i < d->n_probes && !pp; i++)
+		if (sfo_probe_fd(d->probes[i].probe) == fd)
+			pp = &d->probes[i];
+	if (!pp)
+		return false;
+	ret = sfo_probe_receive(pp->probe, who, sizeof(who));
+	if (ret < 0)
+		dlog(SFO_LOG_WARN, "if%d: cannot read answers: %s", pp->vf, strerror(-ret));
+	if (ret <= 0)
+		return true;
+	vf = pp->vf; /* the engine stops the probe: pp goes */
+	snprintf(detail, sizeof(detail), "%s answered", who);
+	sfo_engine_path_proven(d->eng, (uint32_t)vf, detail);
+	return true;
+}
+
+void pathprobe_close_all(struct daemon *d)
+{
+	for (size_t i = 0; i < d->n_probes; i++)
+		sfo_probe_close(d->probes[i].probe);
+	free(d->probes);
+	d->probes = NULL;
+	d->n_probes = 0;
+}
