@@ -108,20 +108,33 @@ class Topology:
     def del_standby(self):
         self.g("link", "del", self.standby)
 
-    def _host_port(self, name, up=True):
-        netns.port(self.host, name, self.bridge, up, self.mtu)
+    def _host_port(self, name, up=True, bridged=True):
+        if bridged:
+            netns.port(self.host, name, self.bridge, up, self.mtu)
+        else:  # up (or down) but no bridge port: its frames go nowhere
+            self.h("link", "set", name, "mtu", str(self.mtu), "up" if up else "down")
 
-    def add_vf(self, name, mtu=None, host_up=True):
+    def add_vf(self, name, mtu=None, host_up=True, bridged=True):
         """Adds a VF veth: created down in the guest with the standby's MAC (and the
         default MTU of a fresh VF, 1500, unless mtu is given); host end h<name> on the
-        bridge, up unless host_up is false (then the VF has no carrier)."""
+        bridge, up unless host_up is false (then the VF has no carrier).  With bridged
+        false the host end is up but no bridge port: the VF has carrier and its frames
+        go nowhere (a host switch port not forwarding yet) until vf_host_port_forward()."""
         # The host end is created in the host namespace already down, so a VF arriving
         # without carrier never has carrier.
         netns.veth(self.host, self.host_end(name), self.guest, name, mtu=self.mtu,
                    peer_mtu=mtu, peer_mac=self.mac)
-        self._host_port(self.host_end(name), host_up)
+        self._host_port(self.host_end(name), host_up, bridged)
         self.vfs.append(name)
         return name
+
+    def vf_host_port_forward(self, name):
+        """The VF's host end joins the bridge: its frames are forwarded from now on."""
+        self.h("link", "set", self.host_end(name), "master", self.bridge)
+
+    def vf_host_port_unbridge(self, name):
+        """The VF's host end leaves the bridge (carrier stays as it is)."""
+        self.h("link", "set", self.host_end(name), "nomaster")
 
     def del_vf(self, name):
         """Surprise removal: deletes the VF (its host end goes with it)."""

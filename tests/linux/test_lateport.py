@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""A VF whose host switch port is not forwarding yet: carrier in the guest says nothing
+about the host.  The VF's host end is up (the VF has carrier) but no bridge port, and
+joins the bridge PORT_DELAY later.  Traffic must stay on the standby until an answer came
+back through the VF, then move to it; a ready host still gets the VF at once; the same
+after a carrier flap; at the bound the pair stays on the standby and says why."""
+
+import os
+import sys
+import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import sfo_it  # noqa: E402
+from sfo_it import RATE, IntegrationTest  # noqa: E402
+
+PORT_DELAY = 0.8       # s: the host port forwards this long after the VF has carrier
+# frames at RATE each way: standby-only loses none here, a switch a few; a VF used
+# before its port forwards loses PORT_DELAY * RATE (16000)
+LATE_MAX_LOST = 50
+PROBE_INTERVAL = 0.05  # s, the default probe-interval-ms
+
+
+class LatePortTest(IntegrationTest):
+    def late_port(self, d, out, plugged_at):
+        """The VF has carrier from plugged_at; its port forwards PORT_DELAY later.
+        Checks the pair waits on the standby meanwhile, then moves; returns the pair."""
+        t = self.topo
+        p, _ = d.wait_state("probing", 2.0, vf="vf0")
+        self.assertEqual(p["datapath"], "sby", "the datapath left the standby unproven")
+        self.assertIn("waiting for the path through vf0", p["reason"])
+        c0 = t.all_host_counters()
+        out.at(plugged_at + PORT_DELAY)
+        c1 = t.all_host_counters()
+        p = d.pair()
+        self.assertEqual(p["state"], "probing", f"{p['reason']!r}")
+        self.assertEqual(p["datapath"], "sby")
+        self.assertGreaterEqual(p["failover"]["path_probes"], 2, "probes are repeated")
+        on_sby = self.host_delta(c0, c1, "sby", "rx_packets")
+        self.note(f"port not forwarding: {p['failover']['path_probes']} probes, "
+                  f"hsby rx={on_sby}")
+        self.assertGreater(on_sby, 1000, "guest traffic did not stay on the standby")
+        t0 = time.monotonic()
+        t.vf_host_port_forward("vf0")
+        p, waited = d.wait_state("active", 2.0, vf="vf0")
+        self.note(f"port forwarding -> active after {(time.monotonic() - t0) * 1000:.0f} ms "
+                  f"(a probe every {PROBE_INTERVAL * 1000:.0f} ms); reason {p['reason']!r}")
+        self.assertIn("path through vf0 proven", p["reason"])
+        self.assertEqual(p["datapath"], "vf0")
+        c2 = t.all_host_counters()
+        self.assert_flows(c2, "vf0", "rx_packets", 3000, "guest traffic does not use the VF")
+        return p
+
+    def check_loss(self, out, back, what):
+        r1, r2 = self.finish_streams(out, back)
+        s1, s2 = self.senders
+        print(f"{what} LOSS: guest->peer {r1['lost']} frames, peer->guest {r2['lost']} "
+              f"frames (at {RATE} pps, port late by {PORT_DELAY * 1000:.0f} ms)", flush=True)
+        self.assert_loss_bound(r1, s1, LATE_MAX_LOST)
+        self.assert_loss_bound(r2, s2, LATE_MAX_LOST)
+
+    def test_new_vf_port_late(self):
+        t = self.topo
+        d = self.daemon()
+        out, back = self.start_streams(3.0)
+        out.at(0.5)
+        t.add_vf("vf0", bridged=False)
+        self.late_port(d, out, 0.5)
+        self.check_loss(out, back, "LATE PORT")
+        fo = d.pair()["failover"]
+        self.assertEqual(fo["to_vf"], 1)
+        self.assertGreaterEqual(fo["announcements"], 1, "no announcement after the switch")
+        events = d.events()
+        self.assertTrue(any(e.get("to") == "probing" and "waiting for the path" in e["reason"]
+                            for e in events), events)
+        self.assertTrue(any(e.get("from") == "probing" and e.get("to") == "active"
+                            for e in events), events)
+
+    def test_ready_port_switches_at_once(self):
+        """A host that forwards at once: the first probe is answered, the VF serves
+        (the time it takes is measured by bench/vfplug.py)."""
+        t = self.topo
+        d = self.daemon()
+        out, back = self.start_streams(2.0)
+        out.at(0.5)
+        t0 = time.monotonic()
+        t.add_vf("vf0")
+        p, _ = d.wait_state("active", 2.0, vf="vf0")
+        self.note(f"plugged -> active in {(time.monotonic() - t0) * 1000:.0f} ms (polled); "
+                  f"{p['failover']['path_probes']} probe(s)")
+        self.assertIn("path through vf0 proven", p["reason"])
+        self.assertEqual(p["failover"]["path_probes"], 1)
+        self.check_loss(out, back, "READY PORT")
+
+    def test_flap_port_late(self):
+        """Carrier lost and back, and the port forwards late after the flap.  The streams
+        start in fallback: what the carrier loss itself costs is test_carrier's."""
+        t = self.topo
+        d = self.active_vf_setup()
+        t.vf_host_side_down("vf0")
+        d.wait_state("fallback", 1.0, vf="vf0")
+        t.vf_host_port_unbridge("vf0")
+        out, back = self.start_streams(3.0)
+        out.at(0.5)
+        t.vf_host_side_up("vf0")
+        self.late_port(d, out, 0.5)
+        self.check_loss(out, back, "FLAP + LATE PORT")
+
+    def test_bound_then_slow_probes(self):
+        """The port forwards after the bound (probe-timeout-ms): the pair stays on the
+        standby, says why, and keeps probing; the VF serves once the port forwards."""
+        t = self.topo
+        d = self.daemon(conf="[global]\nvf-drivers = veth\nprobe-timeout-ms = 300\n"
+                        "[standby sby]\n")
+        t.pin_neighbours()
+        t.add_vf("vf0", bridged=False)
+        p, _ = d.wait_state("fallback", 2.0, vf="vf0")
+        self.assertEqual(p["datapath"], "sby")
+        self.assertIn("no answer through vf0 in 300 ms", p["reason"])
+        self.assertEqual(p["failover"]["path_probe_timeouts"], 1)
+        self.assert_ping("guest", t.peer_ip)
+        t.vf_host_port_forward("vf0")
+        p, _ = d.wait_state("active", 3.0, vf="vf0")  # a probe a second after the bound
+        self.assertIn("path through vf0 proven", p["reason"])
+
+    def test_no_neighbour_used_unproven(self):
+        """A guest that knows no neighbour cannot prove anything: the VF serves unproven
+        rather than the standby for ever, and status says so."""
+        t = self.topo
+        d = self.daemon()
+        t.flush_neighbours()
+        t.add_vf("vf0")
+        p, _ = d.wait_state("active", 2.0, vf="vf0")
+        self.assertIn("no neighbour known to prove the path through vf0", p["reason"])
+        self.assertEqual(p["failover"]["unproven"], 1)
+
+
+if __name__ == "__main__":
+    sfo_it.main()
