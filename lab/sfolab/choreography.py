@@ -27,6 +27,10 @@ One migration from host S to host D (scenario migrate):
     resume    BLACKOUT later it runs on host D; host D announces its MAC (RARP)
     plug      PLUG_DELAY later a new VF with the same MAC is hot-added on
               host D                                     phase "return" starts
+    port      with --port-delay, PORT_DELAY later host D's switch port of the
+              new VF starts forwarding (until then the VF has carrier but its
+              frames go nowhere: a port still learning, a representor not yet
+              in the vswitch)
               SETTLE seconds of traffic follow
 
 Phases are the intervals between the steps that start them; "steady" runs
@@ -68,7 +72,8 @@ class Step:
                  wait=None):
         self.at = at            # planned: seconds after time zero if nothing is late
         self.after_prev = after_prev  # seconds after the previous step completed
-        self.what = what        # "release", "unplug", "pause", "resume", "plug", "cancel"
+        self.what = what        # "release", "unplug", "pause", "resume", "plug", "port",
+                                # "cancel"
         self.label = label      # human description
         self.action = action    # callable(runner) -> detail string or None
         self.phase = phase      # (kind, name) of the phase this step starts, or None
@@ -79,7 +84,8 @@ class Step:
 
 def build(scenario, p):
     """Returns (steps, duration_s) of a scenario; p holds the timing knobs
-    (warmup, unplug_delay, precopy, blackout_s, plug_delay, settle, cycles)."""
+    (warmup, unplug_delay, precopy, blackout_s, plug_delay, port_delay, settle,
+    cycles)."""
     steps = []
     t = [p.warmup]
     last = [0.0]     # planned time of the previous step
@@ -123,8 +129,14 @@ def build(scenario, p):
         t[0] += p.settle
 
     def plug(label, host):
-        add("plug", label, act_plug(host), phase("return", "return"),
-            wait=("the new VF carries traffic", vf_carrying))
+        """The new VF; with a port delay its host port forwards that much later, and
+        the wait for the VF carrying traffic follows the port."""
+        carrying = ("the new VF carries traffic", vf_carrying)
+        add("plug", label, act_plug(host, bridged=not p.port_delay), phase("return", "return"),
+            wait=None if p.port_delay else carrying)
+        if p.port_delay:
+            t[0] += p.port_delay
+            add("port", f"host {host}'s port of the VF forwards", act_port, wait=carrying)
 
     if scenario in ("migrate", "mtu9000"):
         migration("A", "B")
@@ -189,15 +201,16 @@ def act_resume(h):
     return act
 
 
-def act_plug(h):
+def act_plug(h, bridged=True):
     def act(r):
         if not r.mode.uses_vf:
             return "skipped: no VF in this mode"
-        vf = r.topo.add_vf(h)
+        vf = r.topo.add_vf(h, bridged)
         r.effect_ns = vf["appeared_ns"]
         r.plugged_tx = 0     # a new device: every frame it sends is sent after the plug
         r.mode.vf_added()
-        return f"vf0 (host end {vf['host_end']} on host {h})"
+        return f"vf0 (host end {vf['host_end']} {'on' if bridged else 'up, not yet on'} " \
+               f"host {h}'s bridge)"
     return act
 
 
@@ -208,6 +221,15 @@ def vf_carrying(r):
         return True
     tx = r.topo.guest_tx_packets(r.topo.vf["name"]) if r.topo.vf else None
     return tx is not None and tx - r.plugged_tx >= max(CARRYING_MIN, r.rate * CARRYING_S)
+
+
+def act_port(r):
+    if r.topo.vf is None:
+        return "skipped: no VF in this mode"
+    # what the VF sent before (probes) went nowhere: carrying counts from here
+    r.plugged_tx = r.topo.guest_tx_packets(r.topo.vf["name"]) or 0
+    r.effect_ns = r.topo.forward_vf_port()
+    return f"{r.topo.vf['host_end']} joins host {r.topo.vf['host']}'s bridge"
 
 
 # ------------------------------------------------------------------ runner

@@ -96,6 +96,8 @@ def parse_args(argv):
             ("unplug-delay", 0.3, "from the release request to the unplug"),
             ("precopy", 1.0, "from the unplug to the pause (the VM runs on the standby)"),
             ("plug-delay", 0.5, "from the resume (flap: the removal) to the new VF"),
+            ("port-delay", 0.0, "from the new VF to its host switch port forwarding (0: "
+             "at once; until then the VF has carrier and black-holes its frames)"),
             ("settle", 1.5, "traffic after the new VF arrives")):
         ap.add_argument(f"--{name}", type=float, default=default, metavar="S",
                         help=f"{what} (default {default:g} s)")
@@ -142,7 +144,7 @@ def parse_args(argv):
         ap.error("--repetitions and --cycles: 1..100")
     if a.tcp_mbit < 0:
         ap.error("--tcp-mbit: 0 or more")
-    for k in ("warmup", "unplug_delay", "precopy", "plug_delay", "settle"):
+    for k in ("warmup", "unplug_delay", "precopy", "plug_delay", "port_delay", "settle"):
         if not 0 <= getattr(a, k) <= 600:
             ap.error(f"--{k.replace('_', '-')}: 0..600 s")
     a.blackout_s = a.blackout / 1000
@@ -320,7 +322,8 @@ def main(argv=None):
         params = {"rate": a.rate, "size": a.size, "tcp_mbit": a.tcp_mbit, "mtu": a.mtu,
                   "blackout_ms": a.blackout, "repetitions": a.repetitions,
                   "cycles": a.cycles, "warmup_s": a.warmup, "unplug_delay_s": a.unplug_delay,
-                  "precopy_s": a.precopy, "plug_delay_s": a.plug_delay, "settle_s": a.settle,
+                  "precopy_s": a.precopy, "plug_delay_s": a.plug_delay,
+                  "port_delay_s": a.port_delay, "settle_s": a.settle,
                   "modes": a.mode_list,
                   "realtime": a.realtime_ok}
         files = {"json": os.path.join(outdir, "results.json"),

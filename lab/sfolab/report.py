@@ -31,6 +31,8 @@ def describe_params(doc):
     tcp = f" + TCP <= {p['tcp_mbit']} Mbit/s guest->peer" if p["tcp_mbit"] else ""
     s = (f"scenario {doc['scenario']}: UDP {p['rate']} pps x {p['size']} B each way{tcp}, "
          f"MTU {p['mtu']}, blackout {p['blackout_ms']:g} ms")
+    if p.get("port_delay_s"):
+        s += f", the new VF's host port forwards {p['port_delay_s'] * 1000:g} ms late"
     if doc["scenario"] in ("flap", "pingpong"):
         s += f", {p['cycles']} cycle(s)"
     if p["repetitions"] > 1:

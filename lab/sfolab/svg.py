@@ -8,7 +8,8 @@ STYLE = svg.Style(
     tool="sfo-lab",
     phases=("release", "standby", "blackout", "return"),
     step_labels={"release": "release", "unplug": "unplug", "pause": "pause",
-                 "resume": "resume", "plug": "VF plug", "cancel": "cancel"})
+                 "resume": "resume", "plug": "VF plug", "port": "port forwards",
+                 "cancel": "cancel"})
 
 
 def render(doc, runs):

@@ -188,9 +188,10 @@ class Topology:
         self.ip("guest", *args, "up")
 
     # ------------------------------------------------------------ the VF
-    def add_vf(self, h):
+    def add_vf(self, h, bridged=True):
         """Hot-adds a VF on host h: guest vf0 (down, MAC M, MTU 1500), host end hvfK up
-        on host h's bridge."""
+        on host h's bridge; with bridged false up but not on the bridge (the VF has
+        carrier, its frames go nowhere) until forward_vf_port()."""
         if self.vf is not None:
             raise LabError(f"add_vf: {VF} already exists (on host {self.vf['host']})")
         self.plugs += 1
@@ -199,9 +200,17 @@ class Topology:
         netns.veth(self.ns[host], end, self.ns["guest"], VF, mtu=self.mtu, peer_mac=self.mac,
                    peer_mtu=1500)
         appeared = util.now_ns()   # the guest has a new device
-        netns.port(self.ns[host], end)
+        if bridged:
+            netns.port(self.ns[host], end)
+        else:  # up, but not a port of the bridge yet: forward_vf_port()
+            self.ip(host, "link", "set", end, "up")
         self.vf = {"name": VF, "host": h, "host_end": end, "appeared_ns": appeared}
         return self.vf
+
+    def forward_vf_port(self):
+        """The VF's host end joins its host's bridge; returns when (ns)."""
+        self.ip(self.host(self.vf["host"]), "link", "set", self.vf["host_end"], "master", "br0")
+        return util.now_ns()
 
     def del_vf(self):
         """Unplugs the VF: the guest's device disappears (its host end with it)."""

@@ -32,10 +32,15 @@ class FakeTopo:
     def del_vf(self):
         self.vf = None
 
-    def add_vf(self, h):
+    def add_vf(self, h, bridged=True):
         self.vf = {"name": "vf0", "host": h, "host_end": "hvf2", "appeared_ns": time.time_ns()}
         self.plugged_at = time.monotonic()
+        self.forwarded_at = time.monotonic() if bridged else None
         return self.vf
+
+    def forward_vf_port(self):
+        self.forwarded_at = time.monotonic()
+        return time.time_ns()
 
     def pause(self, dst):
         time.sleep(self.pause_s)
@@ -70,7 +75,7 @@ class FakeMode:
 
 def knobs(**kw):
     p = dict(warmup=0.05, unplug_delay=0.05, precopy=0.1, blackout_s=0.01, plug_delay=0.05,
-             settle=0.3, cycles=1) | kw
+             port_delay=0.0, settle=0.3, cycles=1) | kw
     return argparse.Namespace(**p)
 
 
@@ -97,6 +102,21 @@ class RunnerTest(unittest.TestCase):
         self.assertGreaterEqual(ret["end_s"] - plug["event_s"], 0.3 - 0.01)
         self.assertEqual(ret["end_s"], duration)
         self.assertIn("carries traffic at", plug["detail"])
+
+    def test_port_delay_moves_the_wait_after_the_port(self):
+        """--port-delay: the plug does not wait, the host port forwards that long
+        after it, and the wait for the VF carrying traffic follows the port."""
+        topo = FakeTopo(carry_after=0.45)
+        events, phases, duration = play(topo, port_delay=0.3)
+        plug = of(events, "what", "plug")[0]
+        port = of(events, "what", "port")[0]
+        self.assertNotIn("event_s", plug, plug)
+        self.assertIn("not yet on", plug["detail"])
+        self.assertGreaterEqual(port["t_s"] - plug["end_s"], 0.3 - 0.005)
+        self.assertGreaterEqual(topo.forwarded_at - topo.plugged_at, 0.3 - 0.005)
+        self.assertIn("carries traffic at", port["detail"])
+        self.assertGreaterEqual(duration - port["event_s"], 0.3 - 0.01)
+        self.assertEqual(len(of(phases, "kind", "return")), 1)
 
     def test_late_step_delays_the_rest(self):
         """A pause that takes 0.8 s (ip(8) waiting for the RTNL lock) does not eat

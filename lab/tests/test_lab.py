@@ -268,6 +268,28 @@ class LabTest(unittest.TestCase):
         self.check_tcp(res, run)
         self.assertGreater(res["udp"]["out"]["received"], 0)
 
+    def test_migrate_late_port(self):
+        """The new VF's host port forwards 0.8 s after the plug: the daemon waits on the
+        standby for an answer through the VF, so it loses no more than the standby alone
+        (side by side in the same run), and the VF carries the traffic once it forwards."""
+        doc = self.run_scenario("migrate", "--port-delay", "0.8",
+                                modes="sriov-failover,standby-only")
+        res, run = self.our_run(doc)
+        sby = [m for m in doc["modes"] if m["mode"] == "standby-only"][0]["runs"][0]["result"]
+        self.assertEqual(doc["params"]["port_delay_s"], 0.8)
+        self.assertIn("port", [e["what"] for e in res["events"]])
+        ret = [p for p in res["phases"] if p["kind"] == "return"][0]
+        ret_sby = [p for p in sby["phases"] if p["kind"] == "return"][0]
+        for d in ("out", "in"):
+            self.assertLessEqual(ret["udp_lost"][d], ret_sby["udp_lost"][d] + RETURN_MAX_LOST,
+                                 f"a VF used before its port forwards lost frames ({d})\n"
+                                 f"{self.describe(res, run)}")
+        self.assertGreater(ret["vf_share"], 0.2, f"the VF never carried the traffic after "
+                           f"its port forwarded\n{self.describe(res, run)}")
+        states = [e["to"] for e in res["mode_info"]["events"] if e["t_s"] > 0]
+        self.assertIn("probing", states, f"daemon states {states}")
+        self.check_tcp(res, run)
+
     # ---------------------------------------------------------- the lab itself
     def test_all_modes_side_by_side(self):
         """Every mode runs, or says why it cannot; the baselines behave as they must."""
@@ -313,6 +335,7 @@ class LabTest(unittest.TestCase):
         r = subprocess.run([LAB, "--help"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0)
         for word in ("migrate", "surprise", "cancel", "flap", "pingpong", "mtu9000", "--rate",
+                     "--port-delay",
                      "--blackout", "--repetitions", "--modes", "sriov-failover", "bonding",
                      "vf-only", "standby-only"):
             self.assertIn(word, r.stdout)
