@@ -907,14 +907,15 @@ static void test_late_host_port_waits_for_the_path(void **state)
 	assert_int_equal(s->nic[sby].steer, 0);
 	assert_true(sim_pair(s, sby, &st));
 	assert_non_null(strstr(st.reason, "waiting for the path through vf0"));
-	sim_advance_ms(s, 800); /* a probe every 50 ms, none answered */
+	/* probes at 0, 1, 3, 7, 15, 31, 63 ms, then every 50 ms: none answered */
+	sim_advance_ms(s, 800);
 	assert_state(s, sby, SFO_PAIR_PROBING);
-	assert_int_equal(s->nic[vf].probes, 17);
+	assert_int_equal(s->nic[vf].probes, 21);
 	assert_int_equal(s->nic[sby].steer, 0);
 	assert_int_equal(s->nic[sby].announces, 0);
 	assert_sim_ok(s);
-	sim_set_port(s, vf, true); /* the next probe is answered */
-	sim_advance_ms(s, 49);
+	sim_set_port(s, vf, true); /* the next probe, at 813 ms, is answered */
+	sim_advance_ms(s, 12);
 	assert_state(s, sby, SFO_PAIR_PROBING);
 	sim_advance_ms(s, 1);
 	assert_state(s, sby, SFO_PAIR_ACTIVE);
@@ -922,13 +923,13 @@ static void test_late_host_port_waits_for_the_path(void **state)
 	assert_false(s->nic[vf].probing);	    /* stopped listening once proven */
 	assert_int_equal(s->nic[sby].announces, 1); /* announced after the switch */
 	assert_true(sim_pair(s, sby, &st));
-	assert_int_equal(st.failover.probes, 18);
+	assert_int_equal(st.failover.probes, 22);
 	assert_int_equal(st.failover.to_vf, 1);
 	assert_non_null(strstr(st.failover.last_switch_reason, "path through vf0 proven"));
 	assert_true(has_event(s, SFO_PAIR_BINDING, SFO_PAIR_PROBING, "waiting for the path"));
 	assert_true(has_event(s, SFO_PAIR_PROBING, SFO_PAIR_ACTIVE, "path through vf0 proven"));
 	sim_advance_ms(s, 5000);
-	assert_int_equal(s->nic[vf].probes, 18); /* no probe once proven */
+	assert_int_equal(s->nic[vf].probes, 22); /* no probe once proven */
 	assert_sim_ok(s);
 	sim_done(s);
 }
@@ -953,7 +954,7 @@ static void test_probe_bound_then_slow_retries(void **state)
 	assert_int_equal(st.failover.probe_timeouts, 1);
 	assert_true(has_event(s, SFO_PAIR_PROBING, SFO_PAIR_FALLBACK, "no answer through vf0"));
 	probes = s->nic[vf].probes;
-	assert_int_equal(probes, 11); /* 0, 100, ... 900 ms, and the first slow one */
+	assert_int_equal(probes, 16); /* 0, 1, 3, ... 63, 127, 227, ... 927 ms */
 	sim_advance_ms(s, 3000);      /* one probe a second */
 	assert_int_equal(s->nic[vf].probes, probes + 3);
 	assert_state(s, sby, SFO_PAIR_FALLBACK);

@@ -13,8 +13,9 @@
 #define SFO_ANNOUNCE_COUNT_MAX 255
 #define SFO_INTERVAL_MS_MAX    60000
 #define SFO_CONFIG_FILE_MAX    (1024 * 1024) /* bytes */
-/* Proving the path through a VF: a probe every 50 ms for up to 3 s, then one
- * a second (SFO_PROBE_SLOW_MS) while the pair stays on the standby. */
+/* Proving the path through a VF: probes at gaps of 1, 2, 4... ms up to 50 ms
+ * for up to 3 s, then one a second (SFO_PROBE_SLOW_MS) while the pair stays
+ * on the standby. */
 #define SFO_PROBE_INTERVAL_MS_DEFAULT 50
 #define SFO_PROBE_TIMEOUT_MS_DEFAULT  3000
 #define SFO_PROBE_SLOW_MS	      1000

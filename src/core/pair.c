@@ -330,9 +330,24 @@ static void pair_probe_forget(struct sfo_engine *e, struct pair *p)
 	p->probes = 0;
 }
 
+/* After the @probes-th probe: 1, 2, 4... ms up to probe-interval-ms, so that a
+ * port that forwards a few milliseconds after carrier (a bridge port's
+ * state follows the carrier through a work queue) costs milliseconds. */
+static uint64_t probe_gap_ms(const struct pair *p, bool fast)
+{
+	uint64_t gap = 1;
+
+	if (!fast)
+		return SFO_PROBE_SLOW_MS;
+	for (unsigned int i = 1; i < p->probes && gap < p->probe_interval_ms; i++)
+		gap *= 2;
+	return gap < p->probe_interval_ms ? gap : p->probe_interval_ms;
+}
+
 /*
  * The VF is ready: serve if the path through it is proven, else probe it.
- * A probe goes out every probe-interval-ms for probe-timeout-ms (PROBING),
+ * A probe goes out at growing gaps up to probe-interval-ms for
+ * probe-timeout-ms (PROBING),
  * then one every SFO_PROBE_SLOW_MS while the pair stays on the standby
  * (FALLBACK): a VF whose host port never forwards must not take the
  * traffic, and one whose port forwards late is used once it does. With no
@@ -377,9 +392,8 @@ static enum sfo_pair_state pair_prove(struct sfo_engine *e, struct pair *p, stru
 		if (err)
 			eng_log(e, SFO_LOG_WARN, "%s: cannot probe the path through %s: error %d",
 				sby_name(p), vf->info.name, err);
-		p->probe_next = now + (now - p->probe_since < timeout_ns ? p->probe_interval_ms
-									 : SFO_PROBE_SLOW_MS) *
-					      NS_PER_MS;
+		p->probe_next =
+			now + probe_gap_ms(p, now - p->probe_since < timeout_ns) * NS_PER_MS;
 	}
 	if (now - p->probe_since < timeout_ns) {
 		snprintf(cond, len, "waiting for the path through %s (%u probe%s sent)",
