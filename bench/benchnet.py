@@ -146,9 +146,11 @@ class Bench:
             die(f"{what} cannot reach {dst}")
 
     # ------------------------------------------------------------ daemon
-    def daemon_start(self, standbys=("sby",)):
-        """sriov-failoverd in G managing standbys (veth allowed as VF driver), ready."""
-        conf = "[global]\nvf-drivers = veth\n" + "".join(f"[standby {s}]\n" for s in standbys)
+    def daemon_start(self, standbys=("sby",), extra=()):
+        """sriov-failoverd in G managing standbys (veth allowed as VF driver, plus the
+        [global] lines of extra), ready."""
+        conf = ("[global]\nvf-drivers = veth\n" + "".join(f"{x}\n" for x in extra) +
+                "".join(f"[standby {s}]\n" for s in standbys))
         self.daemon = Daemon(self.bins, self.g, self.path("daemon"),
                              f"/sys/fs/bpf/{self.id}", conf, standby=standbys[0])
         try:

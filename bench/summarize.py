@@ -187,6 +187,9 @@ def switch(path):
         row("return", "daemon: VF up event, ms", [r.get("daemon_vf_up_event_ms") for r in rs])
         row("return", "daemon logged active, ms", [r.get("daemon_active_ms") for r in rs])
         row("return", "guest: vf0 RUNNING, ms", [r.get("guest_running_ms") for r in rs])
+        row("return", "RUNNING->first data, ms", [
+            r["return_first_data_ms"] - r["guest_running_ms"] for r in rs
+            if r.get("return_first_data_ms") is not None and r.get("guest_running_ms") is not None])
         row("return", "host: hvf0 forwarding, ms", [r.get("host_port_forwarding_ms") for r in rs])
         row("return", "data before forwarding", [r.get("data_before_port_forwarding") for r in rs])
         late = [r["add_late_ms"] for r in rs if r.get("add_late_ms")]

@@ -249,7 +249,9 @@ def iteration(c, k, scenario):
         lines = daemon_log_since(c, plug["t0_mono_ns"])
         t0 = plug["t0_mono_ns"]
         rec["daemon_saw_vf_ms"] = first_after(lines, t0, lambda m: "vf0 is its VF" in m)
-        rec["daemon_active_ms"] = first_after(lines, t0, lambda m: m.startswith("sby: binding -> active"))
+        # "binding -> active", or "probing -> active" once the path is proven
+        rec["daemon_active_ms"] = first_after(lines, t0, lambda m: m.startswith("sby: ")
+                                              and m.endswith(")") and " -> active (" in m)
         rec["daemon_binding_ms"] = first_after(lines, t0, lambda m: m.startswith("sby: no-vf -> binding"))
 
         def up_event(m):
