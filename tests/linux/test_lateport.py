@@ -6,15 +6,13 @@ joins the bridge PORT_DELAY later.  Traffic must stay on the standby until an an
 back through the VF, then move to it; a ready host still gets the VF at once; the same
 after a carrier flap; at the bound the pair stays on the standby and says why."""
 
-import os
 import sys
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import sfo_it  # noqa: E402
-from sfo_it import RATE, IntegrationTest  # noqa: E402
+import sfo_it
+from sfo_it import RATE, IntegrationTest
 
 PORT_DELAY = 0.8       # s: the host port forwards this long after the VF has carrier
 # frames at RATE each way: standby-only loses none here, a switch a few; a VF used
