@@ -12,7 +12,7 @@ import xml.dom.minidom
 
 sys.dont_write_bytecode = True
 
-from sfolabkit import cpio, document, guest, proc, svg, table, timeline
+from sfolabkit import cpio, document, files, guest, proc, svg, table, timeline
 
 T0 = 1_700_000_000 * 10**9
 
@@ -147,6 +147,27 @@ class DocumentTest(unittest.TestCase):
         self.assertEqual(doc["extra"], 1)
         self.assertTrue(doc["kernel"])
         self.assertNotIn("\n", document.dumps(doc))
+
+
+class FilesTest(unittest.TestCase):
+    """read_json: the one reader of the reports our tools leave in files."""
+
+    def read(self, text):
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            f.write(text)
+        self.addCleanup(os.unlink, f.name)
+        return files.read_json(f.name)
+
+    def test_one_line_and_indented_reports(self):
+        self.assertEqual(self.read('{"lost": 0, "gaps": []}\n'), {"lost": 0, "gaps": []})
+        self.assertEqual(self.read('{\n  "lost": 3,\n  "gaps": [\n    {"ms": 1.5}\n  ]\n}\n'),
+                         {"lost": 3, "gaps": [{"ms": 1.5}]})
+
+    def test_no_report(self):
+        self.assertIsNone(self.read(""))
+        self.assertIsNone(self.read('{"lost": 3, "ga'))  # cut by a kill
+        self.assertIsNone(files.read_json("/nonexistent/report.json"))
+        self.assertEqual(files.read_text("/nonexistent/report.json"), "")
 
 
 class ProcTest(unittest.TestCase):
