@@ -2,11 +2,16 @@
 /*
  * sriov-failover configuration: an INI-like file, parsed by portable code.
  * The format is documented in docs/man/sriov-failover.conf.5.
+ *
+ * The engine (libsfo-core, freestanding) only reads a struct sfo_config and
+ * looks sections up with sfo_config_standby(). Making one (new, parse,
+ * add_standby, read, load, free) is libsfo-config, hosted: it uses the C
+ * library's malloc and stdio. An edge without it, e.g. a kernel driver,
+ * fills a struct sfo_config itself, with no [standby] section
+ * (standbys, standby_slots NULL).
  */
 #ifndef SFO_CONFIG_H
 #define SFO_CONFIG_H
-
-#include <stdio.h>
 
 #include "types.h"
 
@@ -80,6 +85,9 @@ void sfo_config_free(struct sfo_config *cfg);
 int sfo_config_parse(const char *text, size_t len, const char *filename, struct sfo_config **out,
 		     char *err, size_t errlen);
 
+#if __STDC_HOSTED__ /* FILE: stdio, not there in a freestanding build */
+#include <stdio.h>
+
 /*
  * Read @f to its end (at most SFO_CONFIG_FILE_MAX bytes, else an error) and
  * parse it, @filename naming it in errors; same contract as
@@ -93,6 +101,7 @@ int sfo_config_read(FILE *f, const char *filename, struct sfo_config **out, char
  * writer: a program that must not block checks the file first.
  */
 int sfo_config_load(const char *path, struct sfo_config **out, char *err, size_t errlen);
+#endif
 
 /* Options for the standby named @name, or NULL if no section names it. */
 const struct sfo_standby_options *sfo_config_standby(const struct sfo_config *cfg,

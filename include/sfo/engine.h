@@ -41,6 +41,14 @@ struct sfo_vf_tally {
  * fail took effect. @ctx is the pointer given to sfo_engine_new().
  */
 struct sfo_ops {
+	/* Memory for the engine's tables: @size bytes, zeroed, aligned for
+	 * any type; NULL when there is none. Required: the engine has no
+	 * allocator of its own (user space passes calloc, a Windows driver
+	 * its pool, e.g. ExAllocatePool2 from non-paged pool). */
+	void *(*alloc)(void *ctx, size_t size);
+	/* Give back what alloc returned; never called with NULL. Required. */
+	void (*free)(void *ctx, void *ptr);
+
 	/* Monotonic clock in nanoseconds. */
 	uint64_t (*now_ns)(void *ctx);
 	/* Arm the engine's single timer for @deadline_ns (monotonic); 0 disarms.

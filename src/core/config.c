@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sfo/config.h"
+#include "config_index.h"
 
 #define LINE_MAX_BYTES	 1024
 #define ADAPTER_NAME_MAX 15 /* chars, Linux IFNAMSIZ - 1 */
@@ -345,27 +345,11 @@ static const struct key_def keys[] = {
 	NUMBER("probe-timeout-ms", probe_timeout_ms, SFO_INTERVAL_MS_MAX),
 };
 
-/* --- standbys by name: an open-addressing hash table of their indexes --- */
+/* --- standbys by name (config_index.c) --- */
 
-static size_t name_hash(struct span name)
-{
-	uint64_t h = 14695981039346656037u; /* FNV-1a */
-
-	for (size_t i = 0; i < name.n; i++)
-		h = (h ^ (unsigned char)name.p[i]) * 1099511628211u;
-	return (size_t)(h ^ (h >> 32));
-}
-
-/* The slot holding @name, or the empty slot where it would go. */
 static size_t *standby_slot(const struct sfo_config *cfg, struct span name)
 {
-	size_t mask = cfg->n_standby_slots - 1;
-	size_t i = name_hash(name) & mask;
-
-	while (cfg->standby_slots[i] &&
-	       !span_eq(name, cfg->standbys[cfg->standby_slots[i] - 1].name))
-		i = (i + 1) & mask;
-	return &cfg->standby_slots[i];
+	return sfo_config_slot(cfg, name.p, name.n);
 }
 
 /* Keeps the table at most half full. */
@@ -635,16 +619,6 @@ int sfo_config_load(const char *path, struct sfo_config **out, char *err, size_t
 	r = sfo_config_read(f, path, out, err, errlen);
 	fclose(f);
 	return r;
-}
-
-const struct sfo_standby_options *sfo_config_standby(const struct sfo_config *cfg, const char *name)
-{
-	size_t slot;
-
-	if (!cfg || !name || !cfg->n_standby_slots)
-		return NULL;
-	slot = *standby_slot(cfg, (struct span){ name, strlen(name) });
-	return slot ? &cfg->standbys[slot - 1] : NULL;
 }
 
 int sfo_config_add_standby(struct sfo_config *cfg, const char *name,

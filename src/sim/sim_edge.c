@@ -384,6 +384,19 @@ static void op_probe_stop(void *ctx, uint32_t sby, uint32_t vf)
 	s->nic[vf].answer_due = false;
 }
 
+/* The engine's memory comes from the C library. */
+static void *op_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return calloc(1, size);
+}
+
+static void op_free(void *ctx, void *ptr)
+{
+	(void)ctx;
+	free(ptr);
+}
+
 static void op_log(void *ctx, enum sfo_log_level lvl, const char *msg)
 {
 	static const char *const lvls[] = { "error", "warn", "info", "debug" };
@@ -392,6 +405,8 @@ static void op_log(void *ctx, enum sfo_log_level lvl, const char *msg)
 }
 
 static const struct sfo_ops sim_ops = {
+	.alloc = op_alloc,
+	.free = op_free,
 	.now_ns = op_now,
 	.timer_set = op_timer_set,
 	.datapath_attach = op_attach,

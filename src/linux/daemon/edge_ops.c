@@ -386,6 +386,19 @@ static void op_vf_tally(void *ctx, uint32_t sby, const struct sfo_vf_tally *t)
 		dlog(SFO_LOG_DEBUG, "if%u: cannot keep the VF tally: %s", sby, strerror(-ret));
 }
 
+/* The engine's memory comes from the C library. */
+static void *op_alloc(void *ctx, size_t size)
+{
+	(void)ctx;
+	return calloc(1, size);
+}
+
+static void op_free(void *ctx, void *ptr)
+{
+	(void)ctx;
+	free(ptr);
+}
+
 static void op_log(void *ctx, enum sfo_log_level lvl, const char *msg)
 {
 	(void)ctx;
@@ -393,6 +406,8 @@ static void op_log(void *ctx, enum sfo_log_level lvl, const char *msg)
 }
 
 const struct sfo_ops sfo_linux_ops = {
+	.alloc = op_alloc,
+	.free = op_free,
 	.now_ns = op_now,
 	.timer_set = op_timer_set,
 	.datapath_attach = op_datapath_attach,
