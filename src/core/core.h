@@ -5,6 +5,9 @@
 
 #include <sfo/engine.h>
 
+#include "mem.h"
+#include "text.h"
+
 /* Counter accumulation of one source (the standby, or successive VFs). */
 struct ctr_track {
 	uint64_t last[SFO_CTR_MAX];
@@ -132,16 +135,16 @@ struct sfo_engine {
 	bool in_teardown;
 };
 
-/* printf-style checking where the compiler offers it (the core stays C11) */
-#if defined(__GNUC__)
-#define SFO_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
-#else
-#define SFO_PRINTF(fmt, args)
-#endif
+/* edge.c: the edge's memory, clock and log */
+/* ops->alloc: zeroed memory, or NULL */
+void *eng_alloc(struct sfo_engine *e, size_t size);
+/* ops->free; NULL is ignored */
+void eng_free(struct sfo_engine *e, void *ptr);
+uint64_t eng_now(struct sfo_engine *e);
+/* One line to ops->log, formatted by the core (text.h: its conversions) */
+void eng_log(struct sfo_engine *e, enum sfo_log_level lvl, const char *fmt, ...) SFO_PRINTF(3, 4);
 
 /* engine.c */
-uint64_t eng_now(struct sfo_engine *e);
-void eng_log(struct sfo_engine *e, enum sfo_log_level lvl, const char *fmt, ...) SFO_PRINTF(3, 4);
 struct adapter *eng_adapter(const struct sfo_engine *e, uint32_t id);
 void eng_rearm_timer(struct sfo_engine *e);
 /* Whether @vf_id was released before a restart (forgotten once asked). */

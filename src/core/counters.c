@@ -7,8 +7,6 @@
  * the total only grows, so the pair's counters never go backwards across a
  * VF's removal and return.
  */
-#include <string.h>
-
 #include "core.h"
 
 void ctr_track_init(struct ctr_track *t, bool count_first)

@@ -11,24 +11,6 @@
 
 #include "core.h"
 
-uint64_t eng_now(struct sfo_engine *e)
-{
-	return e->ops->now_ns(e->ctx);
-}
-
-void eng_log(struct sfo_engine *e, enum sfo_log_level lvl, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	if (!e->ops->log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	e->ops->log(e->ctx, lvl, msg);
-}
-
 /* --- the adapter table, sorted by id --- */
 
 static size_t adapter_slot(const struct sfo_engine *e, uint32_t id)

@@ -7,8 +7,6 @@
  * with the standby's MAC is not a VF). The allowlist has defaults for the
  * common VF drivers and grows by configuration.
  */
-#include <stdio.h>
-#include <string.h>
 
 #include "core.h"
 
@@ -40,7 +38,7 @@ static const char *const stacked_kinds[] = {
 static bool in_list(const char *s, const char *const *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(s, list[i]) == 0)
+		if (sfo_str_eq(s, list[i]))
 			return true;
 	return false;
 }
@@ -48,7 +46,7 @@ static bool in_list(const char *s, const char *const *list, size_t n)
 static bool in_names(const char *s, char (*list)[SFO_DRIVER_MAX], size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(s, list[i]) == 0)
+		if (sfo_str_eq(s, list[i]))
 			return true;
 	return false;
 }
@@ -66,7 +64,7 @@ bool policy_is_standby(const struct sfo_config *cfg, const struct sfo_adapter_in
 bool policy_is_failover_master(const struct sfo_adapter_info *info)
 {
 	/* It has no link kind of its own: its driver, through ethtool, names it. */
-	return strcmp(info->driver, "net_failover") == 0 || strcmp(info->kind, "net_failover") == 0;
+	return sfo_str_eq(info->driver, "net_failover") || sfo_str_eq(info->kind, "net_failover");
 }
 
 static bool pci_allowed(const struct sfo_config *cfg, const struct sfo_adapter_info *info)
@@ -87,11 +85,11 @@ bool policy_vf_allowed(const struct sfo_config *cfg, const struct sfo_adapter_in
 		       size_t whylen)
 {
 	if (in_list(info->kind, stacked_kinds, sizeof(stacked_kinds) / sizeof(stacked_kinds[0]))) {
-		snprintf(why, whylen, "%s device cannot be a VF", info->kind);
+		sfo_fmt(why, whylen, "%s device cannot be a VF", info->kind);
 		return false;
 	}
 	if (info->flags & SFO_AF_STACKED) {
-		snprintf(why, whylen, "stacked device (has a master or lower devices)");
+		sfo_fmt(why, whylen, "stacked device (has a master or lower devices)");
 		return false;
 	}
 	if (in_list(info->driver, default_vf_drivers,
@@ -99,10 +97,10 @@ bool policy_vf_allowed(const struct sfo_config *cfg, const struct sfo_adapter_in
 	    in_names(info->driver, cfg->vf_drivers, cfg->n_vf_drivers) || pci_allowed(cfg, info))
 		return true;
 	if (info->pci_vendor)
-		snprintf(why, whylen, "driver '%s' (PCI %04x:%04x) not in VF allowlist",
-			 info->driver, info->pci_vendor, info->pci_device);
+		sfo_fmt(why, whylen, "driver '%s' (PCI %04x:%04x) not in VF allowlist",
+			info->driver, info->pci_vendor, info->pci_device);
 	else
-		snprintf(why, whylen, "driver '%s' not in VF allowlist", info->driver);
+		sfo_fmt(why, whylen, "driver '%s' not in VF allowlist", info->driver);
 	return false;
 }
 
@@ -120,5 +118,5 @@ bool mac_is_zero(const uint8_t *a)
 
 void mac_format(const uint8_t *m, char *buf, size_t len)
 {
-	snprintf(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	sfo_fmt(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
