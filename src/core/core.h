@@ -140,6 +140,9 @@ struct sfo_engine {
 void *eng_alloc(struct sfo_engine *e, size_t size);
 /* ops->free; NULL is ignored */
 void eng_free(struct sfo_engine *e, void *ptr);
+/* realloc() through ops: @ptr (of @old_size bytes) moves to a new block of
+ * @size, zeroed beyond what is copied; on failure NULL, @ptr untouched. */
+void *eng_realloc(struct sfo_engine *e, void *ptr, size_t old_size, size_t size);
 uint64_t eng_now(struct sfo_engine *e);
 /* One line to ops->log, formatted by the core (text.h: its conversions) */
 void eng_log(struct sfo_engine *e, enum sfo_log_level lvl, const char *fmt, ...) SFO_PRINTF(3, 4);
@@ -147,6 +150,8 @@ void eng_log(struct sfo_engine *e, enum sfo_log_level lvl, const char *fmt, ...)
 /* engine.c */
 struct adapter *eng_adapter(const struct sfo_engine *e, uint32_t id);
 void eng_rearm_timer(struct sfo_engine *e);
+
+/* restore.c: what an earlier engine left (sfo_engine_restore_*()) */
 /* Whether @vf_id was released before a restart (forgotten once asked). */
 bool eng_take_restored(struct sfo_engine *e, uint32_t vf_id);
 /* Whether @vf_id carried the datapath before a restart (forgotten once asked). */

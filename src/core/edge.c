@@ -18,6 +18,18 @@ void eng_free(struct sfo_engine *e, void *ptr)
 		e->ops->free(e->ctx, ptr);
 }
 
+void *eng_realloc(struct sfo_engine *e, void *ptr, size_t old_size, size_t size)
+{
+	void *n = eng_alloc(e, size);
+
+	if (!n)
+		return NULL;
+	if (ptr)
+		memcpy(n, ptr, old_size < size ? old_size : size);
+	eng_free(e, ptr);
+	return n;
+}
+
 uint64_t eng_now(struct sfo_engine *e)
 {
 	return e->ops->now_ns(e->ctx);

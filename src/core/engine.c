@@ -4,11 +4,6 @@
  * into standbys and VFs, the events the edge delivers and the queries it
  * makes. What a pair does with its VF lives in pair.c.
  */
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "core.h"
 
 /* --- the adapter table, sorted by id --- */
@@ -35,7 +30,7 @@ struct adapter *eng_adapter(const struct sfo_engine *e, uint32_t id)
 	return i < e->n_adapters && e->adapters[i]->info.id == id ? e->adapters[i] : NULL;
 }
 
-static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
+static bool grow(struct sfo_engine *e, void **arr, size_t *cap, size_t need, size_t elem)
 {
 	size_t ncap;
 	void *n;
@@ -43,7 +38,7 @@ static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
 	if (need <= *cap)
 		return true;
 	ncap = *cap ? *cap * 2 : 8;
-	n = realloc(*arr, ncap * elem);
+	n = eng_realloc(e, *arr, *cap * elem, ncap * elem);
 	if (!n)
 		return false;
 	*arr = n;
@@ -56,9 +51,10 @@ static struct adapter *adapter_insert(struct sfo_engine *e, const struct sfo_ada
 	size_t i = adapter_slot(e, info->id);
 	struct adapter *a;
 
-	if (!grow((void **)&e->adapters, &e->cap_adapters, e->n_adapters + 1, sizeof(*e->adapters)))
+	if (!grow(e, (void **)&e->adapters, &e->cap_adapters, e->n_adapters + 1,
+		  sizeof(*e->adapters)))
 		return NULL;
-	a = calloc(1, sizeof(*a));
+	a = eng_alloc(e, sizeof(*a));
 	if (!a)
 		return NULL;
 	a->info = *info;
@@ -75,8 +71,8 @@ static void adapter_erase(struct sfo_engine *e, struct adapter *a)
 	memmove(&e->adapters[i], &e->adapters[i + 1],
 		(e->n_adapters - i - 1) * sizeof(*e->adapters));
 	e->n_adapters--;
-	free(a->rx_mc);
-	free(a);
+	eng_free(e, a->rx_mc);
+	eng_free(e, a);
 }
 
 /* --- pairs, sorted by standby id --- */
@@ -93,7 +89,7 @@ static bool pair_insert(struct sfo_engine *e, struct pair *p)
 {
 	size_t i = 0;
 
-	if (!grow((void **)&e->pairs, &e->cap_pairs, e->n_pairs + 1, sizeof(*e->pairs)))
+	if (!grow(e, (void **)&e->pairs, &e->cap_pairs, e->n_pairs + 1, sizeof(*e->pairs)))
 		return false;
 	while (i < e->n_pairs && e->pairs[i]->standby->info.id < p->standby->info.id)
 		i++;
@@ -125,7 +121,7 @@ static void set_role(struct adapter *a, enum sfo_role role, const char *fmt, ...
 
 	a->role = role;
 	va_start(ap, fmt);
-	vsnprintf(a->reason, sizeof(a->reason), fmt, ap);
+	sfo_vfmt(a->reason, sizeof(a->reason), fmt, ap);
 	va_end(ap);
 }
 
@@ -181,7 +177,7 @@ static void become_standby(struct sfo_engine *e, struct adapter *a)
 	}
 	p = pair_new(e, a);
 	if (!p || !pair_insert(e, p)) {
-		free(p);
+		eng_free(e, p);
 		set_role(a, SFO_ROLE_UNMANAGED, "out of memory");
 		eng_log(e, SFO_LOG_ERR, "%s: not managed: out of memory", a->info.name);
 		return;
@@ -267,8 +263,8 @@ static void declassify(struct sfo_engine *e, struct adapter *a, bool gone, const
 /* Facts that decide an adapter's role; any change re-runs classification. */
 static bool identity_changed(const struct sfo_adapter_info *o, const struct sfo_adapter_info *n)
 {
-	return strcmp(o->name, n->name) != 0 || strcmp(o->driver, n->driver) != 0 ||
-	       strcmp(o->kind, n->kind) != 0 || o->pci_vendor != n->pci_vendor ||
+	return !sfo_str_eq(o->name, n->name) || !sfo_str_eq(o->driver, n->driver) ||
+	       !sfo_str_eq(o->kind, n->kind) || o->pci_vendor != n->pci_vendor ||
 	       o->pci_device != n->pci_device || !mac_equal(o->perm_mac, n->perm_mac) ||
 	       (o->flags & SFO_AF_STACKED) != (n->flags & SFO_AF_STACKED) ||
 	       o->master_id != n->master_id;
@@ -298,17 +294,17 @@ static void describe_change(const struct sfo_adapter_info *o, const struct sfo_a
 {
 	uint32_t d = o->flags ^ n->flags;
 
-	if (strcmp(o->name, n->name) != 0)
-		snprintf(buf, len, "%s renamed to %s", o->name, n->name);
+	if (!sfo_str_eq(o->name, n->name))
+		sfo_fmt(buf, len, "%s renamed to %s", o->name, n->name);
 	else if (d & SFO_AF_UP)
-		snprintf(buf, len, "%s %s", n->name, n->flags & SFO_AF_UP ? "up" : "down");
+		sfo_fmt(buf, len, "%s %s", n->name, n->flags & SFO_AF_UP ? "up" : "down");
 	else if (d & SFO_AF_CARRIER)
-		snprintf(buf, len, "%s carrier %s", n->name,
-			 n->flags & SFO_AF_CARRIER ? "up" : "lost");
+		sfo_fmt(buf, len, "%s carrier %s", n->name,
+			n->flags & SFO_AF_CARRIER ? "up" : "lost");
 	else if (o->mtu != n->mtu)
-		snprintf(buf, len, "%s MTU %u -> %u", n->name, o->mtu, n->mtu);
+		sfo_fmt(buf, len, "%s MTU %u -> %u", n->name, o->mtu, n->mtu);
 	else
-		snprintf(buf, len, "%s changed", n->name);
+		sfo_fmt(buf, len, "%s changed", n->name);
 }
 
 /* The devices enslaved to @master_id are net_failover's or ours depending on
@@ -356,11 +352,12 @@ void sfo_engine_adapter_update(struct sfo_engine *e, const struct sfo_adapter_in
 		reclassify_slaves(e, info->id);
 	if (identity_changed(&old, info) && !role_still_fits(e, a)) {
 		eng_log(e, SFO_LOG_INFO, "%s: re-evaluating role (%s)", info->name, why);
-		strncat(why, ": no longer managed", sizeof(why) - strlen(why) - 1);
+		sfo_fmt(why + sfo_str_len(why), sizeof(why) - sfo_str_len(why),
+			": no longer managed");
 		declassify(e, a, false, why);
 		classify(e, a);
 	} else if (a->pair) {
-		if (strcmp(old.name, info->name) != 0) {
+		if (!sfo_str_eq(old.name, info->name)) {
 			eng_log(e, SFO_LOG_INFO, "%s", why);
 			if (a->role == SFO_ROLE_STANDBY)
 				pair_resolve_options(e, a->pair);
@@ -393,7 +390,7 @@ void sfo_engine_adapter_removed(struct sfo_engine *e, uint32_t id)
 		return;
 	if (a->pair)
 		eng_log(e, SFO_LOG_INFO, "%s: removed", a->info.name);
-	snprintf(why, sizeof(why), "%s removed", a->info.name);
+	sfo_fmt(why, sizeof(why), "%s removed", a->info.name);
 	declassify(e, a, true, why);
 	held = policy_is_failover_master(&a->info);
 	adapter_erase(e, a);
@@ -410,7 +407,7 @@ void sfo_engine_vf_going_down(struct sfo_engine *e, uint32_t vf_id)
 	if (!a || a->role != SFO_ROLE_VF)
 		return;
 	a->going_down = true;
-	snprintf(why, sizeof(why), "%s going down", a->info.name);
+	sfo_fmt(why, sizeof(why), "%s going down", a->info.name);
 	pair_reconcile(e, a->pair, why);
 	eng_rearm_timer(e);
 }
@@ -529,69 +526,6 @@ int sfo_engine_resume(struct sfo_engine *e, uint32_t id)
 	return 0;
 }
 
-/* --- what an earlier engine left: lists of VF ids, forgotten once taken --- */
-
-static int id_list_add(uint32_t **ids, size_t *n, uint32_t id)
-{
-	uint32_t *grown;
-
-	if (!id)
-		return -SFO_EINVAL;
-	for (size_t i = 0; i < *n; i++)
-		if ((*ids)[i] == id)
-			return 0;
-	grown = realloc(*ids, (*n + 1) * sizeof(*grown));
-	if (!grown)
-		return -SFO_ENOMEM;
-	grown[(*n)++] = id;
-	*ids = grown;
-	return 0;
-}
-
-static bool id_list_take(uint32_t *ids, size_t *n, uint32_t id)
-{
-	for (size_t i = 0; i < *n; i++) {
-		if (ids[i] == id) {
-			ids[i] = ids[--*n];
-			return true;
-		}
-	}
-	return false;
-}
-
-int sfo_engine_restore_release(struct sfo_engine *e, uint32_t vf_id)
-{
-	return id_list_add(&e->restored, &e->n_restored, vf_id);
-}
-
-int sfo_engine_restore_steering(struct sfo_engine *e, uint32_t vf_id)
-{
-	return id_list_add(&e->restored_steering, &e->n_restored_steering, vf_id);
-}
-
-int sfo_engine_restore_tally(struct sfo_engine *e, uint32_t standby_id,
-			     const struct sfo_vf_tally *t)
-{
-	struct restored_tally *rt;
-
-	if (!standby_id)
-		return -SFO_EINVAL;
-	for (size_t i = 0; i < e->n_tallies; i++) {
-		if (e->tallies[i].standby_id == standby_id) {
-			e->tallies[i].t = *t;
-			return 0;
-		}
-	}
-	rt = realloc(e->tallies, (e->n_tallies + 1) * sizeof(*rt));
-	if (!rt)
-		return -SFO_ENOMEM;
-	rt[e->n_tallies].standby_id = standby_id;
-	rt[e->n_tallies].t = *t;
-	e->tallies = rt;
-	e->n_tallies++;
-	return 0;
-}
-
 void sfo_engine_restore_done(struct sfo_engine *e)
 {
 	size_t kept = 0;
@@ -606,31 +540,9 @@ void sfo_engine_restore_done(struct sfo_engine *e)
 	 * left did not (a spare, a VF not ready) and is probed as any other. */
 	e->n_restored_steering = 0;
 	/* Tallies are taken when their standby pairs: what is left has none. */
-	free(e->tallies);
+	eng_free(e, e->tallies);
 	e->tallies = NULL;
 	e->n_tallies = 0;
-}
-
-bool eng_take_tally(struct sfo_engine *e, uint32_t standby_id, struct sfo_vf_tally *out)
-{
-	for (size_t i = 0; i < e->n_tallies; i++) {
-		if (e->tallies[i].standby_id == standby_id) {
-			*out = e->tallies[i].t;
-			e->tallies[i] = e->tallies[--e->n_tallies];
-			return true;
-		}
-	}
-	return false;
-}
-
-bool eng_take_restored(struct sfo_engine *e, uint32_t vf_id)
-{
-	return id_list_take(e->restored, &e->n_restored, vf_id);
-}
-
-bool eng_take_restored_steering(struct sfo_engine *e, uint32_t vf_id)
-{
-	return id_list_take(e->restored_steering, &e->n_restored_steering, vf_id);
 }
 
 void sfo_engine_set_config(struct sfo_engine *e, const struct sfo_config *cfg)
@@ -688,7 +600,7 @@ void sfo_engine_timer_expired(struct sfo_engine *e)
 struct sfo_engine *sfo_engine_new(const struct sfo_ops *ops, void *ctx,
 				  const struct sfo_config *cfg)
 {
-	struct sfo_engine *e = calloc(1, sizeof(*e));
+	struct sfo_engine *e = ops->alloc(ctx, sizeof(*e));
 
 	if (!e)
 		return NULL;
@@ -700,8 +612,11 @@ struct sfo_engine *sfo_engine_new(const struct sfo_ops *ops, void *ctx,
 
 void sfo_engine_free(struct sfo_engine *e)
 {
+	const struct sfo_ops *ops;
+
 	if (!e)
 		return;
+	ops = e->ops;
 	e->in_teardown = true;
 	/* Standbys first: that releases their VFs while both still exist. */
 	for (size_t i = e->n_adapters; i-- > 0;)
@@ -711,12 +626,12 @@ void sfo_engine_free(struct sfo_engine *e)
 		adapter_erase(e, e->adapters[e->n_adapters - 1]);
 	if (e->timer_armed)
 		e->ops->timer_set(e->ctx, 0);
-	free(e->adapters);
-	free(e->pairs);
-	free(e->restored);
-	free(e->restored_steering);
-	free(e->tallies);
-	free(e);
+	eng_free(e, e->adapters);
+	eng_free(e, e->pairs);
+	eng_free(e, e->restored);
+	eng_free(e, e->restored_steering);
+	eng_free(e, e->tallies);
+	ops->free(e->ctx, e);
 }
 
 /* --- queries --- */

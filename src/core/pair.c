@@ -14,10 +14,6 @@
  * else, and when it leaves it is given back (vf_release) and a spare may
  * take its place.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
 #include "core.h"
 
 #define NS_PER_MS      1000000ull
@@ -25,7 +21,7 @@
 
 struct pair *pair_new(struct sfo_engine *e, struct adapter *standby)
 {
-	struct pair *p = calloc(1, sizeof(*p));
+	struct pair *p = eng_alloc(e, sizeof(*p));
 	struct sfo_vf_tally t;
 
 	if (!p)
@@ -33,7 +29,7 @@ struct pair *pair_new(struct sfo_engine *e, struct adapter *standby)
 	p->standby = standby;
 	p->state = SFO_PAIR_NO_VF;
 	p->since_ns = p->datapath_since = eng_now(e);
-	snprintf(p->reason, sizeof(p->reason), "standby appeared");
+	sfo_fmt(p->reason, sizeof(p->reason), "standby appeared");
 	p->want_promisc = standby->info.flags & SFO_AF_PROMISC;
 	p->want_allmulti = standby->info.flags & SFO_AF_ALLMULTI;
 	ctr_track_init(&p->ctr_standby, true); /* the stack's counters since boot */
@@ -92,14 +88,14 @@ static void pair_record(struct sfo_engine *e, struct pair *p, enum sfo_pair_stat
 	ev.vf_id = p->vf ? p->vf->info.id : 0;
 	ev.from = p->state;
 	ev.to = to;
-	snprintf(ev.standby_name, sizeof(ev.standby_name), "%s", sby_name(p));
-	snprintf(ev.reason, sizeof(ev.reason), "%s", reason);
+	sfo_fmt(ev.standby_name, sizeof(ev.standby_name), "%s", sby_name(p));
+	sfo_fmt(ev.reason, sizeof(ev.reason), "%s", reason);
 	event_ring_push(&e->ring, &ev);
 	eng_log(e, to == SFO_PAIR_UNUSABLE ? SFO_LOG_WARN : SFO_LOG_INFO, "%s: %s -> %s (%s)",
 		sby_name(p), sfo_pair_state_name(p->state), sfo_pair_state_name(to), reason);
 	p->state = to;
 	p->since_ns = ev.ts_ns;
-	snprintf(p->reason, sizeof(p->reason), "%s", reason);
+	sfo_fmt(p->reason, sizeof(p->reason), "%s", reason);
 }
 
 static void pair_set_state(struct sfo_engine *e, struct pair *p, enum sfo_pair_state to,
@@ -108,7 +104,7 @@ static void pair_set_state(struct sfo_engine *e, struct pair *p, enum sfo_pair_s
 	if (p->state == to) {
 		/* a new failure replaces the old one; a probe count goes on */
 		if (to == SFO_PAIR_UNUSABLE || to == SFO_PAIR_PROBING)
-			snprintf(p->reason, sizeof(p->reason), "%s", reason);
+			sfo_fmt(p->reason, sizeof(p->reason), "%s", reason);
 		return;
 	}
 	pair_record(e, p, to, reason);
@@ -177,7 +173,7 @@ static int pair_steer(struct sfo_engine *e, struct pair *p, uint32_t to, const c
 		p->fo.to_vf++;
 	else
 		p->fo.to_standby++;
-	snprintf(p->fo.last_switch_reason, sizeof(p->fo.last_switch_reason), "%s", why);
+	sfo_fmt(p->fo.last_switch_reason, sizeof(p->fo.last_switch_reason), "%s", why);
 	pair_schedule_announce(e, p);
 	return 0;
 }
@@ -193,14 +189,14 @@ static bool pair_propagate_mtu(struct sfo_engine *e, struct pair *p, struct adap
 	if (had == want)
 		return true;
 	if (vf->refused_mtu == want) {
-		snprintf(cond, len, "%s", vf->refusal);
+		sfo_fmt(cond, len, "%s", vf->refusal);
 		return false;
 	}
 	if (vf->info.max_mtu && want > vf->info.max_mtu) {
 		vf->refused_mtu = want;
-		snprintf(vf->refusal, sizeof(vf->refusal), "%s refused MTU %u: its maximum is %u",
-			 vf->info.name, want, vf->info.max_mtu);
-		snprintf(cond, len, "%s", vf->refusal);
+		sfo_fmt(vf->refusal, sizeof(vf->refusal), "%s refused MTU %u: its maximum is %u",
+			vf->info.name, want, vf->info.max_mtu);
+		sfo_fmt(cond, len, "%s", vf->refusal);
 		return false;
 	}
 	err = e->ops->vf_set_mtu(e->ctx, vf->info.id, want);
@@ -211,9 +207,9 @@ static bool pair_propagate_mtu(struct sfo_engine *e, struct pair *p, struct adap
 	vf->refused_mtu = want;
 	/* Never leave the VF half-changed: put back the MTU it had. */
 	rb = e->ops->vf_set_mtu(e->ctx, vf->info.id, had);
-	snprintf(vf->refusal, sizeof(vf->refusal), "%s refused MTU %u (error %d), %s %u",
-		 vf->info.name, want, err, rb ? "could not restore" : "kept", had);
-	snprintf(cond, len, "%s", vf->refusal);
+	sfo_fmt(vf->refusal, sizeof(vf->refusal), "%s refused MTU %u (error %d), %s %u",
+		vf->info.name, want, err, rb ? "could not restore" : "kept", had);
+	sfo_fmt(cond, len, "%s", vf->refusal);
 	return false;
 }
 
@@ -237,14 +233,14 @@ static void pair_propagate_rx_mode(struct sfo_engine *e, struct pair *p, struct 
 	if (rx_mode_applied(p, vf))
 		return;
 	if (p->want_mc_count) {
-		copy = malloc(p->want_mc_count * SFO_MAC_LEN);
+		copy = eng_alloc(e, p->want_mc_count * SFO_MAC_LEN);
 		if (!copy)
 			return;
 		memcpy(copy, p->want_mc, p->want_mc_count * SFO_MAC_LEN);
 	}
 	err = e->ops->vf_set_rx_mode(e->ctx, vf->info.id, &m);
 	if (err) {
-		free(copy);
+		eng_free(e, copy);
 		if (!vf->rx_failed)
 			eng_log(e, SFO_LOG_WARN,
 				"%s: %s refused RX mode (promisc %d, allmulti %d, %zu multicast): error %d",
@@ -253,7 +249,7 @@ static void pair_propagate_rx_mode(struct sfo_engine *e, struct pair *p, struct 
 		vf->rx_failed = true;
 		return;
 	}
-	free(vf->rx_mc);
+	eng_free(e, vf->rx_mc);
 	vf->rx_mc = copy;
 	vf->rx_mc_count = p->want_mc_count;
 	vf->rx_promisc = p->want_promisc;
@@ -293,7 +289,7 @@ void pair_set_rx_mode(struct sfo_engine *e, struct pair *p, const struct sfo_rx_
 	uint8_t(*list)[SFO_MAC_LEN] = NULL;
 
 	if (m->mc_count) {
-		list = malloc(m->mc_count * SFO_MAC_LEN);
+		list = eng_alloc(e, m->mc_count * SFO_MAC_LEN);
 		if (!list) {
 			eng_log(e, SFO_LOG_ERR, "%s: multicast list of %zu dropped: out of memory",
 				sby_name(p), m->mc_count);
@@ -301,7 +297,7 @@ void pair_set_rx_mode(struct sfo_engine *e, struct pair *p, const struct sfo_rx_
 		}
 		memcpy(list, m->mc_list, m->mc_count * SFO_MAC_LEN);
 	}
-	free(p->want_mc);
+	eng_free(e, p->want_mc);
 	p->want_mc = list;
 	p->want_mc_count = m->mc_count;
 	p->want_promisc = m->promisc;
@@ -381,9 +377,9 @@ static enum sfo_pair_state pair_prove(struct sfo_engine *e, struct pair *p, stru
 			pair_probe_stop(e, p);
 			p->path_proven = true;
 			p->fo.unproven++;
-			snprintf(cond, len,
-				 "no neighbour known to prove the path through %s: used unproven",
-				 vf->info.name);
+			sfo_fmt(cond, len,
+				"no neighbour known to prove the path through %s: used unproven",
+				vf->info.name);
 			return SFO_PAIR_ACTIVE;
 		}
 		p->probing_vf = vf->info.id; /* also after a failed send: the next one may work */
@@ -396,14 +392,14 @@ static enum sfo_pair_state pair_prove(struct sfo_engine *e, struct pair *p, stru
 			now + probe_gap_ms(p, now - p->probe_since < timeout_ns) * NS_PER_MS;
 	}
 	if (now - p->probe_since < timeout_ns) {
-		snprintf(cond, len, "waiting for the path through %s (%u probe%s sent)",
-			 vf->info.name, p->probes, p->probes == 1 ? "" : "s");
+		sfo_fmt(cond, len, "waiting for the path through %s (%u probe%s sent)",
+			vf->info.name, p->probes, p->probes == 1 ? "" : "s");
 		return SFO_PAIR_PROBING;
 	}
 	if (p->state == SFO_PAIR_PROBING)
 		p->fo.probe_timeouts++;
-	snprintf(cond, len, "no answer through %s in %u ms; probing every %u ms", vf->info.name,
-		 p->probe_timeout_ms, SFO_PROBE_SLOW_MS);
+	sfo_fmt(cond, len, "no answer through %s in %u ms; probing every %u ms", vf->info.name,
+		p->probe_timeout_ms, SFO_PROBE_SLOW_MS);
 	return SFO_PAIR_FALLBACK;
 }
 
@@ -415,8 +411,8 @@ void pair_path_proven(struct sfo_engine *e, struct pair *p, uint32_t vf_id, cons
 		return; /* not waiting for it: a late answer of an earlier spell */
 	pair_probe_stop(e, p);
 	p->path_proven = true;
-	snprintf(why, sizeof(why), "path through %s proven%s%s", p->vf->info.name,
-		 detail ? ": " : "", detail ? detail : "");
+	sfo_fmt(why, sizeof(why), "path through %s proven%s%s", p->vf->info.name,
+		detail ? ": " : "", detail ? detail : "");
 	pair_reconcile(e, p, why);
 }
 
@@ -490,7 +486,7 @@ static void promote_spare(struct sfo_engine *e, struct pair *p)
 
 		if (a->role == SFO_ROLE_SPARE && a->pair == p) {
 			a->role = SFO_ROLE_VF;
-			snprintf(a->reason, sizeof(a->reason), "VF of %s (was spare)", sby_name(p));
+			sfo_fmt(a->reason, sizeof(a->reason), "VF of %s (was spare)", sby_name(p));
 			p->vf = a;
 			ctr_track_restart(&p->ctr_vf);
 			eng_log(e, SFO_LOG_INFO, "%s: spare %s takes over as VF", sby_name(p),
@@ -516,8 +512,8 @@ static enum sfo_pair_state pair_evaluate(struct sfo_engine *e, struct pair *p, c
 	if (!p->attached) {
 		err = e->ops->datapath_attach(e->ctx, p->standby->info.id);
 		if (err) {
-			snprintf(cond, len, "cannot attach datapath to %s: error %d", sby_name(p),
-				 err);
+			sfo_fmt(cond, len, "cannot attach datapath to %s: error %d", sby_name(p),
+				err);
 			return p->vf ? SFO_PAIR_UNUSABLE : SFO_PAIR_NO_VF;
 		}
 		p->attached = true;
@@ -532,7 +528,7 @@ static enum sfo_pair_state pair_evaluate(struct sfo_engine *e, struct pair *p, c
 
 	err = vf_prepare(e, p, vf);
 	if (err) {
-		snprintf(cond, len, "cannot take hold of %s: error %d", vf->info.name, err);
+		sfo_fmt(cond, len, "cannot take hold of %s: error %d", vf->info.name, err);
 		return SFO_PAIR_UNUSABLE;
 	}
 	if (!p->ctr_vf.have_last)
@@ -558,7 +554,7 @@ static enum sfo_pair_state pair_evaluate(struct sfo_engine *e, struct pair *p, c
 	if (!(vf->info.flags & SFO_AF_UP) && !vf->opened) {
 		err = e->ops->vf_open(e->ctx, vf->info.id);
 		if (err) {
-			snprintf(cond, len, "cannot bring %s up: error %d", vf->info.name, err);
+			sfo_fmt(cond, len, "cannot bring %s up: error %d", vf->info.name, err);
 			return SFO_PAIR_UNUSABLE;
 		}
 		vf->opened = true;
@@ -598,8 +594,8 @@ void pair_reconcile(struct sfo_engine *e, struct pair *p, const char *why)
 	if (target == SFO_PAIR_ACTIVE) {
 		err = pair_steer(e, p, p->vf->info.id, why);
 		if (err) {
-			snprintf(cond, sizeof(cond), "cannot steer to %s: error %d",
-				 p->vf->info.name, err);
+			sfo_fmt(cond, sizeof(cond), "cannot steer to %s: error %d",
+				p->vf->info.name, err);
 			target = SFO_PAIR_UNUSABLE;
 		}
 	}
@@ -622,8 +618,8 @@ void pair_add_vf(struct sfo_engine *e, struct pair *p, struct adapter *vf)
 	vf->pair = p;
 	if (p->vf) {
 		vf->role = SFO_ROLE_SPARE;
-		snprintf(vf->reason, sizeof(vf->reason), "spare for %s (%s is its VF)", sby_name(p),
-			 p->vf->info.name);
+		sfo_fmt(vf->reason, sizeof(vf->reason), "spare for %s (%s is its VF)", sby_name(p),
+			p->vf->info.name);
 		eng_log(e, SFO_LOG_INFO, "%s: %s", vf->info.name, vf->reason);
 		/* Held at once: nothing else may configure a device with our MAC. */
 		if (vf_prepare(e, p, vf))
@@ -632,11 +628,11 @@ void pair_add_vf(struct sfo_engine *e, struct pair *p, struct adapter *vf)
 		return;
 	}
 	vf->role = SFO_ROLE_VF;
-	snprintf(vf->reason, sizeof(vf->reason), "VF of %s", sby_name(p));
+	sfo_fmt(vf->reason, sizeof(vf->reason), "VF of %s", sby_name(p));
 	p->vf = vf;
 	ctr_track_restart(&p->ctr_vf);
 	eng_log(e, SFO_LOG_INFO, "%s: %s is its VF", sby_name(p), vf->info.name);
-	snprintf(why, sizeof(why), "%s appeared", vf->info.name);
+	sfo_fmt(why, sizeof(why), "%s appeared", vf->info.name);
 	pair_reconcile(e, p, why);
 }
 
@@ -647,7 +643,7 @@ static void vf_give_back(struct sfo_engine *e, struct pair *p, struct adapter *v
 {
 	if (vf->prepared)
 		e->ops->vf_release(e->ctx, p->standby->info.id, vf->info.id);
-	free(vf->rx_mc);
+	eng_free(e, vf->rx_mc);
 	vf->rx_mc = NULL;
 	vf->rx_mc_count = 0;
 	vf->prepared = vf->opened = vf->going_down = vf->served = false;
@@ -656,14 +652,14 @@ static void vf_give_back(struct sfo_engine *e, struct pair *p, struct adapter *v
 	vf->refused_mtu = 0;
 	vf->pair = NULL;
 	vf->role = SFO_ROLE_CANDIDATE;
-	snprintf(vf->reason, sizeof(vf->reason), "given back by %s", sby_name(p));
+	sfo_fmt(vf->reason, sizeof(vf->reason), "given back by %s", sby_name(p));
 }
 
 void pair_drop_vf(struct sfo_engine *e, struct pair *p, struct adapter *a, bool gone)
 {
 	char why[SFO_REASON_MAX];
 
-	snprintf(why, sizeof(why), "%s %s", a->info.name, gone ? "removed" : "no longer a VF");
+	sfo_fmt(why, sizeof(why), "%s %s", a->info.name, gone ? "removed" : "no longer a VF");
 	if (a != p->vf) {
 		vf_give_back(e, p, a);
 		return;
@@ -716,8 +712,8 @@ void pair_teardown(struct sfo_engine *e, struct pair *p, bool standby_gone, cons
 		if (!standby_gone)
 			pair_keep_tally(e, p);
 	}
-	free(p->want_mc);
-	free(p);
+	eng_free(e, p->want_mc);
+	eng_free(e, p);
 }
 
 /* --- timer and queries --- */
@@ -782,14 +778,14 @@ void pair_status(struct sfo_engine *e, struct pair *p, struct sfo_pair_status *o
 
 	memset(out, 0, sizeof(*out));
 	out->standby_id = p->standby->info.id;
-	snprintf(out->standby_name, sizeof(out->standby_name), "%s", sby_name(p));
+	sfo_fmt(out->standby_name, sizeof(out->standby_name), "%s", sby_name(p));
 	if (p->vf) {
 		out->vf_id = p->vf->info.id;
-		snprintf(out->vf_name, sizeof(out->vf_name), "%s", p->vf->info.name);
+		sfo_fmt(out->vf_name, sizeof(out->vf_name), "%s", p->vf->info.name);
 	}
 	out->datapath_id = p->datapath ? p->datapath : p->standby->info.id;
 	out->state = p->state;
-	snprintf(out->reason, sizeof(out->reason), "%s", p->reason);
+	sfo_fmt(out->reason, sizeof(out->reason), "%s", p->reason);
 	out->since_ns = p->since_ns;
 	for (size_t i = 0; i < e->n_adapters; i++)
 		if (e->adapters[i]->role == SFO_ROLE_SPARE && e->adapters[i]->pair == p)
