@@ -10,6 +10,14 @@
  * The engine does no I/O: every action goes through struct sfo_ops, which an
  * OS edge implements, and every fact comes in through the sfo_engine_*()
  * event functions. All calls must come from one thread.
+ *
+ * It is freestanding (libsfo-core), so that a kernel driver can link it:
+ * no C library, its memory from ops->alloc/free, its clock from
+ * ops->now_ns, its log lines formatted by itself. From its environment it
+ * needs only memcpy, memmove, memset and memcmp (user space's C library,
+ * ntoskrnl.exe and the Linux kernel all have them), and every global name
+ * it defines starts with sfo_. The configuration file's parser
+ * (sfo_config_parse() and the rest of config.h) is libsfo-config, hosted.
  */
 #ifndef SFO_ENGINE_H
 #define SFO_ENGINE_H
@@ -109,7 +117,8 @@ struct sfo_ops {
 	 * an edge whose state outlives the engine). May be NULL. */
 	void (*vf_tally)(void *ctx, uint32_t standby_id, const struct sfo_vf_tally *t);
 
-	/* One line of log, without trailing newline. May be NULL. */
+	/* One line of log, without trailing newline, formatted by the engine
+	 * (the same text on every edge). May be NULL. */
 	void (*log)(void *ctx, enum sfo_log_level level, const char *msg);
 };
 
