@@ -384,16 +384,31 @@ static void op_probe_stop(void *ctx, uint32_t sby, uint32_t vf)
 	s->nic[vf].answer_due = false;
 }
 
-/* The engine's memory comes from the C library. */
+/* The engine's memory comes from the C library, counted, and runs out when
+ * a test says so. */
 static void *op_alloc(void *ctx, size_t size)
 {
-	(void)ctx;
-	return calloc(1, size);
+	struct sim *s = ctx;
+	void *ptr;
+
+	if (s->alloc_budget == 0) {
+		trace(s, "  alloc of %zu bytes fails", size);
+		return NULL;
+	}
+	ptr = calloc(1, size);
+	if (ptr) {
+		s->allocs_live++;
+		if (s->alloc_budget > 0)
+			s->alloc_budget--;
+	}
+	return ptr;
 }
 
 static void op_free(void *ctx, void *ptr)
 {
-	(void)ctx;
+	struct sim *s = ctx;
+
+	s->allocs_live--;
 	free(ptr);
 }
 
@@ -438,6 +453,7 @@ struct sim *sim_new(struct sfo_config *cfg, FILE *trace_to)
 	s->cfg = cfg;
 	s->trace = trace_to;
 	s->now_ns = SIM_START_NS;
+	s->alloc_budget = -1;
 	s->eng = sfo_engine_new(&sim_ops, s, cfg);
 	if (!s->eng) {
 		free(s);
@@ -461,6 +477,8 @@ bool sim_finish(struct sim *s)
 	}
 	if (s->prepares != s->releases)
 		violate(s, "%u prepares but %u releases", s->prepares, s->releases);
+	if (s->allocs_live)
+		violate(s, "%zu blocks of the engine's memory not freed", s->allocs_live);
 	return !s->violation[0];
 }
 

@@ -66,6 +66,8 @@ struct sim {
 	bool delivering;
 	bool crashed;	      /* between sim_crash() and sim_start(): no engine */
 	int fail_steer_to_vf; /* error steer() to a VF returns */
+	int alloc_budget;     /* ops->alloc calls that still succeed; negative: all */
+	size_t allocs_live;   /* blocks the engine got from ops->alloc, not yet freed */
 
 	FILE *trace;	     /* NULL: silent */
 	char violation[256]; /* first broken invariant, "" if none */
@@ -76,7 +78,7 @@ struct sim {
 /* @cfg is owned by the sim afterwards. */
 struct sim *sim_new(struct sfo_config *cfg, FILE *trace);
 /* Free the engine and check it gave back everything: every VF released,
- * every datapath detached, as many releases as prepares. */
+ * every datapath detached, as many releases as prepares, all its memory. */
 bool sim_finish(struct sim *s);
 void sim_free(struct sim *s);
 /* The daemon crashes: the engine is gone without giving anything back. The
