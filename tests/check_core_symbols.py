@@ -17,8 +17,10 @@ import subprocess
 import sys
 
 ENGINE_NEEDS = {'memcpy', 'memmove', 'memset', 'memcmp'}
-# Calls a sanitizer or coverage build adds to every object.
-INSTRUMENTATION = re.compile(r'^(__asan_|__ubsan_|__sanitizer_|__msan_|__tsan_|__gcov_|__llvm_)')
+# Calls a sanitizer or coverage build adds to every object, and the GOT
+# that position-independent code refers to (the linker makes it).
+INSTRUMENTATION = re.compile(
+    r'^(__asan_|__ubsan_|__sanitizer_|__msan_|__tsan_|__gcov_|__llvm_|_GLOBAL_OFFSET_TABLE_$)')
 # nm types of defined globals (weak ones too); 'U' is undefined.
 GLOBAL_DEFINED = set('ABCDGIRSTVW')
 

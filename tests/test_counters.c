@@ -19,15 +19,15 @@ static void test_wrap_32(void **state)
 	struct sfo_counters c;
 
 	(void)state;
-	ctr_track_init(&t, false);
+	sfo_ctr_track_init(&t, false);
 	c = reading(32, 0xfffffff0u);
-	ctr_track_sample(&t, &c); /* baseline */
+	sfo_ctr_track_sample(&t, &c); /* baseline */
 	c = reading(32, 0x10);
-	ctr_track_sample(&t, &c);
+	sfo_ctr_track_sample(&t, &c);
 	assert_int_equal(t.total[SFO_CTR_RX_PACKETS], 0x20);
 	/* garbage in the upper half of a 32-bit reading is ignored */
 	c = reading(32, 0xabcd000000000020ull);
-	ctr_track_sample(&t, &c);
+	sfo_ctr_track_sample(&t, &c);
 	assert_int_equal(t.total[SFO_CTR_RX_PACKETS], 0x30);
 }
 
@@ -37,20 +37,20 @@ static void test_reset_64(void **state)
 	struct sfo_counters c;
 
 	(void)state;
-	ctr_track_init(&t, true);
+	sfo_ctr_track_init(&t, true);
 	c = reading(64, 1000);
-	ctr_track_sample(&t, &c); /* counted from zero */
+	sfo_ctr_track_sample(&t, &c); /* counted from zero */
 	assert_int_equal(t.total[SFO_CTR_RX_PACKETS], 1000);
 	c = reading(64, 5); /* device re-created: counts from zero again */
-	ctr_track_sample(&t, &c);
+	sfo_ctr_track_sample(&t, &c);
 	assert_int_equal(t.total[SFO_CTR_RX_PACKETS], 1005);
-	ctr_track_restart(&t); /* a new VF: baseline, totals kept */
+	sfo_ctr_track_restart(&t); /* a new VF: baseline, totals kept */
 	t.count_first = false;
 	c = reading(64, 77);
-	ctr_track_sample(&t, &c);
+	sfo_ctr_track_sample(&t, &c);
 	assert_int_equal(t.total[SFO_CTR_RX_PACKETS], 1005);
 	c = reading(64, 80);
-	ctr_track_sample(&t, &c);
+	sfo_ctr_track_sample(&t, &c);
 	assert_int_equal(t.total[SFO_CTR_RX_PACKETS], 1008);
 }
 

@@ -16,12 +16,12 @@ struct ctr_track {
 	bool count_first; /* first sample counts from zero (else: it is the baseline) */
 };
 
-void ctr_track_init(struct ctr_track *t, bool count_first);
+void sfo_ctr_track_init(struct ctr_track *t, bool count_first);
 /* Start a new source (a new VF): totals are kept, the next sample is a baseline. */
-void ctr_track_restart(struct ctr_track *t);
-void ctr_track_sample(struct ctr_track *t, const struct sfo_counters *c);
+void sfo_ctr_track_restart(struct ctr_track *t);
+void sfo_ctr_track_sample(struct ctr_track *t, const struct sfo_counters *c);
 /* Go on from an earlier reading of the same source (after a restart). */
-void ctr_track_resume(struct ctr_track *t, const uint64_t last[SFO_CTR_MAX]);
+void sfo_ctr_track_resume(struct ctr_track *t, const uint64_t last[SFO_CTR_MAX]);
 
 struct event_ring {
 	struct sfo_event ev[SFO_EVENT_RING_SIZE];
@@ -29,8 +29,8 @@ struct event_ring {
 	size_t count;
 };
 
-void event_ring_push(struct event_ring *r, const struct sfo_event *ev);
-size_t event_ring_copy(const struct event_ring *r, struct sfo_event *out, size_t max);
+void sfo_event_ring_push(struct event_ring *r, const struct sfo_event *ev);
+size_t sfo_event_ring_copy(const struct event_ring *r, struct sfo_event *out, size_t max);
 
 struct pair;
 
@@ -137,62 +137,59 @@ struct sfo_engine {
 
 /* edge.c: the edge's memory, clock and log */
 /* ops->alloc: zeroed memory, or NULL */
-void *eng_alloc(struct sfo_engine *e, size_t size);
+void *sfo_edge_alloc(struct sfo_engine *e, size_t size);
 /* ops->free; NULL is ignored */
-void eng_free(struct sfo_engine *e, void *ptr);
+void sfo_edge_free(struct sfo_engine *e, void *ptr);
 /* realloc() through ops: @ptr (of @old_size bytes) moves to a new block of
  * @size, zeroed beyond what is copied; on failure NULL, @ptr untouched. */
-void *eng_realloc(struct sfo_engine *e, void *ptr, size_t old_size, size_t size);
-uint64_t eng_now(struct sfo_engine *e);
+void *sfo_edge_realloc(struct sfo_engine *e, void *ptr, size_t old_size, size_t size);
+uint64_t sfo_edge_now(struct sfo_engine *e);
 /* One line to ops->log, formatted by the core (text.h: its conversions) */
-void eng_log(struct sfo_engine *e, enum sfo_log_level lvl, const char *fmt, ...) SFO_PRINTF(3, 4);
-
-/* engine.c */
-struct adapter *eng_adapter(const struct sfo_engine *e, uint32_t id);
-void eng_rearm_timer(struct sfo_engine *e);
+void sfo_edge_log(struct sfo_engine *e, enum sfo_log_level lvl, const char *fmt, ...)
+	SFO_PRINTF(3, 4);
 
 /* restore.c: what an earlier engine left (sfo_engine_restore_*()) */
 /* Whether @vf_id was released before a restart (forgotten once asked). */
-bool eng_take_restored(struct sfo_engine *e, uint32_t vf_id);
+bool sfo_restore_take_release(struct sfo_engine *e, uint32_t vf_id);
 /* Whether @vf_id carried the datapath before a restart (forgotten once asked). */
-bool eng_take_restored_steering(struct sfo_engine *e, uint32_t vf_id);
+bool sfo_restore_take_steering(struct sfo_engine *e, uint32_t vf_id);
 /* The tally restored for @standby_id, if any (forgotten once asked). */
-bool eng_take_tally(struct sfo_engine *e, uint32_t standby_id, struct sfo_vf_tally *out);
+bool sfo_restore_take_tally(struct sfo_engine *e, uint32_t standby_id, struct sfo_vf_tally *out);
 
 /* policy.c */
-bool policy_is_standby(const struct sfo_config *cfg, const struct sfo_adapter_info *info);
+bool sfo_policy_is_standby(const struct sfo_config *cfg, const struct sfo_adapter_info *info);
 /* The kernel's failover master (net_failover: QEMU's failover=on), which pairs
  * its standby and VF itself. */
-bool policy_is_failover_master(const struct sfo_adapter_info *info);
+bool sfo_policy_is_failover_master(const struct sfo_adapter_info *info);
 /* Whether @info may serve as a VF; if not, why in @why. */
-bool policy_vf_allowed(const struct sfo_config *cfg, const struct sfo_adapter_info *info, char *why,
-		       size_t whylen);
-bool mac_equal(const uint8_t *a, const uint8_t *b);
-bool mac_is_zero(const uint8_t *a);
-void mac_format(const uint8_t *mac, char *buf, size_t len);
+bool sfo_policy_vf_allowed(const struct sfo_config *cfg, const struct sfo_adapter_info *info,
+			   char *why, size_t whylen);
+bool sfo_mac_equal(const uint8_t *a, const uint8_t *b);
+bool sfo_mac_is_zero(const uint8_t *a);
+void sfo_mac_format(const uint8_t *mac, char *buf, size_t len);
 
 /* pair.c: the state machine */
-struct pair *pair_new(struct sfo_engine *e, struct adapter *standby);
+struct pair *sfo_pair_new(struct sfo_engine *e, struct adapter *standby);
 /* The standby leaves: give back its VF and spares (they become candidates),
  * remove the datapath, free the pair. With @why (NULL at shutdown) the end
  * goes into the event ring, and a standby that stays keeps its VF tally for
  * a later pair. */
-void pair_teardown(struct sfo_engine *e, struct pair *p, bool standby_gone, const char *why);
-void pair_resolve_options(struct sfo_engine *e, struct pair *p);
+void sfo_pair_teardown(struct sfo_engine *e, struct pair *p, bool standby_gone, const char *why);
+void sfo_pair_resolve_options(struct sfo_engine *e, struct pair *p);
 /* Bring the pair's datapath and VF in line with the facts; the one place
  * where states change. @why names the triggering event. */
-void pair_reconcile(struct sfo_engine *e, struct pair *p, const char *why);
-void pair_add_vf(struct sfo_engine *e, struct pair *p, struct adapter *vf);
+void sfo_pair_reconcile(struct sfo_engine *e, struct pair *p, const char *why);
+void sfo_pair_add_vf(struct sfo_engine *e, struct pair *p, struct adapter *vf);
 /* The VF or spare @a leaves the pair (removed, or no longer eligible). */
-void pair_drop_vf(struct sfo_engine *e, struct pair *p, struct adapter *a, bool gone);
-void pair_set_rx_mode(struct sfo_engine *e, struct pair *p, const struct sfo_rx_mode *m);
+void sfo_pair_drop_vf(struct sfo_engine *e, struct pair *p, struct adapter *a, bool gone);
+void sfo_pair_set_rx_mode(struct sfo_engine *e, struct pair *p, const struct sfo_rx_mode *m);
 /* An answer came back through the pair's VF @vf_id; @detail may be NULL. */
-void pair_path_proven(struct sfo_engine *e, struct pair *p, uint32_t vf_id, const char *detail);
+void sfo_pair_path_proven(struct sfo_engine *e, struct pair *p, uint32_t vf_id, const char *detail);
 /* A reading of the pair's VF @vf: into the pair's VF totals, and to the edge. */
-void pair_vf_counted(struct sfo_engine *e, struct pair *p, struct adapter *vf,
-		     const struct sfo_counters *c);
-void pair_status(struct sfo_engine *e, struct pair *p, struct sfo_pair_status *out);
-uint64_t pair_deadline(const struct pair *p);
-void pair_timer(struct sfo_engine *e, struct pair *p);
+void sfo_pair_vf_counted(struct sfo_engine *e, struct pair *p, struct adapter *vf,
+			 const struct sfo_counters *c);
+void sfo_pair_get_status(struct sfo_engine *e, struct pair *p, struct sfo_pair_status *out);
+uint64_t sfo_pair_deadline(const struct pair *p);
+void sfo_pair_timer(struct sfo_engine *e, struct pair *p);
 
 #endif /* SFO_CORE_H */

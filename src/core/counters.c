@@ -9,13 +9,13 @@
  */
 #include "core.h"
 
-void ctr_track_init(struct ctr_track *t, bool count_first)
+void sfo_ctr_track_init(struct ctr_track *t, bool count_first)
 {
 	memset(t, 0, sizeof(*t));
 	t->count_first = count_first;
 }
 
-void ctr_track_restart(struct ctr_track *t)
+void sfo_ctr_track_restart(struct ctr_track *t)
 {
 	t->have_last = false;
 }
@@ -27,7 +27,7 @@ static uint64_t ctr_delta(uint64_t last, uint64_t now, uint8_t width)
 	return now >= last ? now - last : now;
 }
 
-void ctr_track_sample(struct ctr_track *t, const struct sfo_counters *c)
+void sfo_ctr_track_sample(struct ctr_track *t, const struct sfo_counters *c)
 {
 	for (int i = 0; i < SFO_CTR_MAX; i++) {
 		uint64_t now = c->width == 32 ? (uint32_t)c->v[i] : c->v[i];
@@ -41,7 +41,7 @@ void ctr_track_sample(struct ctr_track *t, const struct sfo_counters *c)
 	t->have_last = true;
 }
 
-void ctr_track_resume(struct ctr_track *t, const uint64_t last[SFO_CTR_MAX])
+void sfo_ctr_track_resume(struct ctr_track *t, const uint64_t last[SFO_CTR_MAX])
 {
 	memcpy(t->last, last, sizeof(t->last));
 	t->have_last = true;

@@ -7,35 +7,35 @@
 #include "core.h"
 #include "text.h"
 
-void *eng_alloc(struct sfo_engine *e, size_t size)
+void *sfo_edge_alloc(struct sfo_engine *e, size_t size)
 {
 	return e->ops->alloc(e->ctx, size);
 }
 
-void eng_free(struct sfo_engine *e, void *ptr)
+void sfo_edge_free(struct sfo_engine *e, void *ptr)
 {
 	if (ptr)
 		e->ops->free(e->ctx, ptr);
 }
 
-void *eng_realloc(struct sfo_engine *e, void *ptr, size_t old_size, size_t size)
+void *sfo_edge_realloc(struct sfo_engine *e, void *ptr, size_t old_size, size_t size)
 {
-	void *n = eng_alloc(e, size);
+	void *n = sfo_edge_alloc(e, size);
 
 	if (!n)
 		return NULL;
 	if (ptr)
 		memcpy(n, ptr, old_size < size ? old_size : size);
-	eng_free(e, ptr);
+	sfo_edge_free(e, ptr);
 	return n;
 }
 
-uint64_t eng_now(struct sfo_engine *e)
+uint64_t sfo_edge_now(struct sfo_engine *e)
 {
 	return e->ops->now_ns(e->ctx);
 }
 
-void eng_log(struct sfo_engine *e, enum sfo_log_level lvl, const char *fmt, ...)
+void sfo_edge_log(struct sfo_engine *e, enum sfo_log_level lvl, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;

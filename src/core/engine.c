@@ -23,7 +23,7 @@ static size_t adapter_slot(const struct sfo_engine *e, uint32_t id)
 	return lo;
 }
 
-struct adapter *eng_adapter(const struct sfo_engine *e, uint32_t id)
+static struct adapter *eng_adapter(const struct sfo_engine *e, uint32_t id)
 {
 	size_t i = adapter_slot(e, id);
 
@@ -38,7 +38,7 @@ static bool grow(struct sfo_engine *e, void **arr, size_t *cap, size_t need, siz
 	if (need <= *cap)
 		return true;
 	ncap = *cap ? *cap * 2 : 8;
-	n = eng_realloc(e, *arr, *cap * elem, ncap * elem);
+	n = sfo_edge_realloc(e, *arr, *cap * elem, ncap * elem);
 	if (!n)
 		return false;
 	*arr = n;
@@ -54,7 +54,7 @@ static struct adapter *adapter_insert(struct sfo_engine *e, const struct sfo_ada
 	if (!grow(e, (void **)&e->adapters, &e->cap_adapters, e->n_adapters + 1,
 		  sizeof(*e->adapters)))
 		return NULL;
-	a = eng_alloc(e, sizeof(*a));
+	a = sfo_edge_alloc(e, sizeof(*a));
 	if (!a)
 		return NULL;
 	a->info = *info;
@@ -71,8 +71,8 @@ static void adapter_erase(struct sfo_engine *e, struct adapter *a)
 	memmove(&e->adapters[i], &e->adapters[i + 1],
 		(e->n_adapters - i - 1) * sizeof(*e->adapters));
 	e->n_adapters--;
-	eng_free(e, a->rx_mc);
-	eng_free(e, a);
+	sfo_edge_free(e, a->rx_mc);
+	sfo_edge_free(e, a);
 }
 
 /* --- pairs, sorted by standby id --- */
@@ -80,7 +80,7 @@ static void adapter_erase(struct sfo_engine *e, struct adapter *a)
 static struct pair *pair_by_mac(const struct sfo_engine *e, const uint8_t *mac)
 {
 	for (size_t i = 0; i < e->n_pairs; i++)
-		if (mac_equal(e->pairs[i]->standby->info.perm_mac, mac))
+		if (sfo_mac_equal(e->pairs[i]->standby->info.perm_mac, mac))
 			return e->pairs[i];
 	return NULL;
 }
@@ -126,6 +126,7 @@ static void set_role(struct adapter *a, enum sfo_role role, const char *fmt, ...
 }
 
 static void classify(struct sfo_engine *e, struct adapter *a);
+static void eng_rearm_timer(struct sfo_engine *e);
 
 /*
  * The kernel's net_failover (QEMU's failover=on) pairs a standby and a VF
@@ -137,10 +138,10 @@ static const struct adapter *failover_holder(const struct sfo_engine *e, const s
 {
 	const struct adapter *m;
 
-	if (policy_is_failover_master(&a->info))
+	if (sfo_policy_is_failover_master(&a->info))
 		return a;
 	m = a->info.master_id ? eng_adapter(e, a->info.master_id) : NULL;
-	return m && policy_is_failover_master(&m->info) ? m : NULL;
+	return m && sfo_policy_is_failover_master(&m->info) ? m : NULL;
 }
 
 static bool become_held(struct sfo_engine *e, struct adapter *a)
@@ -158,7 +159,7 @@ static bool become_held(struct sfo_engine *e, struct adapter *a)
 			a, SFO_ROLE_HELD,
 			"held by net_failover %s (QEMU failover=on): the kernel's failover, not touched",
 			m->info.name);
-	eng_log(e, SFO_LOG_WARN, "%s: not managed: %s", a->info.name, a->reason);
+	sfo_edge_log(e, SFO_LOG_WARN, "%s: not managed: %s", a->info.name, a->reason);
 	return true;
 }
 
@@ -168,29 +169,30 @@ static void become_standby(struct sfo_engine *e, struct adapter *a)
 	struct pair *other = pair_by_mac(e, a->info.perm_mac);
 	struct pair *p;
 
-	mac_format(a->info.perm_mac, mac, sizeof(mac));
+	sfo_mac_format(a->info.perm_mac, mac, sizeof(mac));
 	if (other) {
 		set_role(a, SFO_ROLE_UNMANAGED, "standby %s already has MAC %s",
 			 other->standby->info.name, mac);
-		eng_log(e, SFO_LOG_WARN, "%s: not managed: %s", a->info.name, a->reason);
+		sfo_edge_log(e, SFO_LOG_WARN, "%s: not managed: %s", a->info.name, a->reason);
 		return;
 	}
-	p = pair_new(e, a);
+	p = sfo_pair_new(e, a);
 	if (!p || !pair_insert(e, p)) {
-		eng_free(e, p);
+		sfo_edge_free(e, p);
 		set_role(a, SFO_ROLE_UNMANAGED, "out of memory");
-		eng_log(e, SFO_LOG_ERR, "%s: not managed: out of memory", a->info.name);
+		sfo_edge_log(e, SFO_LOG_ERR, "%s: not managed: out of memory", a->info.name);
 		return;
 	}
 	set_role(a, SFO_ROLE_STANDBY, "standby for MAC %s", mac);
 	a->pair = p;
-	eng_log(e, SFO_LOG_INFO, "%s: managing as standby (MAC %s)", a->info.name, mac);
-	pair_reconcile(e, p, "standby appeared");
+	sfo_edge_log(e, SFO_LOG_INFO, "%s: managing as standby (MAC %s)", a->info.name, mac);
+	sfo_pair_reconcile(e, p, "standby appeared");
 	/* VFs that arrived first were waiting as candidates. */
 	for (size_t i = 0; i < e->n_adapters; i++) {
 		struct adapter *c = e->adapters[i];
 
-		if (c->role == SFO_ROLE_CANDIDATE && mac_equal(c->info.perm_mac, a->info.perm_mac))
+		if (c->role == SFO_ROLE_CANDIDATE &&
+		    sfo_mac_equal(c->info.perm_mac, a->info.perm_mac))
 			classify(e, c);
 	}
 }
@@ -203,28 +205,29 @@ static void classify(struct sfo_engine *e, struct adapter *a)
 	a->pair = NULL;
 	if (become_held(e, a))
 		return;
-	if (mac_is_zero(a->info.perm_mac)) {
+	if (sfo_mac_is_zero(a->info.perm_mac)) {
 		set_role(a, SFO_ROLE_UNMANAGED, "no MAC address");
 		return;
 	}
-	if (policy_is_standby(e->cfg, &a->info)) {
+	if (sfo_policy_is_standby(e->cfg, &a->info)) {
 		become_standby(e, a);
 		return;
 	}
 	p = pair_by_mac(e, a->info.perm_mac);
-	mac_format(a->info.perm_mac, mac, sizeof(mac));
-	if (!policy_vf_allowed(e->cfg, &a->info, why, sizeof(why))) {
+	sfo_mac_format(a->info.perm_mac, mac, sizeof(mac));
+	if (!sfo_policy_vf_allowed(e->cfg, &a->info, why, sizeof(why))) {
 		set_role(a, SFO_ROLE_UNMANAGED, "%s", why);
 		if (p) /* same MAC as a standby: say loudly why it is not used */
-			eng_log(e, SFO_LOG_WARN, "%s: has MAC %s of standby %s but is ignored: %s",
-				a->info.name, mac, p->standby->info.name, why);
+			sfo_edge_log(e, SFO_LOG_WARN,
+				     "%s: has MAC %s of standby %s but is ignored: %s",
+				     a->info.name, mac, p->standby->info.name, why);
 		return;
 	}
 	if (!p) {
 		set_role(a, SFO_ROLE_CANDIDATE, "no standby with MAC %s", mac);
 		return;
 	}
-	pair_add_vf(e, p, a);
+	sfo_pair_add_vf(e, p, a);
 }
 
 /* Undo what classify() did, before the adapter changes identity or goes.
@@ -236,7 +239,7 @@ static void declassify(struct sfo_engine *e, struct adapter *a, bool gone, const
 	switch (a->role) {
 	case SFO_ROLE_STANDBY:
 		pair_erase(e, p);
-		pair_teardown(e, p, gone, why);
+		sfo_pair_teardown(e, p, gone, why);
 		a->pair = NULL;
 		set_role(a, SFO_ROLE_UNMANAGED, "%s", gone ? "gone" : "reclassified");
 		if (e->in_teardown)
@@ -246,13 +249,13 @@ static void declassify(struct sfo_engine *e, struct adapter *a, bool gone, const
 		for (size_t i = 0; i < e->n_adapters; i++) {
 			struct adapter *v = e->adapters[i];
 
-			if (v != a && !v->pair && mac_equal(v->info.perm_mac, a->info.perm_mac))
+			if (v != a && !v->pair && sfo_mac_equal(v->info.perm_mac, a->info.perm_mac))
 				classify(e, v);
 		}
 		return;
 	case SFO_ROLE_VF:
 	case SFO_ROLE_SPARE:
-		pair_drop_vf(e, p, a, gone);
+		sfo_pair_drop_vf(e, p, a, gone);
 		break;
 	default:
 		break;
@@ -265,7 +268,7 @@ static bool identity_changed(const struct sfo_adapter_info *o, const struct sfo_
 {
 	return !sfo_str_eq(o->name, n->name) || !sfo_str_eq(o->driver, n->driver) ||
 	       !sfo_str_eq(o->kind, n->kind) || o->pci_vendor != n->pci_vendor ||
-	       o->pci_device != n->pci_device || !mac_equal(o->perm_mac, n->perm_mac) ||
+	       o->pci_device != n->pci_device || !sfo_mac_equal(o->perm_mac, n->perm_mac) ||
 	       (o->flags & SFO_AF_STACKED) != (n->flags & SFO_AF_STACKED) ||
 	       o->master_id != n->master_id;
 }
@@ -278,12 +281,12 @@ static bool role_still_fits(const struct sfo_engine *e, const struct adapter *a)
 		return false; /* net_failover's now */
 	switch (a->role) {
 	case SFO_ROLE_STANDBY:
-		return policy_is_standby(e->cfg, &a->info);
+		return sfo_policy_is_standby(e->cfg, &a->info);
 	case SFO_ROLE_VF:
 	case SFO_ROLE_SPARE:
-		return !policy_is_standby(e->cfg, &a->info) &&
-		       policy_vf_allowed(e->cfg, &a->info, why, sizeof(why)) &&
-		       mac_equal(a->info.perm_mac, a->pair->standby->info.perm_mac);
+		return !sfo_policy_is_standby(e->cfg, &a->info) &&
+		       sfo_policy_vf_allowed(e->cfg, &a->info, why, sizeof(why)) &&
+		       sfo_mac_equal(a->info.perm_mac, a->pair->standby->info.perm_mac);
 	default:
 		return false; /* cheap to classify again */
 	}
@@ -334,12 +337,12 @@ void sfo_engine_adapter_update(struct sfo_engine *e, const struct sfo_adapter_in
 	if (!a) {
 		a = adapter_insert(e, info);
 		if (!a) {
-			eng_log(e, SFO_LOG_ERR, "%s: dropped: out of memory", info->name);
+			sfo_edge_log(e, SFO_LOG_ERR, "%s: dropped: out of memory", info->name);
 			return;
 		}
 		a->orig_mtu = info->mtu;
 		classify(e, a);
-		if (policy_is_failover_master(info))
+		if (sfo_policy_is_failover_master(info))
 			reclassify_slaves(e, info->id);
 		eng_rearm_timer(e);
 		return;
@@ -348,19 +351,19 @@ void sfo_engine_adapter_update(struct sfo_engine *e, const struct sfo_adapter_in
 	a->info = *info;
 	describe_change(&old, info, why, sizeof(why));
 	if (identity_changed(&old, info) &&
-	    (policy_is_failover_master(&old) || policy_is_failover_master(info)))
+	    (sfo_policy_is_failover_master(&old) || sfo_policy_is_failover_master(info)))
 		reclassify_slaves(e, info->id);
 	if (identity_changed(&old, info) && !role_still_fits(e, a)) {
-		eng_log(e, SFO_LOG_INFO, "%s: re-evaluating role (%s)", info->name, why);
+		sfo_edge_log(e, SFO_LOG_INFO, "%s: re-evaluating role (%s)", info->name, why);
 		sfo_fmt(why + sfo_str_len(why), sizeof(why) - sfo_str_len(why),
 			": no longer managed");
 		declassify(e, a, false, why);
 		classify(e, a);
 	} else if (a->pair) {
 		if (!sfo_str_eq(old.name, info->name)) {
-			eng_log(e, SFO_LOG_INFO, "%s", why);
+			sfo_edge_log(e, SFO_LOG_INFO, "%s", why);
 			if (a->role == SFO_ROLE_STANDBY)
-				pair_resolve_options(e, a->pair);
+				sfo_pair_resolve_options(e, a->pair);
 		}
 		if (a->role == SFO_ROLE_VF)
 			a->prepare_err = 0; /* a changed VF may accept being held now */
@@ -368,7 +371,7 @@ void sfo_engine_adapter_update(struct sfo_engine *e, const struct sfo_adapter_in
 			a->pair->want_promisc = info->flags & SFO_AF_PROMISC;
 			a->pair->want_allmulti = info->flags & SFO_AF_ALLMULTI;
 		}
-		pair_reconcile(e, a->pair, why);
+		sfo_pair_reconcile(e, a->pair, why);
 	} else if (a->role == SFO_ROLE_CANDIDATE || a->role == SFO_ROLE_UNMANAGED) {
 		if (identity_changed(&old, info))
 			classify(e, a);
@@ -383,16 +386,16 @@ void sfo_engine_adapter_removed(struct sfo_engine *e, uint32_t id)
 	char why[SFO_REASON_MAX];
 	bool held;
 
-	eng_take_restored(e, id);     /* a release is for the device that leaves */
-	eng_take_tally(e, id, &kept); /* and so is a tally kept for its next pair */
-	eng_take_restored_steering(e, id);
+	sfo_restore_take_release(e, id);      /* a release is for the device that leaves */
+	sfo_restore_take_tally(e, id, &kept); /* and so is a tally kept for its next pair */
+	sfo_restore_take_steering(e, id);
 	if (!a)
 		return;
 	if (a->pair)
-		eng_log(e, SFO_LOG_INFO, "%s: removed", a->info.name);
+		sfo_edge_log(e, SFO_LOG_INFO, "%s: removed", a->info.name);
 	sfo_fmt(why, sizeof(why), "%s removed", a->info.name);
 	declassify(e, a, true, why);
-	held = policy_is_failover_master(&a->info);
+	held = sfo_policy_is_failover_master(&a->info);
 	adapter_erase(e, a);
 	if (held)
 		reclassify_slaves(e, id);
@@ -408,7 +411,7 @@ void sfo_engine_vf_going_down(struct sfo_engine *e, uint32_t vf_id)
 		return;
 	a->going_down = true;
 	sfo_fmt(why, sizeof(why), "%s going down", a->info.name);
-	pair_reconcile(e, a->pair, why);
+	sfo_pair_reconcile(e, a->pair, why);
 	eng_rearm_timer(e);
 }
 
@@ -418,7 +421,7 @@ void sfo_engine_path_proven(struct sfo_engine *e, uint32_t vf_id, const char *de
 
 	if (!a || a->role != SFO_ROLE_VF)
 		return;
-	pair_path_proven(e, a->pair, vf_id, detail);
+	sfo_pair_path_proven(e, a->pair, vf_id, detail);
 	eng_rearm_timer(e);
 }
 
@@ -436,8 +439,8 @@ void sfo_engine_standby_rx_mode(struct sfo_engine *e, uint32_t standby_id,
 
 	if (!p)
 		return;
-	pair_set_rx_mode(e, p, mode);
-	pair_reconcile(e, p, "standby RX mode changed");
+	sfo_pair_set_rx_mode(e, p, mode);
+	sfo_pair_reconcile(e, p, "standby RX mode changed");
 	eng_rearm_timer(e);
 }
 
@@ -449,7 +452,7 @@ void sfo_engine_standby_offloads(struct sfo_engine *e, uint32_t standby_id, uint
 		return;
 	p->offloads_known = true;
 	p->want_offloads = requested & SFO_OFF_ALL;
-	pair_reconcile(e, p, "standby offloads changed");
+	sfo_pair_reconcile(e, p, "standby offloads changed");
 	eng_rearm_timer(e);
 }
 
@@ -468,9 +471,9 @@ void sfo_engine_counters_sampled(struct sfo_engine *e, uint32_t id, const struct
 	if (!a || !a->pair)
 		return;
 	if (a->role == SFO_ROLE_STANDBY)
-		ctr_track_sample(&a->pair->ctr_standby, c);
+		sfo_ctr_track_sample(&a->pair->ctr_standby, c);
 	else if (a->role == SFO_ROLE_VF && a->prepared)
-		pair_vf_counted(e, a->pair, a, c);
+		sfo_pair_vf_counted(e, a->pair, a, c);
 }
 
 /* The pair an administrator names by its standby's or its VF's id. */
@@ -502,7 +505,7 @@ int sfo_engine_release(struct sfo_engine *e, uint32_t id)
 		return 0; /* nothing to release; the next VF is used as usual */
 	was = p->held;
 	p->held = true;
-	pair_reconcile(e, p, "released by administrator");
+	sfo_pair_reconcile(e, p, "released by administrator");
 	if (!was)
 		report_released(e, p);
 	eng_rearm_timer(e);
@@ -521,7 +524,7 @@ int sfo_engine_resume(struct sfo_engine *e, uint32_t id)
 	}
 	if (p->vf)
 		p->vf->going_down = false;
-	pair_reconcile(e, p, "resumed by administrator");
+	sfo_pair_reconcile(e, p, "resumed by administrator");
 	eng_rearm_timer(e);
 	return 0;
 }
@@ -540,7 +543,7 @@ void sfo_engine_restore_done(struct sfo_engine *e)
 	 * left did not (a spare, a VF not ready) and is probed as any other. */
 	e->n_restored_steering = 0;
 	/* Tallies are taken when their standby pairs: what is left has none. */
-	eng_free(e, e->tallies);
+	sfo_edge_free(e, e->tallies);
 	e->tallies = NULL;
 	e->n_tallies = 0;
 }
@@ -550,7 +553,7 @@ void sfo_engine_set_config(struct sfo_engine *e, const struct sfo_config *cfg)
 	e->cfg = cfg;
 	/* the options first: a VF paired below acts on the new ones */
 	for (size_t i = 0; i < e->n_pairs; i++)
-		pair_resolve_options(e, e->pairs[i]);
+		sfo_pair_resolve_options(e, e->pairs[i]);
 	for (size_t i = 0; i < e->n_adapters; i++) {
 		struct adapter *a = e->adapters[i];
 
@@ -558,25 +561,26 @@ void sfo_engine_set_config(struct sfo_engine *e, const struct sfo_config *cfg)
 			continue;
 		if (a->role == SFO_ROLE_STANDBY || a->role == SFO_ROLE_VF ||
 		    a->role == SFO_ROLE_SPARE) {
-			eng_log(e, SFO_LOG_INFO, "%s: re-evaluating role (configuration reloaded)",
-				a->info.name);
+			sfo_edge_log(e, SFO_LOG_INFO,
+				     "%s: re-evaluating role (configuration reloaded)",
+				     a->info.name);
 			declassify(e, a, false, "configuration reloaded: no longer managed");
 		}
 		classify(e, a);
 	}
 	for (size_t i = 0; i < e->n_pairs; i++)
-		pair_reconcile(e, e->pairs[i], "configuration reloaded");
+		sfo_pair_reconcile(e, e->pairs[i], "configuration reloaded");
 	eng_rearm_timer(e);
 }
 
 /* --- timer --- */
 
-void eng_rearm_timer(struct sfo_engine *e)
+static void eng_rearm_timer(struct sfo_engine *e)
 {
 	uint64_t next = 0;
 
 	for (size_t i = 0; i < e->n_pairs; i++) {
-		uint64_t d = pair_deadline(e->pairs[i]);
+		uint64_t d = sfo_pair_deadline(e->pairs[i]);
 
 		if (d && (!next || d < next))
 			next = d;
@@ -591,7 +595,7 @@ void sfo_engine_timer_expired(struct sfo_engine *e)
 {
 	e->timer_armed = 0;
 	for (size_t i = 0; i < e->n_pairs; i++)
-		pair_timer(e, e->pairs[i]);
+		sfo_pair_timer(e, e->pairs[i]);
 	eng_rearm_timer(e);
 }
 
@@ -626,11 +630,11 @@ void sfo_engine_free(struct sfo_engine *e)
 		adapter_erase(e, e->adapters[e->n_adapters - 1]);
 	if (e->timer_armed)
 		e->ops->timer_set(e->ctx, 0);
-	eng_free(e, e->adapters);
-	eng_free(e, e->pairs);
-	eng_free(e, e->restored);
-	eng_free(e, e->restored_steering);
-	eng_free(e, e->tallies);
+	sfo_edge_free(e, e->adapters);
+	sfo_edge_free(e, e->pairs);
+	sfo_edge_free(e, e->restored);
+	sfo_edge_free(e, e->restored_steering);
+	sfo_edge_free(e, e->tallies);
 	ops->free(e->ctx, e);
 }
 
@@ -645,7 +649,7 @@ int sfo_engine_pair_status(struct sfo_engine *e, size_t index, struct sfo_pair_s
 {
 	if (index >= e->n_pairs)
 		return -SFO_ENOENT;
-	pair_status(e, e->pairs[index], out);
+	sfo_pair_get_status(e, e->pairs[index], out);
 	return 0;
 }
 
@@ -689,5 +693,5 @@ int sfo_engine_adapter_status(const struct sfo_engine *e, size_t index,
 
 size_t sfo_engine_events(const struct sfo_engine *e, struct sfo_event *out, size_t max)
 {
-	return event_ring_copy(&e->ring, out, max);
+	return sfo_event_ring_copy(&e->ring, out, max);
 }

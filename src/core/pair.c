@@ -2,7 +2,7 @@
 /*
  * The state machine of one pair: a standby and, when there is one, its VF.
  *
- * It is level-triggered: every event ends in pair_reconcile(), which looks
+ * It is level-triggered: every event ends in sfo_pair_reconcile(), which looks
  * at the facts (is there a VF, is it held, up, with carrier, does it carry
  * the standby's settings) and brings the datapath in line. The story of a
  * VF reads top to bottom: it arrives and is held (vf_prepare), takes the
@@ -19,33 +19,33 @@
 #define NS_PER_MS      1000000ull
 #define STEER_RETRY_NS (100 * NS_PER_MS)
 
-struct pair *pair_new(struct sfo_engine *e, struct adapter *standby)
+struct pair *sfo_pair_new(struct sfo_engine *e, struct adapter *standby)
 {
-	struct pair *p = eng_alloc(e, sizeof(*p));
+	struct pair *p = sfo_edge_alloc(e, sizeof(*p));
 	struct sfo_vf_tally t;
 
 	if (!p)
 		return NULL;
 	p->standby = standby;
 	p->state = SFO_PAIR_NO_VF;
-	p->since_ns = p->datapath_since = eng_now(e);
+	p->since_ns = p->datapath_since = sfo_edge_now(e);
 	sfo_fmt(p->reason, sizeof(p->reason), "standby appeared");
 	p->want_promisc = standby->info.flags & SFO_AF_PROMISC;
 	p->want_allmulti = standby->info.flags & SFO_AF_ALLMULTI;
-	ctr_track_init(&p->ctr_standby, true); /* the stack's counters since boot */
-	ctr_track_init(&p->ctr_vf, false);     /* a VF counts from when we hold it */
-	if (eng_take_tally(e, standby->info.id, &t)) {
+	sfo_ctr_track_init(&p->ctr_standby, true); /* the stack's counters since boot */
+	sfo_ctr_track_init(&p->ctr_vf, false);	   /* a VF counts from when we hold it */
+	if (sfo_restore_take_tally(e, standby->info.id, &t)) {
 		/* an earlier daemon's (or pair's) count goes on */
 		memcpy(p->ctr_vf.total, t.total, sizeof(p->ctr_vf.total));
 		p->resume_vf = t.vf_id;
 		memcpy(p->resume_last, t.last, sizeof(p->resume_last));
 		p->tally_unsaved = true;
 	}
-	pair_resolve_options(e, p);
+	sfo_pair_resolve_options(e, p);
 	return p;
 }
 
-void pair_resolve_options(struct sfo_engine *e, struct pair *p)
+void sfo_pair_resolve_options(struct sfo_engine *e, struct pair *p)
 {
 	const struct sfo_config *cfg = e->cfg;
 	const struct sfo_standby_options *o = sfo_config_standby(cfg, p->standby->info.name);
@@ -83,16 +83,16 @@ static void pair_record(struct sfo_engine *e, struct pair *p, enum sfo_pair_stat
 {
 	struct sfo_event ev = { 0 };
 
-	ev.ts_ns = eng_now(e);
+	ev.ts_ns = sfo_edge_now(e);
 	ev.standby_id = p->standby->info.id;
 	ev.vf_id = p->vf ? p->vf->info.id : 0;
 	ev.from = p->state;
 	ev.to = to;
 	sfo_fmt(ev.standby_name, sizeof(ev.standby_name), "%s", sby_name(p));
 	sfo_fmt(ev.reason, sizeof(ev.reason), "%s", reason);
-	event_ring_push(&e->ring, &ev);
-	eng_log(e, to == SFO_PAIR_UNUSABLE ? SFO_LOG_WARN : SFO_LOG_INFO, "%s: %s -> %s (%s)",
-		sby_name(p), sfo_pair_state_name(p->state), sfo_pair_state_name(to), reason);
+	sfo_event_ring_push(&e->ring, &ev);
+	sfo_edge_log(e, to == SFO_PAIR_UNUSABLE ? SFO_LOG_WARN : SFO_LOG_INFO, "%s: %s -> %s (%s)",
+		     sby_name(p), sfo_pair_state_name(p->state), sfo_pair_state_name(to), reason);
 	p->state = to;
 	p->since_ns = ev.ts_ns;
 	sfo_fmt(p->reason, sizeof(p->reason), "%s", reason);
@@ -114,7 +114,7 @@ static void pair_set_state(struct sfo_engine *e, struct pair *p, enum sfo_pair_s
 
 static void pair_announce_due(struct sfo_engine *e, struct pair *p)
 {
-	uint64_t now = eng_now(e);
+	uint64_t now = sfo_edge_now(e);
 
 	if (!p->announce_left || now < p->announce_at)
 		return;
@@ -136,7 +136,7 @@ static void pair_schedule_announce(struct sfo_engine *e, struct pair *p)
 
 static void pair_account_time(struct sfo_engine *e, struct pair *p)
 {
-	uint64_t now = eng_now(e);
+	uint64_t now = sfo_edge_now(e);
 	uint64_t spent = now - p->datapath_since;
 
 	if (p->datapath)
@@ -158,8 +158,8 @@ static int pair_steer(struct sfo_engine *e, struct pair *p, uint32_t to, const c
 		return to ? -SFO_ENOENT : 0;
 	err = e->ops->steer(e->ctx, p->standby->info.id, to);
 	if (err) {
-		eng_log(e, SFO_LOG_ERR, "%s: cannot steer datapath to %s: error %d", sby_name(p),
-			to ? p->vf->info.name : "standby", err);
+		sfo_edge_log(e, SFO_LOG_ERR, "%s: cannot steer datapath to %s: error %d",
+			     sby_name(p), to ? p->vf->info.name : "standby", err);
 		if (!to)
 			p->steer_retry = true;
 		return to ? err : 0;
@@ -233,23 +233,24 @@ static void pair_propagate_rx_mode(struct sfo_engine *e, struct pair *p, struct 
 	if (rx_mode_applied(p, vf))
 		return;
 	if (p->want_mc_count) {
-		copy = eng_alloc(e, p->want_mc_count * SFO_MAC_LEN);
+		copy = sfo_edge_alloc(e, p->want_mc_count * SFO_MAC_LEN);
 		if (!copy)
 			return;
 		memcpy(copy, p->want_mc, p->want_mc_count * SFO_MAC_LEN);
 	}
 	err = e->ops->vf_set_rx_mode(e->ctx, vf->info.id, &m);
 	if (err) {
-		eng_free(e, copy);
+		sfo_edge_free(e, copy);
 		if (!vf->rx_failed)
-			eng_log(e, SFO_LOG_WARN,
+			sfo_edge_log(
+				e, SFO_LOG_WARN,
 				"%s: %s refused RX mode (promisc %d, allmulti %d, %zu multicast): error %d",
 				sby_name(p), vf->info.name, p->want_promisc, p->want_allmulti,
 				p->want_mc_count, err);
 		vf->rx_failed = true;
 		return;
 	}
-	eng_free(e, vf->rx_mc);
+	sfo_edge_free(e, vf->rx_mc);
 	vf->rx_mc = copy;
 	vf->rx_mc_count = p->want_mc_count;
 	vf->rx_promisc = p->want_promisc;
@@ -274,8 +275,8 @@ static void pair_propagate_offloads(struct sfo_engine *e, struct pair *p, struct
 	err = e->ops->vf_set_offloads(e->ctx, vf->info.id, want);
 	if (err) {
 		if (!vf->off_failed)
-			eng_log(e, SFO_LOG_WARN, "%s: %s refused offloads 0x%x: error %d",
-				sby_name(p), vf->info.name, want, err);
+			sfo_edge_log(e, SFO_LOG_WARN, "%s: %s refused offloads 0x%x: error %d",
+				     sby_name(p), vf->info.name, want, err);
 		vf->off_failed = true;
 		return;
 	}
@@ -284,20 +285,21 @@ static void pair_propagate_offloads(struct sfo_engine *e, struct pair *p, struct
 	vf->off_failed = false;
 }
 
-void pair_set_rx_mode(struct sfo_engine *e, struct pair *p, const struct sfo_rx_mode *m)
+void sfo_pair_set_rx_mode(struct sfo_engine *e, struct pair *p, const struct sfo_rx_mode *m)
 {
 	uint8_t(*list)[SFO_MAC_LEN] = NULL;
 
 	if (m->mc_count) {
-		list = eng_alloc(e, m->mc_count * SFO_MAC_LEN);
+		list = sfo_edge_alloc(e, m->mc_count * SFO_MAC_LEN);
 		if (!list) {
-			eng_log(e, SFO_LOG_ERR, "%s: multicast list of %zu dropped: out of memory",
-				sby_name(p), m->mc_count);
+			sfo_edge_log(e, SFO_LOG_ERR,
+				     "%s: multicast list of %zu dropped: out of memory",
+				     sby_name(p), m->mc_count);
 			return;
 		}
 		memcpy(list, m->mc_list, m->mc_count * SFO_MAC_LEN);
 	}
-	eng_free(e, p->want_mc);
+	sfo_edge_free(e, p->want_mc);
 	p->want_mc = list;
 	p->want_mc_count = m->mc_count;
 	p->want_promisc = m->promisc;
@@ -362,13 +364,13 @@ static enum sfo_pair_state pair_prove(struct sfo_engine *e, struct pair *p, stru
 		pair_probe_stop(e, p);
 		return SFO_PAIR_ACTIVE;
 	}
-	if (eng_take_restored_steering(e, vf->info.id)) {
-		eng_log(e, SFO_LOG_INFO, "%s: %s keeps serving (it served before a restart)",
-			sby_name(p), vf->info.name);
+	if (sfo_restore_take_steering(e, vf->info.id)) {
+		sfo_edge_log(e, SFO_LOG_INFO, "%s: %s keeps serving (it served before a restart)",
+			     sby_name(p), vf->info.name);
 		p->path_proven = true;
 		return SFO_PAIR_ACTIVE;
 	}
-	now = eng_now(e);
+	now = sfo_edge_now(e);
 	if (!p->probe_since)
 		p->probe_since = p->probe_next = now;
 	if (now >= p->probe_next) {
@@ -386,8 +388,9 @@ static enum sfo_pair_state pair_prove(struct sfo_engine *e, struct pair *p, stru
 		p->probes++;
 		p->fo.probes++;
 		if (err)
-			eng_log(e, SFO_LOG_WARN, "%s: cannot probe the path through %s: error %d",
-				sby_name(p), vf->info.name, err);
+			sfo_edge_log(e, SFO_LOG_WARN,
+				     "%s: cannot probe the path through %s: error %d", sby_name(p),
+				     vf->info.name, err);
 		p->probe_next =
 			now + probe_gap_ms(p, now - p->probe_since < timeout_ns) * NS_PER_MS;
 	}
@@ -403,7 +406,7 @@ static enum sfo_pair_state pair_prove(struct sfo_engine *e, struct pair *p, stru
 	return SFO_PAIR_FALLBACK;
 }
 
-void pair_path_proven(struct sfo_engine *e, struct pair *p, uint32_t vf_id, const char *detail)
+void sfo_pair_path_proven(struct sfo_engine *e, struct pair *p, uint32_t vf_id, const char *detail)
 {
 	char why[SFO_REASON_MAX];
 
@@ -413,22 +416,22 @@ void pair_path_proven(struct sfo_engine *e, struct pair *p, uint32_t vf_id, cons
 	p->path_proven = true;
 	sfo_fmt(why, sizeof(why), "path through %s proven%s%s", p->vf->info.name,
 		detail ? ": " : "", detail ? detail : "");
-	pair_reconcile(e, p, why);
+	sfo_pair_reconcile(e, p, why);
 }
 
 /* --- a VF arrives, is held, and serves --- */
 
-void pair_vf_counted(struct sfo_engine *e, struct pair *p, struct adapter *vf,
-		     const struct sfo_counters *c)
+void sfo_pair_vf_counted(struct sfo_engine *e, struct pair *p, struct adapter *vf,
+			 const struct sfo_counters *c)
 {
 	struct sfo_vf_tally t;
 
 	/* After a restart the first reading decides: the same VF as in the
 	 * restored tally counts on from its last reading, another starts here. */
 	if (p->resume_vf && !p->ctr_vf.have_last && p->resume_vf == vf->info.id)
-		ctr_track_resume(&p->ctr_vf, p->resume_last);
+		sfo_ctr_track_resume(&p->ctr_vf, p->resume_last);
 	p->resume_vf = 0;
-	ctr_track_sample(&p->ctr_vf, c);
+	sfo_ctr_track_sample(&p->ctr_vf, c);
 	if (!e->ops->vf_tally)
 		return;
 	t.vf_id = vf->info.id;
@@ -437,7 +440,7 @@ void pair_vf_counted(struct sfo_engine *e, struct pair *p, struct adapter *vf,
 	e->ops->vf_tally(e->ctx, p->standby->info.id, &t);
 }
 
-/* A tally taken over from before (pair_new) goes to the edge as soon as the
+/* A tally taken over from before (sfo_pair_new) goes to the edge as soon as the
  * pair has a datapath to keep it with: the edge's copy went with the last
  * one, and a restart before the next VF reading must not lose it. */
 static void pair_save_tally(struct sfo_engine *e, struct pair *p)
@@ -458,7 +461,7 @@ static void vf_sample_counters(struct sfo_engine *e, struct pair *p, struct adap
 	struct sfo_counters c;
 
 	if (e->ops->read_counters(e->ctx, vf->info.id, &c) == 0)
-		pair_vf_counted(e, p, vf, &c);
+		sfo_pair_vf_counted(e, p, vf, &c);
 }
 
 static int vf_prepare(struct sfo_engine *e, struct pair *p, struct adapter *vf)
@@ -488,9 +491,9 @@ static void promote_spare(struct sfo_engine *e, struct pair *p)
 			a->role = SFO_ROLE_VF;
 			sfo_fmt(a->reason, sizeof(a->reason), "VF of %s (was spare)", sby_name(p));
 			p->vf = a;
-			ctr_track_restart(&p->ctr_vf);
-			eng_log(e, SFO_LOG_INFO, "%s: spare %s takes over as VF", sby_name(p),
-				a->info.name);
+			sfo_ctr_track_restart(&p->ctr_vf);
+			sfo_edge_log(e, SFO_LOG_INFO, "%s: spare %s takes over as VF", sby_name(p),
+				     a->info.name);
 			return;
 		}
 	}
@@ -534,10 +537,10 @@ static enum sfo_pair_state pair_evaluate(struct sfo_engine *e, struct pair *p, c
 	if (!p->ctr_vf.have_last)
 		vf_sample_counters(e, p, vf); /* baseline: count from now on */
 
-	if (!p->held && eng_take_restored(e, vf->info.id)) {
+	if (!p->held && sfo_restore_take_release(e, vf->info.id)) {
 		/* the edge kept the mark: nothing to tell it */
-		eng_log(e, SFO_LOG_INFO, "%s: %s stays released (released before a restart)",
-			sby_name(p), vf->info.name);
+		sfo_edge_log(e, SFO_LOG_INFO, "%s: %s stays released (released before a restart)",
+			     sby_name(p), vf->info.name);
 		p->held = true;
 	}
 	/* Leaving comes before anything else. */
@@ -549,7 +552,7 @@ static enum sfo_pair_state pair_evaluate(struct sfo_engine *e, struct pair *p, c
 	if (!pair_propagate_mtu(e, p, vf, cond, len))
 		return SFO_PAIR_UNUSABLE;
 	/* Up as soon as it may carry frames: the kernel brings the link up
-	 * while we go on. Its offloads wait until it serves (pair_reconcile):
+	 * while we go on. Its offloads wait until it serves (sfo_pair_reconcile):
 	 * frames it cannot offload are finished in software meanwhile. */
 	if (!(vf->info.flags & SFO_AF_UP) && !vf->opened) {
 		err = e->ops->vf_open(e->ctx, vf->info.id);
@@ -570,7 +573,7 @@ static enum sfo_pair_state pair_evaluate(struct sfo_engine *e, struct pair *p, c
 			       : SFO_PAIR_BINDING;
 	/* the delay runs once per ready spell, before the path is probed */
 	if (p->state != SFO_PAIR_ACTIVE && !p->probe_since && p->bringup_delay_ms) {
-		now = eng_now(e);
+		now = sfo_edge_now(e);
 		p->ready_at = ready_at ? ready_at : now + p->bringup_delay_ms * NS_PER_MS;
 		if (now < p->ready_at)
 			return p->state == SFO_PAIR_FALLBACK ? SFO_PAIR_FALLBACK : SFO_PAIR_BINDING;
@@ -579,7 +582,7 @@ static enum sfo_pair_state pair_evaluate(struct sfo_engine *e, struct pair *p, c
 	return SFO_PAIR_ACTIVE;
 }
 
-void pair_reconcile(struct sfo_engine *e, struct pair *p, const char *why)
+void sfo_pair_reconcile(struct sfo_engine *e, struct pair *p, const char *why)
 {
 	char cond[SFO_REASON_MAX] = "";
 	enum sfo_pair_state target = pair_evaluate(e, p, cond, sizeof(cond));
@@ -611,7 +614,7 @@ void pair_reconcile(struct sfo_engine *e, struct pair *p, const char *why)
 	pair_set_state(e, p, target, cond[0] ? cond : why);
 }
 
-void pair_add_vf(struct sfo_engine *e, struct pair *p, struct adapter *vf)
+void sfo_pair_add_vf(struct sfo_engine *e, struct pair *p, struct adapter *vf)
 {
 	char why[SFO_REASON_MAX];
 
@@ -620,20 +623,20 @@ void pair_add_vf(struct sfo_engine *e, struct pair *p, struct adapter *vf)
 		vf->role = SFO_ROLE_SPARE;
 		sfo_fmt(vf->reason, sizeof(vf->reason), "spare for %s (%s is its VF)", sby_name(p),
 			p->vf->info.name);
-		eng_log(e, SFO_LOG_INFO, "%s: %s", vf->info.name, vf->reason);
+		sfo_edge_log(e, SFO_LOG_INFO, "%s: %s", vf->info.name, vf->reason);
 		/* Held at once: nothing else may configure a device with our MAC. */
 		if (vf_prepare(e, p, vf))
-			eng_log(e, SFO_LOG_WARN, "%s: cannot take hold of spare %s: error %d",
-				sby_name(p), vf->info.name, vf->prepare_err);
+			sfo_edge_log(e, SFO_LOG_WARN, "%s: cannot take hold of spare %s: error %d",
+				     sby_name(p), vf->info.name, vf->prepare_err);
 		return;
 	}
 	vf->role = SFO_ROLE_VF;
 	sfo_fmt(vf->reason, sizeof(vf->reason), "VF of %s", sby_name(p));
 	p->vf = vf;
-	ctr_track_restart(&p->ctr_vf);
-	eng_log(e, SFO_LOG_INFO, "%s: %s is its VF", sby_name(p), vf->info.name);
+	sfo_ctr_track_restart(&p->ctr_vf);
+	sfo_edge_log(e, SFO_LOG_INFO, "%s: %s is its VF", sby_name(p), vf->info.name);
 	sfo_fmt(why, sizeof(why), "%s appeared", vf->info.name);
-	pair_reconcile(e, p, why);
+	sfo_pair_reconcile(e, p, why);
 }
 
 /* --- a VF leaves --- */
@@ -643,7 +646,7 @@ static void vf_give_back(struct sfo_engine *e, struct pair *p, struct adapter *v
 {
 	if (vf->prepared)
 		e->ops->vf_release(e->ctx, p->standby->info.id, vf->info.id);
-	eng_free(e, vf->rx_mc);
+	sfo_edge_free(e, vf->rx_mc);
 	vf->rx_mc = NULL;
 	vf->rx_mc_count = 0;
 	vf->prepared = vf->opened = vf->going_down = vf->served = false;
@@ -655,7 +658,7 @@ static void vf_give_back(struct sfo_engine *e, struct pair *p, struct adapter *v
 	sfo_fmt(vf->reason, sizeof(vf->reason), "given back by %s", sby_name(p));
 }
 
-void pair_drop_vf(struct sfo_engine *e, struct pair *p, struct adapter *a, bool gone)
+void sfo_pair_drop_vf(struct sfo_engine *e, struct pair *p, struct adapter *a, bool gone)
 {
 	char why[SFO_REASON_MAX];
 
@@ -674,7 +677,7 @@ void pair_drop_vf(struct sfo_engine *e, struct pair *p, struct adapter *a, bool 
 	p->vf = NULL;
 	p->ready_at = 0;
 	p->held = false; /* a release is for the VF that leaves, not the next one */
-	pair_reconcile(e, p, why);
+	sfo_pair_reconcile(e, p, why);
 }
 
 /*
@@ -689,10 +692,11 @@ static void pair_keep_tally(struct sfo_engine *e, struct pair *p)
 
 	memcpy(t.total, p->ctr_vf.total, sizeof(t.total));
 	if (sfo_engine_restore_tally(e, p->standby->info.id, &t) < 0)
-		eng_log(e, SFO_LOG_WARN, "%s: VF counters dropped: out of memory", sby_name(p));
+		sfo_edge_log(e, SFO_LOG_WARN, "%s: VF counters dropped: out of memory",
+			     sby_name(p));
 }
 
-void pair_teardown(struct sfo_engine *e, struct pair *p, bool standby_gone, const char *why)
+void sfo_pair_teardown(struct sfo_engine *e, struct pair *p, bool standby_gone, const char *why)
 {
 	if (p->datapath && !standby_gone)
 		pair_steer(e, p, 0, "standby no longer managed");
@@ -712,8 +716,8 @@ void pair_teardown(struct sfo_engine *e, struct pair *p, bool standby_gone, cons
 		if (!standby_gone)
 			pair_keep_tally(e, p);
 	}
-	eng_free(e, p->want_mc);
-	eng_free(e, p);
+	sfo_edge_free(e, p->want_mc);
+	sfo_edge_free(e, p);
 }
 
 /* --- timer and queries --- */
@@ -725,7 +729,7 @@ static uint64_t probe_bound(const struct pair *p)
 	return p->probe_since + p->probe_timeout_ms * NS_PER_MS;
 }
 
-uint64_t pair_deadline(const struct pair *p)
+uint64_t sfo_pair_deadline(const struct pair *p)
 {
 	uint64_t d = 0;
 
@@ -750,29 +754,30 @@ uint64_t pair_deadline(const struct pair *p)
 	return d;
 }
 
-void pair_timer(struct sfo_engine *e, struct pair *p)
+void sfo_pair_timer(struct sfo_engine *e, struct pair *p)
 {
-	uint64_t now = eng_now(e);
+	uint64_t now = sfo_edge_now(e);
 
 	if ((p->ready_at && now >= p->ready_at) ||
 	    (p->steer_retry && now >= p->datapath_since + STEER_RETRY_NS)) {
 		if (p->steer_retry)
 			p->datapath_since = now; /* next retry one period later */
-		pair_reconcile(e, p, p->steer_retry ? "retrying steering" : "bring-up delay over");
+		sfo_pair_reconcile(e, p,
+				   p->steer_retry ? "retrying steering" : "bring-up delay over");
 	} else if (p->probing_vf && (now >= p->probe_next ||
 				     (p->state == SFO_PAIR_PROBING && now >= probe_bound(p)))) {
-		pair_reconcile(e, p, "probe due");
+		sfo_pair_reconcile(e, p, "probe due");
 	}
 	pair_announce_due(e, p);
 }
 
-void pair_status(struct sfo_engine *e, struct pair *p, struct sfo_pair_status *out)
+void sfo_pair_get_status(struct sfo_engine *e, struct pair *p, struct sfo_pair_status *out)
 {
 	struct sfo_counters c;
-	uint64_t spent = eng_now(e) - p->datapath_since;
+	uint64_t spent = sfo_edge_now(e) - p->datapath_since;
 
 	if (e->ops->read_counters(e->ctx, p->standby->info.id, &c) == 0)
-		ctr_track_sample(&p->ctr_standby, &c);
+		sfo_ctr_track_sample(&p->ctr_standby, &c);
 	if (p->vf && p->vf->prepared)
 		vf_sample_counters(e, p, p->vf);
 

@@ -51,7 +51,7 @@ static bool in_names(const char *s, char (*list)[SFO_DRIVER_MAX], size_t n)
 	return false;
 }
 
-bool policy_is_standby(const struct sfo_config *cfg, const struct sfo_adapter_info *info)
+bool sfo_policy_is_standby(const struct sfo_config *cfg, const struct sfo_adapter_info *info)
 {
 	const struct sfo_standby_options *opt = sfo_config_standby(cfg, info->name);
 
@@ -61,7 +61,7 @@ bool policy_is_standby(const struct sfo_config *cfg, const struct sfo_adapter_in
 	       in_names(info->driver, cfg->standby_drivers, cfg->n_standby_drivers);
 }
 
-bool policy_is_failover_master(const struct sfo_adapter_info *info)
+bool sfo_policy_is_failover_master(const struct sfo_adapter_info *info)
 {
 	/* It has no link kind of its own: its driver, through ethtool, names it. */
 	return sfo_str_eq(info->driver, "net_failover") || sfo_str_eq(info->kind, "net_failover");
@@ -81,8 +81,8 @@ static bool pci_allowed(const struct sfo_config *cfg, const struct sfo_adapter_i
 	return false;
 }
 
-bool policy_vf_allowed(const struct sfo_config *cfg, const struct sfo_adapter_info *info, char *why,
-		       size_t whylen)
+bool sfo_policy_vf_allowed(const struct sfo_config *cfg, const struct sfo_adapter_info *info,
+			   char *why, size_t whylen)
 {
 	if (in_list(info->kind, stacked_kinds, sizeof(stacked_kinds) / sizeof(stacked_kinds[0]))) {
 		sfo_fmt(why, whylen, "%s device cannot be a VF", info->kind);
@@ -104,19 +104,19 @@ bool policy_vf_allowed(const struct sfo_config *cfg, const struct sfo_adapter_in
 	return false;
 }
 
-bool mac_equal(const uint8_t *a, const uint8_t *b)
+bool sfo_mac_equal(const uint8_t *a, const uint8_t *b)
 {
 	return memcmp(a, b, SFO_MAC_LEN) == 0;
 }
 
-bool mac_is_zero(const uint8_t *a)
+bool sfo_mac_is_zero(const uint8_t *a)
 {
 	static const uint8_t zero[SFO_MAC_LEN];
 
-	return mac_equal(a, zero);
+	return sfo_mac_equal(a, zero);
 }
 
-void mac_format(const uint8_t *m, char *buf, size_t len)
+void sfo_mac_format(const uint8_t *m, char *buf, size_t len)
 {
 	sfo_fmt(buf, len, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }

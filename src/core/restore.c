@@ -19,7 +19,7 @@ static int id_list_add(struct sfo_engine *e, uint32_t **ids, size_t *n, uint32_t
 	for (size_t i = 0; i < *n; i++)
 		if ((*ids)[i] == id)
 			return 0;
-	grown = eng_realloc(e, *ids, *n * sizeof(*grown), (*n + 1) * sizeof(*grown));
+	grown = sfo_edge_realloc(e, *ids, *n * sizeof(*grown), (*n + 1) * sizeof(*grown));
 	if (!grown)
 		return -SFO_ENOMEM;
 	grown[(*n)++] = id;
@@ -43,7 +43,7 @@ int sfo_engine_restore_release(struct sfo_engine *e, uint32_t vf_id)
 	return id_list_add(e, &e->restored, &e->n_restored, vf_id);
 }
 
-bool eng_take_restored(struct sfo_engine *e, uint32_t vf_id)
+bool sfo_restore_take_release(struct sfo_engine *e, uint32_t vf_id)
 {
 	return id_list_take(e->restored, &e->n_restored, vf_id);
 }
@@ -53,7 +53,7 @@ int sfo_engine_restore_steering(struct sfo_engine *e, uint32_t vf_id)
 	return id_list_add(e, &e->restored_steering, &e->n_restored_steering, vf_id);
 }
 
-bool eng_take_restored_steering(struct sfo_engine *e, uint32_t vf_id)
+bool sfo_restore_take_steering(struct sfo_engine *e, uint32_t vf_id)
 {
 	return id_list_take(e->restored_steering, &e->n_restored_steering, vf_id);
 }
@@ -73,8 +73,8 @@ int sfo_engine_restore_tally(struct sfo_engine *e, uint32_t standby_id,
 			return 0;
 		}
 	}
-	rt = eng_realloc(e, e->tallies, e->n_tallies * sizeof(*rt),
-			 (e->n_tallies + 1) * sizeof(*rt));
+	rt = sfo_edge_realloc(e, e->tallies, e->n_tallies * sizeof(*rt),
+			      (e->n_tallies + 1) * sizeof(*rt));
 	if (!rt)
 		return -SFO_ENOMEM;
 	rt[e->n_tallies].standby_id = standby_id;
@@ -84,7 +84,7 @@ int sfo_engine_restore_tally(struct sfo_engine *e, uint32_t standby_id,
 	return 0;
 }
 
-bool eng_take_tally(struct sfo_engine *e, uint32_t standby_id, struct sfo_vf_tally *out)
+bool sfo_restore_take_tally(struct sfo_engine *e, uint32_t standby_id, struct sfo_vf_tally *out)
 {
 	for (size_t i = 0; i < e->n_tallies; i++) {
 		if (e->tallies[i].standby_id == standby_id) {
