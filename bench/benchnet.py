@@ -33,7 +33,7 @@ import time
 from sfolabkit import netns
 from sfolabkit.daemon import Daemon
 from sfolabkit.files import read_text
-from sfolabkit.proc import LabError, Proc, wait_until
+from sfolabkit.proc import LabError, Proc, wait_ready_file, wait_until
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MAC = "02:5b:00:00:00:01"
@@ -197,13 +197,10 @@ class Bench:
 
     def wait_ready(self, path, proc, timeout=5.0):
         """Waits until proc (a receiver) created its ready file; returns its content."""
-        def ready():
-            if not proc.alive():
-                die(f"{proc.name} exited before it was ready")
-            return os.path.exists(path)
-        wait_until(ready, timeout, 0.01, f"{proc.name} ready ({path})")
-        with open(path) as f:
-            return f.read().strip()
+        try:
+            return wait_ready_file(path, proc, timeout)
+        except LabError as e:
+            die(str(e))
 
     def rr(self, client_ns, cpu, seconds, tag):
         """UDP request/response round trips from client_ns to the peer, one request in

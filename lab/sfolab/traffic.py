@@ -15,7 +15,7 @@ import os
 import signal
 
 from sfolabkit.files import read_json, read_text
-from sfolabkit.proc import LabError, wait_until
+from sfolabkit.proc import LabError, wait_ready_file
 
 from . import util
 
@@ -53,14 +53,10 @@ class Flow:
                                 stderr=err, name=mode)
 
     def wait_ready(self, timeout=5.0):
-        def ready():
-            if not self.rp.alive():
-                raise LabError(f"{self.name}: receiver exited early: {read_text(self.recv_err)}")
-            return os.path.exists(self.ready)
-
-        wait_until(ready, timeout, 0.005, f"{self.name} receiver ready")
-        with open(self.ready) as f:
-            self.to = f.read().strip()
+        try:
+            self.to = wait_ready_file(self.ready, self.rp, timeout)
+        except LabError as e:
+            raise LabError(f"{self.name}: {e}: {read_text(self.recv_err)}") from None
 
     def start_sender(self, topo, duration, rate=None, size=None, tcp_mbit=None,
                      drain_timeout=6.0):

@@ -77,6 +77,21 @@ def wait_until(pred, timeout, interval=0.01, what="condition"):
         time.sleep(interval)
 
 
+def wait_ready_file(path, proc, timeout=5.0):
+    """Waits until proc (a Proc: a receiver started with `--ready-file path`) has
+    created path; returns its content (the address it listens on).  LabError when
+    proc exits first, Timeout when the file does not come within timeout seconds."""
+    def ready():
+        if not proc.alive():
+            raise LabError(f"{proc.name} exited with status {proc.popen.returncode} before "
+                           "it was ready")
+        return os.path.exists(path)
+
+    wait_until(ready, timeout, 0.005, f"{proc.name} ready ({path})")
+    with open(path) as f:
+        return f.read().strip()
+
+
 def stop_process(proc, sig=signal.SIGTERM, timeout=10.0):
     """Ends one process we started (a Popen), by its PID: sig, then SIGKILL after
     timeout.  Returns its exit status."""

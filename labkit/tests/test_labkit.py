@@ -210,6 +210,22 @@ class ProcClassTest(unittest.TestCase):
         self.assertTrue(p.popen.stdout.closed)
         self.assertEqual(p.stop(), -15)                  # idempotent
 
+    def test_wait_ready_file(self):
+        d = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, d)
+        path = os.path.join(d, "r.ready")
+        p = proc.Proc(["sh", "-c", f"sleep 0.1; echo 10.0.0.1:5000 > {path}.tmp; "
+                       f"mv {path}.tmp {path}; exec sleep 30"], name="receiver")
+        self.addCleanup(p.stop)
+        self.assertEqual(proc.wait_ready_file(path, p), "10.0.0.1:5000")
+        q = proc.Proc(["sh", "-c", "exit 3"], name="receiver")
+        with self.assertRaisesRegex(proc.LabError, "receiver exited with status 3"):
+            proc.wait_ready_file(path + ".never", q)
+        r = proc.Proc(["sleep", "30"], name="slow")
+        self.addCleanup(r.stop)
+        with self.assertRaises(proc.Timeout):
+            proc.wait_ready_file(path + ".never", r, timeout=0.2)
+
     def test_processes_with(self):
         import subprocess
         p = subprocess.Popen(["sleep", "30"], env=dict(os.environ, SFO_KIT_TEST=str(os.getpid())))

@@ -34,7 +34,7 @@ import unittest
 import topo as topo_mod
 from sfolabkit import daemon, netns
 from sfolabkit.files import read_json, read_text
-from sfolabkit.proc import LabError, run, wait_until
+from sfolabkit.proc import LabError, run, wait_ready_file, wait_until
 from topo import Topology
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -242,14 +242,10 @@ class Flow:
                                          "--ready-file", self.ready] + self.extra_recv,
                               stdout=out, stderr=err, name=rmode)
 
-        def ready():
-            if not self.rp.alive():
-                self.test.fail(f"{rmode} exited early: {read_text(self.recv_err)}")
-            return os.path.exists(self.ready)
-
-        wait_until(ready, 5.0, 0.005, f"{rmode} ready file")
-        with open(self.ready) as f:
-            to = f.read().strip()
+        try:
+            to = wait_ready_file(self.ready, self.rp)
+        except LabError as e:
+            self.test.fail(f"{e}: {read_text(self.recv_err)}")
         args = [BIN["traffic"], smode, "--to", to, "--duration", str(self.duration), "--json"]
         if self.kind == "udp":
             args += ["--rate", str(self.rate)]
