@@ -79,9 +79,9 @@ for p in /sys/class/virtio-ports/*; do
 	qemu-ga -d -m virtio-serial -p /dev/${p##*/} -t /run/qga -f /run/qga.pid -l /run/qga.log ||
 		echo "sfovm: qemu-ga failed"
 done
-start_daemon() {
+start_daemon() {	# [-v]
 	printf '[global]\nvf-drivers = e1000e\n' > /etc/sriov-failover.conf
-	(sriov-failoverd -c /etc/sriov-failover.conf -s /run/sfo/control.sock -v 2>&1 |
+	(sriov-failoverd -c /etc/sriov-failover.conf -s /run/sfo/control.sock "$@" 2>&1 |
 		while IFS= read -r l; do echo "sfod: $l"; echo "$l" >> /run/sfod.log; done > /dev/console) &
 }
 n=0
@@ -91,7 +91,7 @@ sfo)
 	SBY=$(drivers virtio_net | head -n1)
 	ip addr add $IP dev $SBY
 	ip link set $SBY up
-	start_daemon
+	start_daemon -v
 	;;
 net_failover)
 	M=""; n=0
@@ -103,7 +103,8 @@ net_failover)
 	for i in /sys/class/net/*; do ip link set ${i##*/} up; done
 	ip addr add $IP dev $M
 	# the daemon beside the kernel's net_failover: it must see the pair is the
-	# kernel's (role held in `sriov-failover adapters`) and touch none of it
+	# kernel's (role held in `sriov-failover adapters`) and touch none of it;
+	# not verbose: every console line costs the single TCG vCPU
 	start_daemon
 	;;
 none)
