@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The few wdm.h / ntddndis.h types ndis6.h builds on, for the native (Linux)
+ * build of the driver against the NDIS emulation (src/windows/emu/). Every
+ * type has its Windows x64 (LLP64) size and alignment: ULONG is 32 bits,
+ * WCHAR 16, pointers 64, so the _Static_assert'ed layouts of ndis6.h hold in
+ * both builds. Never included by the Windows build, which uses mingw-w64's
+ * <ntddk.h> and <ntddndis.h>.
+ */
+#ifndef SFO_NT_NATIVE_H
+#define SFO_NT_NATIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VOID void
+#define NTAPI
+typedef void *PVOID;
+typedef uint8_t UCHAR, *PUCHAR, BOOLEAN;
+typedef uint16_t USHORT, *PUSHORT, WCHAR, *PWSTR, UINT16;
+typedef int16_t CSHORT;
+typedef uint32_t ULONG, *PULONG, UINT, *PUINT;
+typedef int32_t LONG, NTSTATUS;
+typedef uint64_t ULONG64, ULONGLONG;
+typedef int64_t LONGLONG;
+typedef uintptr_t ULONG_PTR, SIZE_T, KSPIN_LOCK;
+typedef UCHAR KIRQL;
+
+#define TRUE  1
+#define FALSE 0
+
+#define STATUS_SUCCESS		      ((NTSTATUS)0x00000000)
+#define STATUS_PENDING		      ((NTSTATUS)0x00000103)
+#define STATUS_UNSUCCESSFUL	      ((NTSTATUS)0xC0000001)
+#define STATUS_INSUFFICIENT_RESOURCES ((NTSTATUS)0xC000009A)
+#define STATUS_NOT_SUPPORTED	      ((NTSTATUS)0xC00000BB)
+
+typedef union _LARGE_INTEGER {
+	struct {
+		ULONG LowPart;
+		LONG HighPart;
+	} u;
+	LONGLONG QuadPart;
+} LARGE_INTEGER, PHYSICAL_ADDRESS;
+
+typedef struct _GUID {
+	ULONG Data1;
+	USHORT Data2, Data3;
+	UCHAR Data4[8];
+} GUID;
+
+typedef struct _UNICODE_STRING {
+	USHORT Length, MaximumLength;
+	PWSTR Buffer;
+} UNICODE_STRING, *PUNICODE_STRING;
+
+typedef struct __attribute__((aligned(16))) _SLIST_HEADER {
+	ULONGLONG Alignment, Region;
+} SLIST_HEADER;
+
+/* wdm.h's MDL; the emulation maps every MDL (MappedSystemVa). */
+typedef struct _MDL {
+	struct _MDL *Next;
+	CSHORT Size;
+	CSHORT MdlFlags;
+	void *Process;
+	PVOID MappedSystemVa;
+	PVOID StartVa;
+	ULONG ByteCount;
+	ULONG ByteOffset;
+} MDL, *PMDL;
+
+typedef struct _DEVICE_OBJECT {
+	int opaque;
+} DEVICE_OBJECT, *PDEVICE_OBJECT;
+
+struct _DRIVER_OBJECT;
+typedef VOID DRIVER_UNLOAD(struct _DRIVER_OBJECT *);
+/* Only the member the driver sets; NDIS never sees this type's size. */
+typedef struct _DRIVER_OBJECT {
+	DRIVER_UNLOAD *DriverUnload;
+} DRIVER_OBJECT, *PDRIVER_OBJECT;
+
+/* ntddndis.h */
+typedef struct _NDIS_OBJECT_HEADER {
+	UCHAR Type;
+	UCHAR Revision;
+	USHORT Size;
+} NDIS_OBJECT_HEADER, *PNDIS_OBJECT_HEADER;
+
+#define NDIS_OBJECT_TYPE_DEFAULT			 0x80
+#define NDIS_OBJECT_TYPE_BIND_PARAMETERS		 0x86
+#define NDIS_OBJECT_TYPE_OPEN_PARAMETERS		 0x87
+#define NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS	 0x8b
+#define NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES		 0x8d
+#define NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS 0x95
+#define NDIS_OBJECT_TYPE_OID_REQUEST			 0x96
+#define NDIS_OBJECT_TYPE_STATUS_INDICATION		 0x98
+#define NDIS_OBJECT_TYPE_FILTER_ATTACH_PARAMETERS	 0x99
+#define NDIS_OBJECT_TYPE_FILTER_PAUSE_PARAMETERS	 0x9a
+#define NDIS_OBJECT_TYPE_FILTER_RESTART_PARAMETERS	 0x9b
+
+typedef ULONG NDIS_OID, NDIS_PORT_NUMBER, NET_IFINDEX;
+typedef union _NET_LUID {
+	ULONG64 Value;
+} NET_LUID;
+typedef enum _NDIS_MEDIUM { NdisMedium802_3 = 0 } NDIS_MEDIUM;
+typedef enum _NDIS_PHYSICAL_MEDIUM { NdisPhysicalMediumUnspecified = 0 } NDIS_PHYSICAL_MEDIUM;
+typedef enum _NET_IF_MEDIA_CONNECT_STATE {
+	MediaConnectStateUnknown,
+	MediaConnectStateConnected,
+	MediaConnectStateDisconnected,
+} NET_IF_MEDIA_CONNECT_STATE,
+	NDIS_MEDIA_CONNECT_STATE;
+typedef enum _NET_IF_MEDIA_DUPLEX_STATE {
+	MediaDuplexStateUnknown,
+	MediaDuplexStateHalf,
+	MediaDuplexStateFull,
+} NET_IF_MEDIA_DUPLEX_STATE,
+	NDIS_MEDIA_DUPLEX_STATE;
+typedef enum _NDIS_REQUEST_TYPE {
+	NdisRequestQueryInformation,
+	NdisRequestSetInformation,
+	NdisRequestQueryStatistics,
+	NdisRequestOpen,
+	NdisRequestClose,
+	NdisRequestSend,
+	NdisRequestTransferData,
+	NdisRequestReset,
+	NdisRequestGeneric1,
+	NdisRequestGeneric2,
+	NdisRequestGeneric3,
+	NdisRequestGeneric4,
+	NdisRequestMethod,
+} NDIS_REQUEST_TYPE;
+
+#define NDIS_MAX_PHYS_ADDRESS_LENGTH 32
+
+typedef struct _NDIS_LINK_STATE {
+	NDIS_OBJECT_HEADER Header;
+	NET_IF_MEDIA_CONNECT_STATE MediaConnectState;
+	NET_IF_MEDIA_DUPLEX_STATE MediaDuplexState;
+	ULONG64 XmitLinkSpeed;
+	ULONG64 RcvLinkSpeed;
+	ULONG PauseFunctions;
+	ULONG AutoNegotiationFlags;
+} NDIS_LINK_STATE;
+
+#endif
