@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * DriverEntry: registers the filter (over the standbys) and the protocol
+ * (binding the VFs) of sriovfo.sys; the unload routine undoes both.
+ */
+#include "sriovfo.h"
+
+struct sfo_driver sfo_drv;
+
+/* Counted UTF-16 string from a u"" literal. */
+#define SFO_USTR(s)                                                             \
+	{                                                                       \
+		(USHORT)(sizeof(u##s) - 2), (USHORT)sizeof(u##s), (PWSTR)(u##s) \
+	}
+
+void *sfo_win_alloc(UINT size)
+{
+	void *p = NdisAllocateMemoryWithTagPriority(sfo_drv.filter_driver, size, SFO_WIN_POOL_TAG,
+						    SFO_NDIS_PRIORITY_NORMAL);
+
+	if (p)
+		__builtin_memset(p, 0, size);
+	return p;
+}
+
+void sfo_win_free(void *p)
+{
+	NdisFreeMemory(p, 0, 0);
+}
+
+static NDIS_STATUS register_filter(PDRIVER_OBJECT driver)
+{
+	NDIS_FILTER_DRIVER_CHARACTERISTICS fc;
+
+	__builtin_memset(&fc, 0, sizeof(fc));
+	fc.Header.Type = NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS;
+	fc.Header.Revision = NDIS_FILTER_CHARACTERISTICS_REVISION_2;
+	fc.Header.Size = sizeof(fc);
+	fc.MajorNdisVersion = 6;
+	fc.MinorNdisVersion = 30;
+	fc.MajorDriverVersion = 0;
+	fc.MinorDriverVersion = 1;
+	/* UniqueName is the filter's NetCfgInstanceId, ServiceName its
+	 * Ndi\Service, in the filter's INF. */
+	fc.FriendlyName = (NDIS_STRING)SFO_USTR("SR-IOV failover filter");
+	fc.UniqueName = (NDIS_STRING)SFO_USTR("{5f1c8a2e-6b0d-4c57-9e36-2a8d7b41c0f3}");
+	fc.ServiceName = (NDIS_STRING)SFO_USTR("sriovfo");
+	fc.AttachHandler = sfo_filter_attach;
+	fc.DetachHandler = sfo_filter_detach;
+	fc.PauseHandler = sfo_filter_pause;
+	fc.RestartHandler = sfo_filter_restart;
+	fc.SendNetBufferListsHandler = sfo_filter_send;
+	fc.SendNetBufferListsCompleteHandler = sfo_filter_send_complete;
+	fc.ReceiveNetBufferListsHandler = sfo_filter_receive;
+	fc.ReturnNetBufferListsHandler = sfo_filter_return;
+	/* No OID, status or PnP handlers yet: NDIS passes those by the filter. */
+	return NdisFRegisterFilterDriver(driver, (NDIS_HANDLE)driver, &fc, &sfo_drv.filter_driver);
+}
+
+static NDIS_STATUS register_protocol(void)
+{
+	NDIS_PROTOCOL_DRIVER_CHARACTERISTICS pc;
+
+	__builtin_memset(&pc, 0, sizeof(pc));
+	pc.Header.Type = NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS;
+	pc.Header.Revision = NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_2;
+	pc.Header.Size = sizeof(pc);
+	pc.MajorNdisVersion = 6;
+	pc.MinorNdisVersion = 30;
+	pc.MajorDriverVersion = 0;
+	pc.MinorDriverVersion = 1;
+	/* Must equal the Ndi\Service of the protocol's NetTrans INF. */
+	pc.Name = (NDIS_STRING)SFO_USTR("sriovfop");
+	pc.BindAdapterHandlerEx = sfo_vf_bind;
+	pc.UnbindAdapterHandlerEx = sfo_vf_unbind;
+	pc.OpenAdapterCompleteHandlerEx = sfo_vf_open_complete;
+	pc.CloseAdapterCompleteHandlerEx = sfo_vf_close_complete;
+	pc.NetPnPEventHandler = sfo_vf_pnp_event;
+	pc.StatusHandlerEx = sfo_vf_status;
+	pc.ReceiveNetBufferListsHandler = sfo_vf_receive;
+	pc.SendNetBufferListsCompleteHandler = sfo_vf_send_complete;
+	return NdisRegisterProtocolDriver(NULL, &pc, &sfo_drv.protocol);
+}
+
+static VOID NTAPI sfo_unload(PDRIVER_OBJECT driver)
+{
+	(void)driver;
+	NdisDeregisterProtocolDriver(sfo_drv.protocol);
+	NdisFDeregisterFilterDriver(sfo_drv.filter_driver);
+	NdisFreeSpinLock(&sfo_drv.lock);
+}
+
+NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
+{
+	NDIS_STATUS st;
+
+	(void)registry_path;
+	__builtin_memset(&sfo_drv, 0, sizeof(sfo_drv));
+	NdisAllocateSpinLock(&sfo_drv.lock);
+	st = register_filter(driver);
+	if (st != NDIS_STATUS_SUCCESS)
+		goto fail;
+	st = register_protocol();
+	if (st != NDIS_STATUS_SUCCESS) {
+		NdisFDeregisterFilterDriver(sfo_drv.filter_driver);
+		goto fail;
+	}
+	driver->DriverUnload = sfo_unload;
+	return STATUS_SUCCESS;
+fail:
+	NdisFreeSpinLock(&sfo_drv.lock);
+	return st;
+}

@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The filter module over a standby: attach, detach, pause, restart. A pause
+ * completes only once every clone the module sent or indicated is back.
+ */
+#include "sriovfo.h"
+
+static NDIS_HANDLE clone_pool(NDIS_HANDLE filter)
+{
+	NET_BUFFER_LIST_POOL_PARAMETERS pp;
+
+	__builtin_memset(&pp, 0, sizeof(pp));
+	pp.Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+	pp.Header.Revision = NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1;
+	pp.Header.Size = sizeof(pp);
+	pp.ProtocolId = NDIS_PROTOCOL_ID_DEFAULT;
+	pp.fAllocateNetBuffer = FALSE; /* clones share the parent's NET_BUFFERs */
+	pp.PoolTag = SFO_WIN_POOL_TAG;
+	return NdisAllocateNetBufferListPool(filter, &pp);
+}
+
+NDIS_STATUS NTAPI sfo_filter_attach(NDIS_HANDLE filter, NDIS_HANDLE driver_ctx,
+				    PNDIS_FILTER_ATTACH_PARAMETERS params)
+{
+	NDIS_FILTER_ATTRIBUTES attr;
+	struct sfo_standby *sb;
+
+	(void)driver_ctx;
+	/* NDIS leaves the filter out of a stack whose attach fails. */
+	if (params->MiniportMediaType != NdisMedium802_3 ||
+	    params->MacAddressLength != SFO_WIN_MAC_LEN)
+		return NDIS_STATUS_NOT_SUPPORTED;
+	sb = sfo_win_alloc(sizeof(*sb));
+	if (!sb)
+		return NDIS_STATUS_RESOURCES;
+	sb->filter = filter;
+	sb->state = SFO_FILTER_PAUSED;
+	__builtin_memcpy(sb->mac, params->CurrentMacAddress, SFO_WIN_MAC_LEN);
+	if (params->Header.Revision >= 3)
+		sb->pdo = params->MiniportPhysicalDeviceObject;
+	sb->pool = clone_pool(filter);
+	if (!sb->pool) {
+		sfo_win_free(sb);
+		return NDIS_STATUS_RESOURCES;
+	}
+	__builtin_memset(&attr, 0, sizeof(attr));
+	attr.Header.Type = NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES;
+	attr.Header.Revision = NDIS_FILTER_ATTRIBUTES_REVISION_1;
+	attr.Header.Size = sizeof(attr);
+	if (NdisFSetAttributes(filter, sb, &attr) != NDIS_STATUS_SUCCESS) {
+		NdisFreeNetBufferListPool(sb->pool);
+		sfo_win_free(sb);
+		return NDIS_STATUS_FAILURE;
+	}
+	NdisAcquireSpinLock(&sfo_drv.lock);
+	sb->next = sfo_drv.standbys;
+	sfo_drv.standbys = sb;
+	NdisReleaseSpinLock(&sfo_drv.lock);
+	/* A VF that was offered before its standby was here gets offered again. */
+	NdisReEnumerateProtocolBindings(sfo_drv.protocol);
+	return NDIS_STATUS_SUCCESS;
+}
+
+VOID NTAPI sfo_filter_detach(NDIS_HANDLE module)
+{
+	struct sfo_standby *sb = module;
+
+	NdisAcquireSpinLock(&sfo_drv.lock);
+	for (struct sfo_standby **p = &sfo_drv.standbys; *p; p = &(*p)->next)
+		if (*p == sb) {
+			*p = sb->next;
+			break;
+		}
+	/* Paused, so nothing of ours is out: the VF simply loses its pair. */
+	if (sb->vf)
+		sb->vf->standby = NULL;
+	NdisReleaseSpinLock(&sfo_drv.lock);
+	NdisFreeNetBufferListPool(sb->pool);
+	sfo_win_free(sb);
+}
+
+NDIS_STATUS NTAPI sfo_filter_pause(NDIS_HANDLE module, PNDIS_FILTER_PAUSE_PARAMETERS params)
+{
+	struct sfo_standby *sb = module;
+	NDIS_STATUS st = NDIS_STATUS_SUCCESS;
+
+	(void)params;
+	NdisAcquireSpinLock(&sfo_drv.lock);
+	sb->state = SFO_FILTER_PAUSING;
+	sfo_steer_locked(sb);
+	if (sb->outstanding == 0)
+		sb->state = SFO_FILTER_PAUSED;
+	else
+		st = NDIS_STATUS_PENDING; /* sfo_clones_done() completes it */
+	NdisReleaseSpinLock(&sfo_drv.lock);
+	return st;
+}
+
+NDIS_STATUS NTAPI sfo_filter_restart(NDIS_HANDLE module, PNDIS_FILTER_RESTART_PARAMETERS params)
+{
+	struct sfo_standby *sb = module;
+
+	(void)params;
+	NdisAcquireSpinLock(&sfo_drv.lock);
+	sb->state = SFO_FILTER_RUNNING;
+	sfo_steer_locked(sb);
+	NdisReleaseSpinLock(&sfo_drv.lock);
+	return NDIS_STATUS_SUCCESS;
+}
