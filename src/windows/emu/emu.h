@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * A user-mode NDIS emulation that runs the driver's sources unchanged: the
+ * NDIS functions sriovfo.sys imports, the adapters under it (standbys with a
+ * stand-in for TCP/IP above, VFs) and the rules NDIS holds a driver to,
+ * each broken rule counted as a violation with a message on stderr:
+ *   - NBL ownership: a completion or return goes back to the one who handed
+ *     the NBL on, once; the driver frees only clones of its own pools;
+ *   - SourceHandle: never changed on NBLs the driver does not own; set to
+ *     the binding on the clones it sends, to the filter on those it indicates;
+ *   - NDIS_RECEIVE_FLAGS_RESOURCES: the NBLs are the indicator's again when
+ *     the call returns (chain as it was, never returned later);
+ *   - a pause completes only with nothing of the driver's outstanding;
+ *   - no send on a paused filter or on a paused or closed binding, no close
+ *     with I/O outstanding, no NDIS call with the driver's spin lock held.
+ * Single-threaded: the tests call in one at a time.
+ */
+#ifndef SFO_WIN_EMU_H
+#define SFO_WIN_EMU_H
+
+#include "ndis6.h"
+
+enum emu_kind {
+	EMU_STANDBY, /* the filter attaches; the TCP/IP stand-in binds above */
+	EMU_VF,	     /* offered to the driver's protocol */
+};
+
+struct emu_adapter;
+
+/* The driver */
+NTSTATUS emu_load_driver(void);
+void emu_unload_driver(void);
+
+/* Adapters */
+struct emu_adapter *emu_adapter_new(const char *name, const UCHAR mac[6], enum emu_kind kind);
+void emu_adapter_free(struct emu_adapter *a);
+/* Attach the filter over a standby and restart it (may bind waiting VFs). */
+void emu_filter_attach(struct emu_adapter *standby);
+NDIS_STATUS emu_filter_pause(struct emu_adapter *standby); /* SUCCESS or PENDING */
+BOOLEAN emu_filter_paused(struct emu_adapter *standby);
+void emu_filter_restart(struct emu_adapter *standby);
+void emu_filter_detach(struct emu_adapter *standby);
+/* Offer a VF (or any adapter) to the driver's protocol: its bind's status. */
+NDIS_STATUS emu_offer(struct emu_adapter *a);
+BOOLEAN emu_bound(struct emu_adapter *a);
+void emu_link(struct emu_adapter *a, BOOLEAN up);
+/* The host's hot-unplug: pause the binding (the miniport completes its
+ * sends meanwhile), unbind, gone. Surprise: the sends in flight fail first. */
+void emu_unplug(struct emu_adapter *a, BOOLEAN surprise);
+
+/* The wire */
+void emu_hold_tx(struct emu_adapter *a, BOOLEAN hold); /* keep sends in flight */
+unsigned emu_tx_frames(struct emu_adapter *a);	       /* frames sent on the wire */
+unsigned emu_tx_in_flight(struct emu_adapter *a);
+/* A frame arrives on @a, to @dst; with NDIS_RECEIVE_FLAGS_RESOURCES if asked. */
+void emu_receive(struct emu_adapter *a, const UCHAR dst[6], BOOLEAN resources);
+
+/* The TCP/IP stand-in above a standby */
+void emu_stack_send(struct emu_adapter *standby, unsigned n);
+unsigned emu_stack_sent_ok(struct emu_adapter *standby);
+unsigned emu_stack_sent_failed(struct emu_adapter *standby);
+unsigned emu_stack_received(struct emu_adapter *standby);
+/* Keep received NBLs (not returned) until emu_stack_return(). */
+void emu_stack_hold_rx(struct emu_adapter *standby, BOOLEAN hold);
+void emu_stack_return(struct emu_adapter *standby);
+
+/* Bookkeeping */
+int emu_violations(void);
+long emu_live_nbls(void);
+long emu_live_allocations(void);
+unsigned emu_rx_outstanding(struct emu_adapter *a); /* received, not returned */
+
+#endif

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The filter side of the emulation: NdisF* exports, the filter module's
+ * lifecycle over a standby, and the TCP/IP stand-in above it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu_internal.h"
+
+static struct emu_filter_module *module_of(NDIS_HANDLE h, const char *call)
+{
+	for (struct emu_adapter *a = emu.adapters; a; a = a->next)
+		if (h == &a->fm && a->fm.state != FM_DETACHED)
+			return &a->fm;
+	emu_violation("%s: not a filter module handle", call);
+	abort();
+}
+
+NDIS_STATUS NTAPI NdisFRegisterFilterDriver(PDRIVER_OBJECT driver, NDIS_HANDLE ctx,
+					    PNDIS_FILTER_DRIVER_CHARACTERISTICS fc,
+					    PNDIS_HANDLE handle)
+{
+	(void)driver;
+	if (fc->Header.Type != NDIS_OBJECT_TYPE_FILTER_DRIVER_CHARACTERISTICS ||
+	    fc->Header.Revision != NDIS_FILTER_CHARACTERISTICS_REVISION_2 ||
+	    fc->Header.Size != sizeof(*fc))
+		emu_violation("NdisFRegisterFilterDriver: bad header");
+	if (fc->MajorNdisVersion != 6 || !fc->AttachHandler || !fc->DetachHandler ||
+	    !fc->PauseHandler || !fc->RestartHandler || !fc->UniqueName.Length ||
+	    !fc->ServiceName.Length)
+		emu_violation("NdisFRegisterFilterDriver: a mandatory member is missing");
+	emu.fc = *fc;
+	emu.fc_ctx = ctx;
+	emu.filter_registered = TRUE;
+	*handle = &emu.fc;
+	return NDIS_STATUS_SUCCESS;
+}
+
+VOID NTAPI NdisFDeregisterFilterDriver(NDIS_HANDLE handle)
+{
+	if (handle != &emu.fc || !emu.filter_registered)
+		emu_violation("NdisFDeregisterFilterDriver: not registered");
+	emu.filter_registered = FALSE;
+}
+
+NDIS_STATUS NTAPI NdisFSetAttributes(NDIS_HANDLE filter, NDIS_HANDLE ctx,
+				     NDIS_FILTER_ATTRIBUTES *attr)
+{
+	struct emu_filter_module *fm = module_of(filter, "NdisFSetAttributes");
+
+	if (attr->Header.Type != NDIS_OBJECT_TYPE_FILTER_ATTRIBUTES)
+		emu_violation("NdisFSetAttributes: bad header");
+	fm->ctx = ctx;
+	return NDIS_STATUS_SUCCESS;
+}
+
+static void check_pause_done(struct emu_filter_module *fm, const char *how)
+{
+	if (fm->indicated)
+		emu_violation("%s with %ld indicated NBLs not returned", how, fm->indicated);
+	fm->state = FM_PAUSED;
+}
+
+VOID NTAPI NdisFPauseComplete(NDIS_HANDLE filter)
+{
+	struct emu_filter_module *fm = module_of(filter, "NdisFPauseComplete");
+
+	emu_unlocked("NdisFPauseComplete");
+	if (fm->state != FM_PAUSING)
+		emu_violation("NdisFPauseComplete: no pause pending");
+	check_pause_done(fm, "NdisFPauseComplete");
+}
+
+VOID NTAPI NdisFSendNetBufferLists(NDIS_HANDLE filter, PNET_BUFFER_LIST l, NDIS_PORT_NUMBER port,
+				   ULONG flags)
+{
+	struct emu_filter_module *fm = module_of(filter, "NdisFSendNetBufferLists");
+
+	(void)port;
+	(void)flags;
+	emu_unlocked("NdisFSendNetBufferLists");
+	if (fm->state == FM_PAUSED)
+		emu_violation("NdisFSendNetBufferLists on a paused filter module");
+	for (PNET_BUFFER_LIST n = l, next; n; n = next) {
+		struct emu_nbl *e = emu_nbl_of(n, "NdisFSendNetBufferLists");
+
+		next = n->Next;
+		n->Next = NULL;
+		emu_check_source(e, "NdisFSendNetBufferLists");
+		emu_push(e, HOP_FILTER, fm);
+		emu_transmit(fm->adapter, e);
+	}
+}
+
+VOID NTAPI NdisFSendNetBufferListsComplete(NDIS_HANDLE filter, PNET_BUFFER_LIST l, ULONG flags)
+{
+	struct emu_filter_module *fm = module_of(filter, "NdisFSendNetBufferListsComplete");
+	struct emu_adapter *a = fm->adapter;
+
+	(void)flags;
+	emu_unlocked("NdisFSendNetBufferListsComplete");
+	for (PNET_BUFFER_LIST n = l, next; n; n = next) {
+		struct emu_nbl *e = emu_nbl_of(n, "NdisFSendNetBufferListsComplete");
+
+		next = n->Next;
+		emu_check_source(e, "NdisFSendNetBufferListsComplete");
+		if (!emu_pop(e, HOP_STACK, a, "NdisFSendNetBufferListsComplete"))
+			continue;
+		if (e->nbl.Status == NDIS_STATUS_SUCCESS)
+			a->stack_ok++;
+		else
+			a->stack_failed++;
+		emu_nbl_retire(e);
+	}
+}
+
+VOID NTAPI NdisFIndicateReceiveNetBufferLists(NDIS_HANDLE filter, PNET_BUFFER_LIST l,
+					      NDIS_PORT_NUMBER port, ULONG count, ULONG flags)
+{
+	struct emu_filter_module *fm = module_of(filter, "NdisFIndicateReceiveNetBufferLists");
+	ULONG n = 0;
+
+	(void)port;
+	emu_unlocked("NdisFIndicateReceiveNetBufferLists");
+	if (fm->state == FM_PAUSED)
+		emu_violation("NdisFIndicateReceiveNetBufferLists on a paused filter module");
+	for (PNET_BUFFER_LIST nbl = l; nbl; nbl = nbl->Next, n++) {
+		struct emu_nbl *e = emu_nbl_of(nbl, "NdisFIndicateReceiveNetBufferLists");
+
+		emu_check_source(e, "NdisFIndicateReceiveNetBufferLists");
+		if (emu_nbl_driver_owned(e) && e->nbl.SourceHandle != filter)
+			emu_violation("NdisFIndicateReceiveNetBufferLists: the filter's own NBL "
+				      "without its filter handle as SourceHandle");
+		if (emu_nbl_driver_owned(e) && !NDIS_TEST_RECEIVE_CANNOT_PEND(flags))
+			fm->indicated++;
+		emu_push(e, HOP_FILTER, fm);
+	}
+	if (n != count)
+		emu_violation("NdisFIndicateReceiveNetBufferLists: count %lu for %lu NBLs",
+			      (unsigned long)count, (unsigned long)n);
+	emu_stack_deliver(fm->adapter, l, flags);
+}
+
+VOID NTAPI NdisFReturnNetBufferLists(NDIS_HANDLE filter, PNET_BUFFER_LIST l, ULONG flags)
+{
+	struct emu_filter_module *fm = module_of(filter, "NdisFReturnNetBufferLists");
+	struct emu_adapter *a = fm->adapter;
+
+	(void)flags;
+	emu_unlocked("NdisFReturnNetBufferLists");
+	for (PNET_BUFFER_LIST n = l, next; n; n = next) {
+		struct emu_nbl *e = emu_nbl_of(n, "NdisFReturnNetBufferLists");
+
+		next = n->Next;
+		emu_check_source(e, "NdisFReturnNetBufferLists");
+		if (!emu_pop(e, HOP_MINIPORT, a, "NdisFReturnNetBufferLists"))
+			continue;
+		a->rx_out--;
+		emu_nbl_retire(e);
+	}
+}
+
+/* ---- the stand-in for TCP/IP above the standby's filter */
+
+static void stack_return(struct emu_adapter *a, struct emu_nbl *e)
+{
+	struct emu_filter_module *fm = &a->fm;
+
+	e->nbl.Next = NULL;
+	if (!emu_pop(e, HOP_FILTER, fm, "return to the filter"))
+		return;
+	if (emu_nbl_driver_owned(e))
+		fm->indicated--;
+	emu.fc.ReturnNetBufferListsHandler(fm->ctx, &e->nbl, 0);
+}
+
+void emu_stack_deliver(struct emu_adapter *a, PNET_BUFFER_LIST l, ULONG flags)
+{
+	for (PNET_BUFFER_LIST n = l; n; n = n->Next)
+		a->stack_received++;
+	if (NDIS_TEST_RECEIVE_CANNOT_PEND(flags)) {
+		for (PNET_BUFFER_LIST n = l; n; n = n->Next)
+			emu_pop((struct emu_nbl *)n, HOP_FILTER, &a->fm, "receive with RESOURCES");
+		return;
+	}
+	for (PNET_BUFFER_LIST n = l, next; n; n = next) {
+		next = n->Next;
+		if (a->stack_hold)
+			a->stack_rx[a->n_stack_rx++] = (struct emu_nbl *)n;
+		else
+			stack_return(a, (struct emu_nbl *)n);
+	}
+}
+
+void emu_stack_hold_rx(struct emu_adapter *a, BOOLEAN hold)
+{
+	a->stack_hold = hold;
+}
+
+void emu_stack_return(struct emu_adapter *a)
+{
+	unsigned n = a->n_stack_rx;
+
+	a->n_stack_rx = 0;
+	for (unsigned i = 0; i < n; i++)
+		stack_return(a, a->stack_rx[i]);
+}
+
+void emu_stack_send(struct emu_adapter *a, unsigned n)
+{
+	static const UCHAR peer[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+
+	for (unsigned i = 0; i < n; i++) {
+		struct emu_nbl *e =
+			emu_nbl_new(&a->stack_pool, &a->stack_pool, ++a->stack_seq, peer);
+
+		emu_push(e, HOP_STACK, a);
+		if (a->fm.state == FM_RUNNING) {
+			emu.fc.SendNetBufferListsHandler(a->fm.ctx, &e->nbl, 0, 0);
+		} else { /* NDIS sends nothing through a filter that is not running */
+			e->nbl.Status = NDIS_STATUS_PAUSED;
+			e->hops--;
+			a->stack_failed++;
+			emu_nbl_retire(e);
+		}
+	}
+}
+
+unsigned emu_stack_sent_ok(struct emu_adapter *a)
+{
+	return a->stack_ok;
+}
+
+unsigned emu_stack_sent_failed(struct emu_adapter *a)
+{
+	return a->stack_failed;
+}
+
+unsigned emu_stack_received(struct emu_adapter *a)
+{
+	return a->stack_received;
+}
+
+/* ---- the filter module's lifecycle */
+
+void emu_filter_attach(struct emu_adapter *a)
+{
+	NDIS_FILTER_ATTACH_PARAMETERS ap;
+	NDIS_STATUS st;
+
+	memset(&ap, 0, sizeof(ap));
+	ap.Header.Type = NDIS_OBJECT_TYPE_FILTER_ATTACH_PARAMETERS;
+	ap.Header.Revision = 3;
+	ap.Header.Size = sizeof(ap);
+	ap.MiniportMediaType = NdisMedium802_3;
+	ap.MacAddressLength = 6;
+	memcpy(ap.CurrentMacAddress, a->mac, 6);
+	ap.MiniportPhysicalDeviceObject = &a->pdo;
+	a->fm.adapter = a;
+	a->fm.state = FM_PAUSED;
+	st = emu.fc.AttachHandler(&a->fm, emu.fc_ctx, &ap);
+	if (st != NDIS_STATUS_SUCCESS) {
+		a->fm.state = FM_DETACHED;
+		return;
+	}
+	emu_filter_restart(a);
+	emu_process_reenumerate();
+}
+
+void emu_filter_restart(struct emu_adapter *a)
+{
+	NDIS_FILTER_RESTART_PARAMETERS rp;
+
+	memset(&rp, 0, sizeof(rp));
+	rp.Header.Type = NDIS_OBJECT_TYPE_FILTER_RESTART_PARAMETERS;
+	if (a->fm.state != FM_PAUSED)
+		abort(); /* a test error: restart only a paused module */
+	if (emu.fc.RestartHandler(a->fm.ctx, &rp) == NDIS_STATUS_SUCCESS)
+		a->fm.state = FM_RUNNING;
+}
+
+NDIS_STATUS emu_filter_pause(struct emu_adapter *a)
+{
+	NDIS_FILTER_PAUSE_PARAMETERS pp;
+	NDIS_STATUS st;
+
+	memset(&pp, 0, sizeof(pp));
+	a->fm.state = FM_PAUSING;
+	st = emu.fc.PauseHandler(a->fm.ctx, &pp);
+	if (st == NDIS_STATUS_SUCCESS)
+		check_pause_done(&a->fm, "FilterPause returning success");
+	else if (st != NDIS_STATUS_PENDING)
+		emu_violation("FilterPause returned %#x", (unsigned)st);
+	return st;
+}
+
+BOOLEAN emu_filter_paused(struct emu_adapter *a)
+{
+	return a->fm.state == FM_PAUSED;
+}
+
+void emu_filter_detach(struct emu_adapter *a)
+{
+	if (a->fm.state != FM_PAUSED)
+		abort(); /* a test error: NDIS detaches only paused modules */
+	emu.fc.DetachHandler(a->fm.ctx);
+	a->fm.state = FM_DETACHED;
+}

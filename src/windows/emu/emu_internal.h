@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The emulation's own state, shared by its files (not by the driver). */
+#ifndef SFO_WIN_EMU_INTERNAL_H
+#define SFO_WIN_EMU_INTERNAL_H
+
+#include "emu.h"
+
+#define EMU_MAX_HOPS  6
+#define EMU_FRAME_LEN 64
+
+enum emu_hop {
+	HOP_MINIPORT, /* received by an adapter; goes back to it */
+	HOP_STACK,    /* sent by the TCP/IP stand-in; completes to it */
+	HOP_FILTER,   /* handed on by a filter module; back to it */
+	HOP_BINDING,  /* sent by a protocol binding; completes to it */
+};
+
+struct emu_pool {
+	NDIS_HANDLE owner; /* the filter module that allocated it, or NULL */
+	long live;
+};
+
+struct emu_nbl {
+	NET_BUFFER_LIST nbl; /* first: the driver sees only this */
+	PVOID info[32];	     /* NetBufferListInfo, past the declared part */
+	NET_BUFFER nb;
+	MDL mdl;
+	unsigned magic;
+	struct emu_pool *pool;
+	NDIS_HANDLE source; /* SourceHandle as its owner set it */
+	int hops;
+	struct {
+		enum emu_hop kind;
+		void *who;
+	} hop[EMU_MAX_HOPS];
+	UCHAR frame[EMU_FRAME_LEN];
+};
+
+struct emu_open { /* the driver's protocol binding to an adapter */
+	struct emu_adapter *adapter;
+	NDIS_HANDLE ctx;
+	BOOLEAN pausing, paused, closed;
+	long tx_out;
+};
+
+struct emu_filter_module {
+	struct emu_adapter *adapter;
+	NDIS_HANDLE ctx;
+	enum { FM_DETACHED, FM_PAUSED, FM_RUNNING, FM_PAUSING } state;
+	long indicated; /* driver-owned NBLs indicated up, not yet returned */
+};
+
+struct emu_adapter {
+	struct emu_adapter *next;
+	const char *name;
+	enum emu_kind kind;
+	UCHAR mac[6];
+	DEVICE_OBJECT pdo;
+	NDIS_STRING ifname;
+	struct emu_pool rx_pool, stack_pool;
+	BOOLEAN gone, surprise, hold_tx;
+	struct emu_nbl *in_flight[256];
+	unsigned n_in_flight, tx_frames, rx_out;
+	struct emu_filter_module fm; /* standby */
+	struct emu_open *open;	     /* VF (or any adapter the driver bound) */
+	/* the TCP/IP stand-in (standby) */
+	BOOLEAN stack_hold;
+	struct emu_nbl *stack_rx[256];
+	unsigned n_stack_rx, stack_ok, stack_failed, stack_received, stack_seq;
+};
+
+extern struct emu_state {
+	NDIS_FILTER_DRIVER_CHARACTERISTICS fc;
+	NDIS_HANDLE fc_ctx;
+	NDIS_PROTOCOL_DRIVER_CHARACTERISTICS pc;
+	NDIS_HANDLE pc_ctx;
+	BOOLEAN filter_registered, protocol_registered, reenumerate;
+	DRIVER_OBJECT driver;
+	struct emu_adapter *adapters;
+	int lock_depth;
+} emu;
+
+/* The driver's entry point, which the I/O manager would call. */
+NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path);
+
+void emu_violation(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* An NDIS call the driver must not make with its spin lock held. */
+void emu_unlocked(const char *call);
+
+struct emu_nbl *emu_nbl_new(struct emu_pool *pool, NDIS_HANDLE source, unsigned seq,
+			    const UCHAR dst[6]);
+struct emu_nbl *emu_nbl_of(PNET_BUFFER_LIST nbl, const char *call);
+void emu_nbl_retire(struct emu_nbl *e);
+BOOLEAN emu_nbl_driver_owned(const struct emu_nbl *e);
+void emu_push(struct emu_nbl *e, enum emu_hop kind, void *who);
+/* Pop the top hop if it is (@kind, @who); a violation naming @call if not. */
+BOOLEAN emu_pop(struct emu_nbl *e, enum emu_hop kind, void *who, const char *call);
+void emu_check_source(struct emu_nbl *e, const char *call);
+
+/* Transmit on an adapter's wire (or hold); completes to the sender. */
+void emu_transmit(struct emu_adapter *a, struct emu_nbl *e);
+void emu_complete_transmit(struct emu_adapter *a, struct emu_nbl *e, NDIS_STATUS st);
+/* Up the standby's stack: counts, keeps or returns. */
+void emu_stack_deliver(struct emu_adapter *a, PNET_BUFFER_LIST l, ULONG flags);
+void emu_process_reenumerate(void);
+/* Free the retired NBLs (at unload). */
+void emu_free_graveyard(void);
+
+#endif

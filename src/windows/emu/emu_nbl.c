@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * NBLs, pools, clones, memory and spin locks of the emulation, and the
+ * ownership bookkeeping: each NBL carries the hops it took, so a completion
+ * or return can only go back the way it came. Retired NBLs stay allocated
+ * (marked dead) until the end, so a second completion is reported, not a
+ * use after free.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu_internal.h"
+
+#define NBL_LIVE 0x4e424c4cu
+#define NBL_DEAD 0x44454144u
+
+struct emu_state emu;
+static int violations;
+static long live_nbls, live_allocations;
+static struct emu_nbl **graveyard;
+static size_t n_graveyard;
+
+void emu_violation(const char *fmt, ...)
+{
+	va_list ap;
+
+	violations++;
+	fputs("NDIS rule broken: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void emu_unlocked(const char *call)
+{
+	if (emu.lock_depth)
+		emu_violation("%s called with the driver's spin lock held", call);
+}
+
+int emu_violations(void)
+{
+	return violations;
+}
+
+long emu_live_nbls(void)
+{
+	return live_nbls;
+}
+
+long emu_live_allocations(void)
+{
+	return live_allocations;
+}
+
+struct emu_nbl *emu_nbl_new(struct emu_pool *pool, NDIS_HANDLE source, unsigned seq,
+			    const UCHAR dst[6])
+{
+	struct emu_nbl *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		abort();
+	e->magic = NBL_LIVE;
+	e->pool = pool;
+	pool->live++;
+	live_nbls++;
+	e->nbl.NdisPoolHandle = pool;
+	e->nbl.SourceHandle = e->source = source;
+	if (dst) {
+		memcpy(e->frame, dst, 6);
+		memcpy(e->frame + 12, &seq, sizeof(seq));
+		e->mdl.MappedSystemVa = e->mdl.StartVa = e->frame;
+		e->mdl.ByteCount = EMU_FRAME_LEN;
+		e->nb.MdlChain = e->nb.CurrentMdl = &e->mdl;
+		e->nb.DataLength = EMU_FRAME_LEN;
+		e->nbl.FirstNetBuffer = &e->nb;
+	}
+	return e;
+}
+
+struct emu_nbl *emu_nbl_of(PNET_BUFFER_LIST nbl, const char *call)
+{
+	struct emu_nbl *e = (struct emu_nbl *)nbl;
+
+	if (!nbl || e->magic != NBL_LIVE) {
+		emu_violation("%s: an NBL that is %s", call, nbl ? "already freed" : "NULL");
+		abort(); /* nothing sensible can follow */
+	}
+	return e;
+}
+
+void emu_nbl_retire(struct emu_nbl *e)
+{
+	if (e->hops)
+		emu_violation("NBL freed while still on its way back (%d hops)", e->hops);
+	e->magic = NBL_DEAD;
+	e->pool->live--;
+	live_nbls--;
+	graveyard = realloc(graveyard, (n_graveyard + 1) * sizeof(*graveyard));
+	if (!graveyard)
+		abort();
+	graveyard[n_graveyard++] = e;
+}
+
+void emu_free_graveyard(void)
+{
+	for (size_t i = 0; i < n_graveyard; i++)
+		free(graveyard[i]);
+	free(graveyard);
+	graveyard = NULL;
+	n_graveyard = 0;
+}
+
+BOOLEAN emu_nbl_driver_owned(const struct emu_nbl *e)
+{
+	return e->pool->owner != NULL;
+}
+
+void emu_push(struct emu_nbl *e, enum emu_hop kind, void *who)
+{
+	if (e->hops == EMU_MAX_HOPS)
+		abort();
+	e->hop[e->hops].kind = kind;
+	e->hop[e->hops++].who = who;
+}
+
+BOOLEAN emu_pop(struct emu_nbl *e, enum emu_hop kind, void *who, const char *call)
+{
+	if (!e->hops || e->hop[e->hops - 1].kind != kind || e->hop[e->hops - 1].who != who) {
+		emu_violation("%s: an NBL that did not come from there", call);
+		return FALSE;
+	}
+	e->hops--;
+	return TRUE;
+}
+
+void emu_check_source(struct emu_nbl *e, const char *call)
+{
+	if (!emu_nbl_driver_owned(e) && e->nbl.SourceHandle != e->source)
+		emu_violation("%s: SourceHandle of an NBL the driver does not own was changed",
+			      call);
+}
+
+/* ---- NBL pools and clones */
+
+NDIS_HANDLE NTAPI NdisAllocateNetBufferListPool(NDIS_HANDLE owner,
+						NET_BUFFER_LIST_POOL_PARAMETERS *params)
+{
+	struct emu_pool *pool;
+
+	if (params->Header.Type != NDIS_OBJECT_TYPE_DEFAULT ||
+	    params->Header.Revision != NET_BUFFER_LIST_POOL_PARAMETERS_REVISION_1 ||
+	    params->Header.Size < sizeof(*params))
+		emu_violation("NdisAllocateNetBufferListPool: bad header");
+	pool = calloc(1, sizeof(*pool));
+	if (!pool)
+		abort();
+	pool->owner = owner;
+	live_allocations++;
+	return pool;
+}
+
+VOID NTAPI NdisFreeNetBufferListPool(NDIS_HANDLE handle)
+{
+	struct emu_pool *pool = handle;
+
+	if (pool->live)
+		emu_violation("NdisFreeNetBufferListPool: %ld NBLs of the pool still live",
+			      pool->live);
+	free(pool);
+	live_allocations--;
+}
+
+PNET_BUFFER_LIST NTAPI NdisAllocateCloneNetBufferList(PNET_BUFFER_LIST original, NDIS_HANDLE pool,
+						      NDIS_HANDLE nb_pool, ULONG flags)
+{
+	struct emu_nbl *orig = emu_nbl_of(original, "NdisAllocateCloneNetBufferList");
+	struct emu_nbl *c;
+
+	(void)nb_pool;
+	(void)flags;
+	c = emu_nbl_new(pool, NULL, 0, NULL);
+	c->nbl.FirstNetBuffer = orig->nbl.FirstNetBuffer; /* same NET_BUFFERs */
+	return &c->nbl;
+}
+
+VOID NTAPI NdisFreeCloneNetBufferList(PNET_BUFFER_LIST clone, ULONG flags)
+{
+	struct emu_nbl *c = emu_nbl_of(clone, "NdisFreeCloneNetBufferList");
+
+	(void)flags;
+	if (!emu_nbl_driver_owned(c) || c->nbl.FirstNetBuffer == &c->nb)
+		emu_violation("NdisFreeCloneNetBufferList: not a clone of the driver's");
+	emu_nbl_retire(c);
+}
+
+NDIS_STATUS NTAPI NdisCopySendNetBufferListInfo(PNET_BUFFER_LIST dst, PNET_BUFFER_LIST src)
+{
+	emu_nbl_of(dst, "NdisCopySendNetBufferListInfo");
+	emu_nbl_of(src, "NdisCopySendNetBufferListInfo");
+	return NDIS_STATUS_SUCCESS;
+}
+
+NDIS_STATUS NTAPI NdisCopyReceiveNetBufferListInfo(PNET_BUFFER_LIST dst, PNET_BUFFER_LIST src)
+{
+	emu_nbl_of(dst, "NdisCopyReceiveNetBufferListInfo");
+	emu_nbl_of(src, "NdisCopyReceiveNetBufferListInfo");
+	return NDIS_STATUS_SUCCESS;
+}
+
+/* Every emulated frame is one mapped MDL: the data is always contiguous. */
+PVOID NTAPI NdisGetDataBuffer(PNET_BUFFER nb, ULONG bytes, PVOID storage, UINT align, UINT offset)
+{
+	(void)storage;
+	(void)align;
+	(void)offset;
+	if (bytes > nb->DataLength)
+		return NULL;
+	return (UCHAR *)nb->CurrentMdl->MappedSystemVa + nb->CurrentMdlOffset;
+}
+
+/* ---- memory and spin locks */
+
+PVOID NTAPI NdisAllocateMemoryWithTagPriority(NDIS_HANDLE handle, UINT size, ULONG tag,
+					      int priority)
+{
+	void *p;
+
+	(void)handle;
+	(void)tag;
+	(void)priority;
+	p = malloc(size);
+	if (p)
+		live_allocations++;
+	return p;
+}
+
+VOID NTAPI NdisFreeMemory(PVOID p, UINT size, UINT flags)
+{
+	(void)size;
+	(void)flags;
+	free(p);
+	live_allocations--;
+}
+
+VOID NTAPI NdisAllocateSpinLock(PNDIS_SPIN_LOCK lock)
+{
+	pthread_mutex_t *m = malloc(sizeof(*m));
+	pthread_mutexattr_t attr;
+
+	if (!m)
+		abort();
+	/* A spin lock taken twice on one CPU deadlocks: report it instead. */
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_ERRORCHECK);
+	pthread_mutex_init(m, &attr);
+	pthread_mutexattr_destroy(&attr);
+	lock->SpinLock = (KSPIN_LOCK)m;
+	live_allocations++;
+}
+
+VOID NTAPI NdisFreeSpinLock(PNDIS_SPIN_LOCK lock)
+{
+	pthread_mutex_t *m = (pthread_mutex_t *)lock->SpinLock;
+
+	pthread_mutex_destroy(m);
+	free(m);
+	live_allocations--;
+}
+
+VOID NTAPI NdisAcquireSpinLock(PNDIS_SPIN_LOCK lock)
+{
+	if (pthread_mutex_lock((pthread_mutex_t *)lock->SpinLock)) {
+		emu_violation("NdisAcquireSpinLock: the lock is already held (deadlock)");
+		abort();
+	}
+	emu.lock_depth++;
+}
+
+VOID NTAPI NdisReleaseSpinLock(PNDIS_SPIN_LOCK lock)
+{
+	emu.lock_depth--;
+	pthread_mutex_unlock((pthread_mutex_t *)lock->SpinLock);
+}

@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The protocol side of the emulation: Ndis* protocol exports, the adapters
+ * and their wire, binding offers, link status and PnP removal.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu_internal.h"
+
+#define STATUS_DEVICE_REMOVED ((NDIS_STATUS)0xC00002B6L) /* what a removed VF's sends get */
+
+static struct emu_open *open_of(NDIS_HANDLE h, const char *call)
+{
+	for (struct emu_adapter *a = emu.adapters; a; a = a->next)
+		if (a->open && h == a->open)
+			return a->open;
+	emu_violation("%s: not an open binding", call);
+	abort();
+}
+
+NDIS_STATUS NTAPI NdisRegisterProtocolDriver(NDIS_HANDLE ctx,
+					     PNDIS_PROTOCOL_DRIVER_CHARACTERISTICS pc,
+					     PNDIS_HANDLE handle)
+{
+	if (pc->Header.Type != NDIS_OBJECT_TYPE_PROTOCOL_DRIVER_CHARACTERISTICS ||
+	    pc->Header.Revision != NDIS_PROTOCOL_DRIVER_CHARACTERISTICS_REVISION_2 ||
+	    pc->Header.Size != sizeof(*pc))
+		emu_violation("NdisRegisterProtocolDriver: bad header");
+	if (pc->MajorNdisVersion != 6 || !pc->Name.Length || !pc->BindAdapterHandlerEx ||
+	    !pc->UnbindAdapterHandlerEx || !pc->OpenAdapterCompleteHandlerEx ||
+	    !pc->CloseAdapterCompleteHandlerEx || !pc->NetPnPEventHandler ||
+	    !pc->ReceiveNetBufferListsHandler || !pc->SendNetBufferListsCompleteHandler)
+		emu_violation("NdisRegisterProtocolDriver: a mandatory member is missing");
+	emu.pc = *pc;
+	emu.pc_ctx = ctx;
+	emu.protocol_registered = TRUE;
+	*handle = &emu.pc;
+	return NDIS_STATUS_SUCCESS;
+}
+
+VOID NTAPI NdisDeregisterProtocolDriver(NDIS_HANDLE handle)
+{
+	if (handle != &emu.pc || !emu.protocol_registered)
+		emu_violation("NdisDeregisterProtocolDriver: not registered");
+	for (struct emu_adapter *a = emu.adapters; a; a = a->next)
+		if (a->open)
+			emu_violation("NdisDeregisterProtocolDriver with %s still bound", a->name);
+	emu.protocol_registered = FALSE;
+}
+
+NDIS_STATUS NTAPI NdisOpenAdapterEx(NDIS_HANDLE protocol, NDIS_HANDLE ctx, PNDIS_OPEN_PARAMETERS op,
+				    NDIS_HANDLE bind_ctx, PNDIS_HANDLE binding)
+{
+	struct emu_adapter *a = bind_ctx;
+	struct emu_open *o;
+	BOOLEAN ethernet = FALSE;
+
+	emu_unlocked("NdisOpenAdapterEx");
+	if (protocol != &emu.pc)
+		emu_violation("NdisOpenAdapterEx: not our protocol handle");
+	if (op->Header.Type != NDIS_OBJECT_TYPE_OPEN_PARAMETERS ||
+	    op->Header.Size != NDIS_SIZEOF_OPEN_PARAMETERS_REVISION_1)
+		emu_violation("NdisOpenAdapterEx: bad header");
+	for (UINT i = 0; i < op->MediumArraySize; i++)
+		if (op->MediumArray[i] == NdisMedium802_3) {
+			*op->SelectedMediumIndex = i;
+			ethernet = TRUE;
+		}
+	if (!ethernet)
+		return NDIS_STATUS_UNSUPPORTED_MEDIA;
+	if (a->open)
+		emu_violation("NdisOpenAdapterEx: %s already bound", a->name);
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		abort();
+	o->adapter = a;
+	o->ctx = ctx;
+	a->open = o;
+	*binding = o;
+	return NDIS_STATUS_SUCCESS;
+}
+
+NDIS_STATUS NTAPI NdisCloseAdapterEx(NDIS_HANDLE binding)
+{
+	struct emu_open *o = open_of(binding, "NdisCloseAdapterEx");
+
+	emu_unlocked("NdisCloseAdapterEx");
+	if (o->tx_out || o->adapter->rx_out)
+		emu_violation("NdisCloseAdapterEx on %s with %ld sends and %u receives out",
+			      o->adapter->name, o->tx_out, o->adapter->rx_out);
+	o->closed = TRUE;
+	return NDIS_STATUS_SUCCESS;
+}
+
+VOID NTAPI NdisCompleteBindAdapterEx(NDIS_HANDLE bind_ctx, NDIS_STATUS status)
+{
+	(void)bind_ctx;
+	(void)status;
+	emu_violation("NdisCompleteBindAdapterEx: the emulation never pends an open");
+}
+
+VOID NTAPI NdisCompleteUnbindAdapterEx(NDIS_HANDLE unbind_ctx)
+{
+	(void)unbind_ctx;
+	emu_violation("NdisCompleteUnbindAdapterEx: the emulation never pends a close");
+}
+
+static void check_binding_paused(struct emu_open *o, const char *how)
+{
+	if (o->tx_out || o->adapter->rx_out)
+		emu_violation("%s on %s with %ld sends and %u receives out", how, o->adapter->name,
+			      o->tx_out, o->adapter->rx_out);
+	o->paused = TRUE;
+}
+
+VOID NTAPI NdisCompleteNetPnPEvent(NDIS_HANDLE binding, PNET_PNP_EVENT_NOTIFICATION event,
+				   NDIS_STATUS status)
+{
+	struct emu_open *o = open_of(binding, "NdisCompleteNetPnPEvent");
+
+	(void)event;
+	(void)status;
+	emu_unlocked("NdisCompleteNetPnPEvent");
+	if (!o->pausing || o->paused)
+		emu_violation("NdisCompleteNetPnPEvent: no pause pending on %s", o->adapter->name);
+	check_binding_paused(o, "NdisCompleteNetPnPEvent");
+}
+
+/* Re-enumeration happens after the call that asked for it, as in NDIS
+ * (asynchronously, never inside the driver's own handler). */
+VOID NTAPI NdisReEnumerateProtocolBindings(NDIS_HANDLE protocol)
+{
+	if (protocol != &emu.pc)
+		emu_violation("NdisReEnumerateProtocolBindings: not our protocol handle");
+	emu.reenumerate = TRUE;
+}
+
+void emu_process_reenumerate(void)
+{
+	if (!emu.reenumerate)
+		return;
+	emu.reenumerate = FALSE;
+	for (struct emu_adapter *a = emu.adapters; a; a = a->next)
+		if (a->kind == EMU_VF && !a->open && !a->gone)
+			emu_offer(a);
+}
+
+VOID NTAPI NdisSendNetBufferLists(NDIS_HANDLE binding, PNET_BUFFER_LIST l, NDIS_PORT_NUMBER port,
+				  ULONG flags)
+{
+	struct emu_open *o = open_of(binding, "NdisSendNetBufferLists");
+
+	(void)port;
+	(void)flags;
+	emu_unlocked("NdisSendNetBufferLists");
+	if (o->pausing || o->paused || o->closed)
+		emu_violation("NdisSendNetBufferLists on %s binding of %s",
+			      o->closed ? "a closed" : "a paused", o->adapter->name);
+	for (PNET_BUFFER_LIST n = l, next; n; n = next) {
+		struct emu_nbl *e = emu_nbl_of(n, "NdisSendNetBufferLists");
+
+		next = n->Next;
+		n->Next = NULL;
+		if (!emu_nbl_driver_owned(e))
+			emu_violation("NdisSendNetBufferLists: an NBL the driver does not own");
+		if (e->nbl.SourceHandle != binding)
+			emu_violation("NdisSendNetBufferLists: SourceHandle is not the binding");
+		emu_push(e, HOP_BINDING, o);
+		o->tx_out++;
+		emu_transmit(o->adapter, e);
+	}
+}
+
+VOID NTAPI NdisReturnNetBufferLists(NDIS_HANDLE binding, PNET_BUFFER_LIST l, ULONG flags)
+{
+	struct emu_open *o = open_of(binding, "NdisReturnNetBufferLists");
+
+	(void)flags;
+	emu_unlocked("NdisReturnNetBufferLists");
+	for (PNET_BUFFER_LIST n = l, next; n; n = next) {
+		struct emu_nbl *e = emu_nbl_of(n, "NdisReturnNetBufferLists");
+
+		next = n->Next;
+		emu_check_source(e, "NdisReturnNetBufferLists");
+		if (!emu_pop(e, HOP_MINIPORT, o->adapter, "NdisReturnNetBufferLists"))
+			continue;
+		o->adapter->rx_out--;
+		emu_nbl_retire(e);
+	}
+}
+
+/* ---- the wire */
+
+void emu_complete_transmit(struct emu_adapter *a, struct emu_nbl *e, NDIS_STATUS st)
+{
+	e->nbl.Status = st;
+	if (st == NDIS_STATUS_SUCCESS)
+		a->tx_frames++;
+	if (e->hops && e->hop[e->hops - 1].kind == HOP_FILTER) {
+		struct emu_filter_module *fm = e->hop[e->hops - 1].who;
+
+		e->hops--;
+		emu.fc.SendNetBufferListsCompleteHandler(fm->ctx, &e->nbl, 0);
+	} else if (e->hops && e->hop[e->hops - 1].kind == HOP_BINDING) {
+		struct emu_open *o = e->hop[e->hops - 1].who;
+
+		e->hops--;
+		o->tx_out--;
+		emu.pc.SendNetBufferListsCompleteHandler(o->ctx, &e->nbl, 0);
+	} else {
+		emu_violation("a send with no sender to complete to");
+	}
+}
+
+void emu_transmit(struct emu_adapter *a, struct emu_nbl *e)
+{
+	if (a->gone || a->surprise) {
+		emu_complete_transmit(a, e, STATUS_DEVICE_REMOVED);
+		return;
+	}
+	if (a->hold_tx) {
+		a->in_flight[a->n_in_flight++] = e;
+		return;
+	}
+	emu_complete_transmit(a, e, NDIS_STATUS_SUCCESS);
+}
+
+static void flush_tx(struct emu_adapter *a, NDIS_STATUS st)
+{
+	while (a->n_in_flight) {
+		struct emu_nbl *e = a->in_flight[0];
+
+		memmove(a->in_flight, a->in_flight + 1, --a->n_in_flight * sizeof(e));
+		emu_complete_transmit(a, e, st);
+	}
+}
+
+void emu_hold_tx(struct emu_adapter *a, BOOLEAN hold)
+{
+	a->hold_tx = hold;
+	if (!hold)
+		flush_tx(a, NDIS_STATUS_SUCCESS);
+}
+
+unsigned emu_tx_frames(struct emu_adapter *a)
+{
+	return a->tx_frames;
+}
+
+unsigned emu_tx_in_flight(struct emu_adapter *a)
+{
+	return a->n_in_flight;
+}
+
+unsigned emu_rx_outstanding(struct emu_adapter *a)
+{
+	return a->rx_out;
+}
+
+void emu_receive(struct emu_adapter *a, const UCHAR dst[6], BOOLEAN resources)
+{
+	ULONG flags = resources ? NDIS_RECEIVE_FLAGS_RESOURCES : 0;
+	struct emu_nbl *e = emu_nbl_new(&a->rx_pool, a, 0, dst);
+
+	emu_push(e, HOP_MINIPORT, a);
+	a->rx_out++;
+	if (a->kind == EMU_STANDBY && a->fm.state == FM_RUNNING) {
+		emu.fc.ReceiveNetBufferListsHandler(a->fm.ctx, &e->nbl, 0, 1, flags);
+	} else if (a->kind == EMU_STANDBY) { /* no filter: straight to the stack */
+		a->stack_received++;
+		resources = TRUE;
+	} else if (a->open && !a->open->paused && !a->open->closed) {
+		emu.pc.ReceiveNetBufferListsHandler(a->open->ctx, &e->nbl, 0, 1, flags);
+	} else {
+		resources = TRUE; /* nobody above: the miniport keeps it */
+	}
+	if (resources) {
+		if (e->nbl.Next)
+			emu_violation("receive with RESOURCES: the chain was not restored");
+		if (e->hops != 1 || e->hop[0].kind != HOP_MINIPORT)
+			emu_violation("receive with RESOURCES: the NBL was kept or returned");
+		e->hops = 0;
+		a->rx_out--;
+		emu_nbl_retire(e);
+	}
+}
+
+/* ---- adapters, bindings, PnP */
+
+struct emu_adapter *emu_adapter_new(const char *name, const UCHAR mac[6], enum emu_kind kind)
+{
+	static WCHAR ifname[] = u"\\DEVICE\\{emu}";
+	struct emu_adapter *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		abort();
+	a->name = name;
+	a->kind = kind;
+	memcpy(a->mac, mac, 6);
+	a->ifname.Buffer = ifname;
+	a->ifname.Length = sizeof(ifname) - 2;
+	a->ifname.MaximumLength = sizeof(ifname);
+	a->next = emu.adapters;
+	emu.adapters = a;
+	return a;
+}
+
+void emu_adapter_free(struct emu_adapter *a)
+{
+	for (struct emu_adapter **p = &emu.adapters; *p; p = &(*p)->next)
+		if (*p == a) {
+			*p = a->next;
+			break;
+		}
+	free(a->open);
+	free(a);
+}
+
+NDIS_STATUS emu_offer(struct emu_adapter *a)
+{
+	NDIS_BIND_PARAMETERS bp;
+	NDIS_STATUS st;
+
+	memset(&bp, 0, sizeof(bp));
+	bp.Header.Type = NDIS_OBJECT_TYPE_BIND_PARAMETERS;
+	bp.Header.Size = sizeof(bp);
+	bp.AdapterName = &a->ifname;
+	bp.PhysicalDeviceObject = &a->pdo;
+	bp.MediaType = NdisMedium802_3;
+	bp.MtuSize = 1500;
+	bp.MediaConnectState = MediaConnectStateConnected;
+	bp.MacAddressLength = 6;
+	memcpy(bp.CurrentMacAddress, a->mac, 6);
+	st = emu.pc.BindAdapterHandlerEx(emu.pc_ctx, a, &bp);
+	if (st == NDIS_STATUS_SUCCESS && !a->open)
+		emu_violation("bind of %s succeeded without NdisOpenAdapterEx", a->name);
+	if (st != NDIS_STATUS_SUCCESS && a->open) {
+		emu_violation("bind of %s failed but left the adapter open", a->name);
+	}
+	return st;
+}
+
+BOOLEAN emu_bound(struct emu_adapter *a)
+{
+	return a->open && !a->open->closed;
+}
+
+void emu_link(struct emu_adapter *a, BOOLEAN up)
+{
+	NDIS_LINK_STATE ls;
+	NDIS_STATUS_INDICATION si;
+
+	memset(&ls, 0, sizeof(ls));
+	memset(&si, 0, sizeof(si));
+	ls.MediaConnectState = up ? MediaConnectStateConnected : MediaConnectStateDisconnected;
+	si.Header.Type = NDIS_OBJECT_TYPE_STATUS_INDICATION;
+	si.Header.Size = sizeof(si);
+	si.SourceHandle = a;
+	si.StatusCode = NDIS_STATUS_LINK_STATE;
+	si.StatusBuffer = &ls;
+	si.StatusBufferSize = sizeof(ls);
+	if (a->open && !a->open->closed)
+		emu.pc.StatusHandlerEx(a->open->ctx, &si);
+}
+
+void emu_unplug(struct emu_adapter *a, BOOLEAN surprise)
+{
+	struct emu_open *o = a->open;
+	NET_PNP_EVENT_NOTIFICATION ev;
+	NDIS_STATUS st;
+
+	if (surprise) { /* the device is gone: what it had in flight fails */
+		a->surprise = TRUE;
+		flush_tx(a, STATUS_DEVICE_REMOVED);
+	}
+	if (o && !o->closed) {
+		memset(&ev, 0, sizeof(ev));
+		ev.NetPnPEvent.NetEvent = NetEventPause;
+		o->pausing = TRUE;
+		st = emu.pc.NetPnPEventHandler(o->ctx, &ev);
+		if (st == NDIS_STATUS_SUCCESS)
+			check_binding_paused(o, "NetEventPause returning success");
+		else if (st == NDIS_STATUS_PENDING)
+			flush_tx(a, NDIS_STATUS_SUCCESS); /* the miniport finishes its sends */
+		else
+			emu_violation("NetEventPause returned %#x", (unsigned)st);
+		if (!o->paused)
+			emu_violation("the pause of %s never completed", a->name);
+		st = emu.pc.UnbindAdapterHandlerEx(o, o->ctx);
+		if (st != NDIS_STATUS_SUCCESS || !o->closed)
+			emu_violation("unbind of %s did not close the binding", a->name);
+		free(o);
+		a->open = NULL;
+	}
+	a->gone = TRUE;
+}
+
+/* ---- the driver */
+
+NTSTATUS emu_load_driver(void)
+{
+	static WCHAR path[] = u"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\sriovfo";
+	UNICODE_STRING registry = { sizeof(path) - 2, sizeof(path), path };
+
+	memset(&emu.driver, 0, sizeof(emu.driver));
+	return DriverEntry(&emu.driver, &registry);
+}
+
+void emu_unload_driver(void)
+{
+	if (!emu.driver.DriverUnload)
+		emu_violation("DriverEntry set no unload routine");
+	else
+		emu.driver.DriverUnload(&emu.driver);
+	if (emu.filter_registered || emu.protocol_registered)
+		emu_violation("unload left the filter or the protocol registered");
+	emu_free_graveyard();
+}

@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * sriovfo.sys's sources on the NDIS emulation: the stack's traffic through
+ * arrival orders, hot-unplug with sends in flight, surprise removal, link
+ * flaps and filter pauses. The emulation counts every NDIS rule the driver
+ * breaks; each test ends with none broken, no NBL and no allocation left.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "emu.h"
+
+static const UCHAR MAC_A[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static const UCHAR MAC_B[6] = { 0x52, 0x54, 0x00, 0x65, 0x43, 0x21 };
+static const UCHAR UNICAST[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static const UCHAR BROADCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const UCHAR MULTICAST[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
+
+#define MAX_ADAPTERS 6
+static struct emu_adapter *adapters[MAX_ADAPTERS];
+static BOOLEAN filtered[MAX_ADAPTERS];
+static int n_adapters, violations_before;
+static long nbls_before, allocations_before; /* a failed test may leave some */
+
+static int setup(void **state)
+{
+	(void)state;
+	n_adapters = 0;
+	violations_before = emu_violations();
+	nbls_before = emu_live_nbls();
+	allocations_before = emu_live_allocations();
+	return emu_load_driver() == STATUS_SUCCESS ? 0 : -1;
+}
+
+static struct emu_adapter *adapter(const char *name, const UCHAR *mac, enum emu_kind kind)
+{
+	struct emu_adapter *a = emu_adapter_new(name, mac, kind);
+
+	filtered[n_adapters] = kind == EMU_STANDBY;
+	adapters[n_adapters++] = a;
+	return a;
+}
+
+static struct emu_adapter *standby(const char *name, const UCHAR *mac)
+{
+	struct emu_adapter *a = adapter(name, mac, EMU_STANDBY);
+
+	emu_filter_attach(a);
+	return a;
+}
+
+static struct emu_adapter *vf(const char *name, const UCHAR *mac)
+{
+	struct emu_adapter *a = adapter(name, mac, EMU_VF);
+
+	emu_offer(a);
+	return a;
+}
+
+/* Unplug the VFs, pause and detach the filters, unload; nothing may be left. */
+static int teardown(void **state)
+{
+	(void)state;
+	for (int i = 0; i < n_adapters; i++)
+		if (emu_bound(adapters[i]))
+			emu_unplug(adapters[i], FALSE);
+	for (int i = 0; i < n_adapters; i++)
+		if (filtered[i] && emu_filter_pause(adapters[i]) == NDIS_STATUS_SUCCESS)
+			emu_filter_detach(adapters[i]);
+	emu_unload_driver();
+	for (int i = 0; i < n_adapters; i++)
+		emu_adapter_free(adapters[i]);
+	assert_int_equal(emu_live_nbls(), nbls_before);
+	assert_int_equal(emu_live_allocations(), allocations_before);
+	assert_int_equal(emu_violations(), violations_before);
+	return 0;
+}
+
+static void assert_sends_on(struct emu_adapter *sb, struct emu_adapter *path, unsigned n)
+{
+	unsigned before = emu_tx_frames(path), ok = emu_stack_sent_ok(sb);
+
+	emu_stack_send(sb, n);
+	assert_int_equal(emu_tx_frames(path), before + n);
+	assert_int_equal(emu_stack_sent_ok(sb), ok + n);
+}
+
+/* --- arrival orders --- */
+
+static void test_standby_alone_sends_on_standby(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+
+	(void)state;
+	assert_sends_on(sb, sb, 5);
+	assert_int_equal(emu_stack_sent_failed(sb), 0);
+}
+
+static void test_vf_after_standby_carries_traffic(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	assert_true(emu_bound(v));
+	assert_sends_on(sb, v, 10);
+	assert_int_equal(emu_tx_frames(sb), 0);
+}
+
+static void test_vf_before_standby_bound_on_attach(void **state)
+{
+	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb;
+
+	(void)state;
+	assert_false(emu_bound(v)); /* no standby with its MAC yet */
+	sb = standby("virtio0", MAC_A);
+	assert_true(emu_bound(v)); /* the attach re-enumerated the bindings */
+	assert_sends_on(sb, v, 3);
+}
+
+static void test_standby_itself_and_other_macs_never_bound(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *other = vf("nic1", MAC_B);
+
+	(void)state;
+	assert_int_not_equal(emu_offer(sb), NDIS_STATUS_SUCCESS);
+	assert_false(emu_bound(sb));
+	assert_false(emu_bound(other));
+	assert_sends_on(sb, sb, 2);
+}
+
+static void test_second_vf_waits_until_first_goes(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v0 = vf("vf0", MAC_A);
+	struct emu_adapter *v1 = vf("vf1", MAC_A);
+
+	(void)state;
+	assert_true(emu_bound(v0));
+	assert_false(emu_bound(v1)); /* one VF per standby */
+	assert_sends_on(sb, v0, 2);
+	emu_unplug(v0, FALSE);
+	assert_int_equal(emu_offer(v1), NDIS_STATUS_SUCCESS);
+	assert_sends_on(sb, v1, 2);
+}
+
+static void test_two_standbys_each_with_its_vf(void **state)
+{
+	struct emu_adapter *a = standby("virtio0", MAC_A);
+	struct emu_adapter *b = standby("virtio1", MAC_B);
+	struct emu_adapter *va = vf("vf-a", MAC_A);
+	struct emu_adapter *vb = vf("vf-b", MAC_B);
+
+	(void)state;
+	assert_sends_on(a, va, 4);
+	assert_sends_on(b, vb, 6);
+	assert_int_equal(emu_tx_frames(va), 4);
+}
+
+/* --- unplug --- */
+
+static void test_orderly_unplug_with_sends_in_flight_loses_none(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	emu_hold_tx(v, TRUE);
+	emu_stack_send(sb, 8);
+	assert_int_equal(emu_tx_in_flight(v), 8);
+	emu_unplug(v, FALSE); /* the pause waits for the 8 */
+	assert_int_equal(emu_tx_frames(v), 8);
+	assert_int_equal(emu_stack_sent_ok(sb), 8);
+	assert_int_equal(emu_stack_sent_failed(sb), 0);
+	assert_sends_on(sb, sb, 5); /* and the standby carries on */
+}
+
+static void test_surprise_removal_resends_on_standby(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	emu_hold_tx(v, TRUE);
+	emu_stack_send(sb, 6);
+	emu_unplug(v, TRUE); /* the 6 fail on the VF */
+	assert_int_equal(emu_tx_frames(v), 0);
+	assert_int_equal(emu_tx_frames(sb), 6);
+	assert_int_equal(emu_stack_sent_ok(sb), 6);
+	assert_int_equal(emu_stack_sent_failed(sb), 0);
+}
+
+static void test_new_vf_after_unplug_takes_over(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v0 = vf("vf0", MAC_A);
+	struct emu_adapter *v1;
+
+	(void)state;
+	emu_unplug(v0, FALSE);
+	assert_sends_on(sb, sb, 3);
+	v1 = vf("vf1", MAC_A);
+	assert_sends_on(sb, v1, 3);
+}
+
+/* --- link --- */
+
+static void test_link_flap_falls_back_and_returns_at_once(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		assert_sends_on(sb, v, 2);
+		emu_link(v, FALSE);
+		assert_sends_on(sb, sb, 2);
+		emu_link(v, TRUE);
+	}
+	assert_sends_on(sb, v, 1);
+}
+
+/* --- receive --- */
+
+static void test_vf_receives_indicated_as_standby_and_returned(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	emu_stack_hold_rx(sb, TRUE);
+	for (int i = 0; i < 7; i++)
+		emu_receive(v, UNICAST, FALSE);
+	assert_int_equal(emu_stack_received(sb), 7);
+	assert_int_equal(emu_rx_outstanding(v), 7); /* held by the stack */
+	emu_stack_return(sb);
+	assert_int_equal(emu_rx_outstanding(v), 0);
+}
+
+static void test_vf_receives_with_resources_flag(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	emu_stack_hold_rx(sb, TRUE); /* the stack cannot keep them anyway */
+	for (int i = 0; i < 3; i++)
+		emu_receive(v, UNICAST, TRUE);
+	assert_int_equal(emu_stack_received(sb), 3);
+	assert_int_equal(emu_rx_outstanding(v), 0);
+}
+
+static void test_standby_group_frames_dropped_only_while_on_vf(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v;
+
+	(void)state;
+	emu_receive(sb, BROADCAST, FALSE);
+	emu_receive(sb, MULTICAST, TRUE);
+	assert_int_equal(emu_stack_received(sb), 2); /* no VF: all delivered */
+	v = vf("vf0", MAC_A);
+	emu_receive(sb, BROADCAST, FALSE);
+	emu_receive(sb, MULTICAST, TRUE);
+	emu_receive(sb, UNICAST, FALSE); /* unicast on the standby: always */
+	emu_receive(sb, UNICAST, TRUE);
+	assert_int_equal(emu_stack_received(sb), 4);
+	emu_receive(v, BROADCAST, FALSE); /* the VF's copy is the one delivered */
+	assert_int_equal(emu_stack_received(sb), 5);
+	assert_int_equal(emu_rx_outstanding(sb), 0);
+}
+
+/* --- filter pause --- */
+
+static void test_filter_pause_waits_for_indicated_receives(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	emu_stack_hold_rx(sb, TRUE);
+	emu_receive(v, UNICAST, FALSE);
+	assert_int_equal(emu_filter_pause(sb), NDIS_STATUS_PENDING);
+	assert_false(emu_filter_paused(sb));
+	emu_stack_return(sb);
+	assert_true(emu_filter_paused(sb));
+	emu_filter_restart(sb);
+	assert_sends_on(sb, v, 2);
+}
+
+static void test_filter_pause_waits_for_vf_sends(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	emu_hold_tx(v, TRUE);
+	emu_stack_send(sb, 4);
+	assert_int_equal(emu_filter_pause(sb), NDIS_STATUS_PENDING);
+	emu_hold_tx(v, FALSE);
+	assert_true(emu_filter_paused(sb));
+	assert_int_equal(emu_stack_sent_ok(sb), 4);
+	emu_filter_restart(sb);
+	assert_sends_on(sb, v, 1);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_standby_alone_sends_on_standby),
+		T(test_vf_after_standby_carries_traffic),
+		T(test_vf_before_standby_bound_on_attach),
+		T(test_standby_itself_and_other_macs_never_bound),
+		T(test_second_vf_waits_until_first_goes),
+		T(test_two_standbys_each_with_its_vf),
+		T(test_orderly_unplug_with_sends_in_flight_loses_none),
+		T(test_surprise_removal_resends_on_standby),
+		T(test_new_vf_after_unplug_takes_over),
+		T(test_link_flap_falls_back_and_returns_at_once),
+		T(test_vf_receives_indicated_as_standby_and_returned),
+		T(test_vf_receives_with_resources_flag),
+		T(test_standby_group_frames_dropped_only_while_on_vf),
+		T(test_filter_pause_waits_for_indicated_receives),
+		T(test_filter_pause_waits_for_vf_sends),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
