@@ -53,7 +53,9 @@ static NDIS_STATUS register_filter(PDRIVER_OBJECT driver)
 	fc.SendNetBufferListsCompleteHandler = sfo_filter_send_complete;
 	fc.ReceiveNetBufferListsHandler = sfo_filter_receive;
 	fc.ReturnNetBufferListsHandler = sfo_filter_return;
-	/* No OID, status or PnP handlers yet: NDIS passes those by the filter. */
+	fc.OidRequestHandler = sfo_filter_oid_request;
+	fc.OidRequestCompleteHandler = sfo_filter_oid_complete;
+	/* No status or PnP handlers yet: NDIS passes those by the filter. */
 	return NdisFRegisterFilterDriver(driver, (NDIS_HANDLE)driver, &fc, &sfo_drv.filter_driver);
 }
 
@@ -77,6 +79,7 @@ static NDIS_STATUS register_protocol(void)
 	pc.CloseAdapterCompleteHandlerEx = sfo_vf_close_complete;
 	pc.NetPnPEventHandler = sfo_vf_pnp_event;
 	pc.StatusHandlerEx = sfo_vf_status;
+	pc.OidRequestCompleteHandler = sfo_vf_oid_complete;
 	pc.ReceiveNetBufferListsHandler = sfo_vf_receive;
 	pc.SendNetBufferListsCompleteHandler = sfo_vf_send_complete;
 	return NdisRegisterProtocolDriver(NULL, &pc, &sfo_drv.protocol);

@@ -25,6 +25,34 @@ enum sfo_filter_state {
 
 struct sfo_standby;
 
+/* The receive settings the stack gave the standby, mirrored onto its VF. */
+#define SFO_WIN_MCAST_MAX 32
+enum sfo_mirror {
+	SFO_MIRROR_FILTER, /* OID_GEN_CURRENT_PACKET_FILTER */
+	SFO_MIRROR_MCAST,  /* OID_802_3_MULTICAST_LIST */
+	SFO_MIRROR_MAX,
+};
+
+struct sfo_rx_mode {
+	BOOLEAN have[SFO_MIRROR_MAX]; /* the stack has set it */
+	ULONG packet_filter;
+	BOOLEAN mcast_overflow; /* more addresses than the VF is given: all-multicast */
+	ULONG n_mcast;
+	UCHAR mcast[SFO_WIN_MCAST_MAX][SFO_WIN_MAC_LEN];
+};
+
+/* One mirrored OID to a VF: at most one in flight, the latest value again
+ * when the stack changed it meanwhile. */
+struct sfo_vf_oid {
+	NDIS_OID_REQUEST req;
+	union {
+		ULONG packet_filter;
+		UCHAR mcast[SFO_WIN_MCAST_MAX][SFO_WIN_MAC_LEN];
+	} buf;
+	BOOLEAN busy, again;
+	NDIS_STATUS status; /* of the last one */
+};
+
 /* Our protocol's binding to a VF. */
 struct sfo_vf {
 	NDIS_HANDLE binding;	/* from NdisOpenAdapterEx */
@@ -36,8 +64,9 @@ struct sfo_vf {
 	BOOLEAN open;		     /* NdisOpenAdapterEx succeeded */
 	BOOLEAN link_up;
 	BOOLEAN paused;	  /* NetEventPause until NetEventRestart */
-	LONG outstanding; /* our clones referencing this binding */
+	LONG outstanding; /* our clones and mirrored OIDs on this binding */
 	PNET_PNP_EVENT_NOTIFICATION pending_pause;
+	struct sfo_vf_oid oid[SFO_MIRROR_MAX];
 };
 
 /* The filter module over one standby. */
@@ -51,6 +80,7 @@ struct sfo_standby {
 	LONG outstanding;    /* our clones: sent on the VF or indicated up */
 	struct sfo_vf *vf;   /* the paired VF binding, if any */
 	struct sfo_vf *path; /* where the traffic goes: the VF, or NULL for the standby */
+	struct sfo_rx_mode rx_mode;
 };
 
 struct sfo_driver {
@@ -97,6 +127,14 @@ VOID NTAPI sfo_vf_status(NDIS_HANDLE binding, PNDIS_STATUS_INDICATION status);
 struct sfo_standby *sfo_standby_by_mac_locked(const UCHAR *mac);
 void sfo_steer_locked(struct sfo_standby *sb);
 void sfo_clones_done(struct sfo_standby *sb, struct sfo_vf *vf, LONG n);
+void sfo_vf_io_done(struct sfo_vf *vf, LONG n);
+
+/* oid.c: the stack's OIDs on the standby, the receive settings mirrored to the VF */
+NDIS_STATUS NTAPI sfo_filter_oid_request(NDIS_HANDLE module, PNDIS_OID_REQUEST req);
+VOID NTAPI sfo_filter_oid_complete(NDIS_HANDLE module, PNDIS_OID_REQUEST clone, NDIS_STATUS status);
+VOID NTAPI sfo_vf_oid_complete(NDIS_HANDLE binding, PNDIS_OID_REQUEST req, NDIS_STATUS status);
+/* Send the standby's receive settings to its VF (after bind and restart). */
+void sfo_mirror_rx_mode(struct sfo_vf *vf);
 
 /* tx.c */
 VOID NTAPI sfo_filter_send(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER port,

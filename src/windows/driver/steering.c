@@ -24,13 +24,27 @@ void sfo_steer_locked(struct sfo_standby *sb)
 	sb->path = usable ? vf : NULL;
 }
 
-/*
- * @n clones of @sb (on @vf, if any) came home: a pause that waited for them
- * completes when the last one does.
- */
+/* @n clones or OIDs on @vf are done: a pause that waited for them completes
+ * when the last one is. */
+void sfo_vf_io_done(struct sfo_vf *vf, LONG n)
+{
+	PNET_PNP_EVENT_NOTIFICATION pause = NULL;
+
+	NdisAcquireSpinLock(&sfo_drv.lock);
+	vf->outstanding -= n;
+	if (vf->outstanding == 0) {
+		pause = vf->pending_pause;
+		vf->pending_pause = NULL;
+	}
+	NdisReleaseSpinLock(&sfo_drv.lock);
+	if (pause)
+		NdisCompleteNetPnPEvent(vf->binding, pause, NDIS_STATUS_SUCCESS);
+}
+
+/* @n clones of @sb (on @vf, if any) came home: a pause that waited for them
+ * completes when the last one does. */
 void sfo_clones_done(struct sfo_standby *sb, struct sfo_vf *vf, LONG n)
 {
-	PNET_PNP_EVENT_NOTIFICATION vf_pause = NULL;
 	BOOLEAN filter_paused = FALSE;
 
 	NdisAcquireSpinLock(&sfo_drv.lock);
@@ -39,16 +53,9 @@ void sfo_clones_done(struct sfo_standby *sb, struct sfo_vf *vf, LONG n)
 		sb->state = SFO_FILTER_PAUSED;
 		filter_paused = TRUE;
 	}
-	if (vf) {
-		vf->outstanding -= n;
-		if (vf->outstanding == 0) {
-			vf_pause = vf->pending_pause;
-			vf->pending_pause = NULL;
-		}
-	}
 	NdisReleaseSpinLock(&sfo_drv.lock);
-	if (vf_pause)
-		NdisCompleteNetPnPEvent(vf->binding, vf_pause, NDIS_STATUS_SUCCESS);
+	if (vf)
+		sfo_vf_io_done(vf, n);
 	if (filter_paused)
 		NdisFPauseComplete(sb->filter);
 }

@@ -4,8 +4,8 @@
  * itself, one VF per standby), follow its pause/restart and link, unbind it.
  * NDIS pauses a binding before unbinding it (the host's hot-unplug, a
  * surprise removal): the pause moves the traffic to the standby and
- * completes only when every send on the VF is back, so an orderly unplug
- * loses nothing.
+ * completes only when every send (and mirrored OID) on the VF is back, so an
+ * orderly unplug loses nothing.
  */
 #include "sriovfo.h"
 
@@ -85,6 +85,7 @@ NDIS_STATUS NTAPI sfo_vf_bind(NDIS_HANDLE driver_ctx, NDIS_HANDLE bind_ctx,
 		return st; /* sfo_vf_open_complete() finishes the bind */
 	if (st == NDIS_STATUS_SUCCESS) {
 		opened(vf);
+		sfo_mirror_rx_mode(vf);
 		return st;
 	}
 	unpair(vf);
@@ -99,6 +100,7 @@ VOID NTAPI sfo_vf_open_complete(NDIS_HANDLE binding, NDIS_STATUS status)
 
 	if (status == NDIS_STATUS_SUCCESS) {
 		opened(vf);
+		sfo_mirror_rx_mode(vf);
 	} else {
 		unpair(vf);
 		sfo_win_free(vf);
@@ -167,6 +169,7 @@ NDIS_STATUS NTAPI sfo_vf_pnp_event(NDIS_HANDLE binding, PNET_PNP_EVENT_NOTIFICAT
 		if (vf->standby)
 			sfo_steer_locked(vf->standby);
 		NdisReleaseSpinLock(&sfo_drv.lock);
+		sfo_mirror_rx_mode(vf); /* what changed while it was paused */
 		return NDIS_STATUS_SUCCESS;
 	default:
 		return NDIS_STATUS_SUCCESS;

@@ -55,6 +55,16 @@ unsigned emu_tx_in_flight(struct emu_adapter *a);
 /* A frame arrives on @a, to @dst; with NDIS_RECEIVE_FLAGS_RESOURCES if asked. */
 void emu_receive(struct emu_adapter *a, const UCHAR dst[6], BOOLEAN resources);
 
+/* Receive settings: the stack sets them on a standby; any adapter has them. */
+NDIS_STATUS emu_stack_set_packet_filter(struct emu_adapter *standby, ULONG filter);
+NDIS_STATUS emu_stack_set_multicast(struct emu_adapter *standby, unsigned n);
+ULONG emu_packet_filter(struct emu_adapter *a);
+unsigned emu_multicast_count(struct emu_adapter *a);
+/* Pend the driver's OID requests to @a until emu_complete_oids(). */
+void emu_hold_oids(struct emu_adapter *a, BOOLEAN hold);
+void emu_complete_oids(struct emu_adapter *a);
+unsigned emu_oids_in_flight(struct emu_adapter *a);
+
 /* The TCP/IP stand-in above a standby */
 void emu_stack_send(struct emu_adapter *standby, unsigned n);
 unsigned emu_stack_sent_ok(struct emu_adapter *standby);

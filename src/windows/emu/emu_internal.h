@@ -41,6 +41,8 @@ struct emu_open { /* the driver's protocol binding to an adapter */
 	NDIS_HANDLE ctx;
 	BOOLEAN pausing, paused, closed;
 	long tx_out;
+	PNDIS_OID_REQUEST held_oids[16]; /* pended by emu_hold_oids() */
+	unsigned n_held_oids;
 };
 
 struct emu_filter_module {
@@ -63,6 +65,10 @@ struct emu_adapter {
 	unsigned n_in_flight, tx_frames, rx_out;
 	struct emu_filter_module fm; /* standby */
 	struct emu_open *open;	     /* VF (or any adapter the driver bound) */
+	/* the receive settings the adapter was given */
+	ULONG packet_filter;
+	unsigned n_multicast;
+	BOOLEAN hold_oids;
 	/* the TCP/IP stand-in (standby) */
 	BOOLEAN stack_hold;
 	struct emu_nbl *stack_rx[256];
@@ -83,6 +89,8 @@ extern struct emu_state {
 /* The driver's entry point, which the I/O manager would call. */
 NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path);
 
+/* Memory the emulation hands the driver, counted (emu_live_allocations). */
+void emu_count_allocation(long n);
 void emu_violation(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* An NDIS call the driver must not make with its spin lock held. */
 void emu_unlocked(const char *call);
@@ -103,6 +111,9 @@ void emu_complete_transmit(struct emu_adapter *a, struct emu_nbl *e, NDIS_STATUS
 /* Up the standby's stack: counts, keeps or returns. */
 void emu_stack_deliver(struct emu_adapter *a, PNET_BUFFER_LIST l, ULONG flags);
 void emu_process_reenumerate(void);
+/* The miniport @a carries out a set request. */
+NDIS_STATUS emu_apply_oid(struct emu_adapter *a, const NDIS_OID_REQUEST *req, const char *call);
+void emu_check_oid_header(const NDIS_OID_REQUEST *req, const char *call);
 /* Free the retired NBLs (at unload). */
 void emu_free_graveyard(void);
 

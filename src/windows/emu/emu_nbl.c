@@ -56,6 +56,11 @@ long emu_live_allocations(void)
 	return live_allocations;
 }
 
+void emu_count_allocation(long n)
+{
+	live_allocations += n;
+}
+
 struct emu_nbl *emu_nbl_new(struct emu_pool *pool, NDIS_HANDLE source, unsigned seq,
 			    const UCHAR dst[6])
 {

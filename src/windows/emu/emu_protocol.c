@@ -31,7 +31,8 @@ NDIS_STATUS NTAPI NdisRegisterProtocolDriver(NDIS_HANDLE ctx,
 	if (pc->MajorNdisVersion != 6 || !pc->Name.Length || !pc->BindAdapterHandlerEx ||
 	    !pc->UnbindAdapterHandlerEx || !pc->OpenAdapterCompleteHandlerEx ||
 	    !pc->CloseAdapterCompleteHandlerEx || !pc->NetPnPEventHandler ||
-	    !pc->ReceiveNetBufferListsHandler || !pc->SendNetBufferListsCompleteHandler)
+	    !pc->ReceiveNetBufferListsHandler || !pc->SendNetBufferListsCompleteHandler ||
+	    !pc->OidRequestCompleteHandler)
 		emu_violation("NdisRegisterProtocolDriver: a mandatory member is missing");
 	emu.pc = *pc;
 	emu.pc_ctx = ctx;
@@ -87,9 +88,9 @@ NDIS_STATUS NTAPI NdisCloseAdapterEx(NDIS_HANDLE binding)
 	struct emu_open *o = open_of(binding, "NdisCloseAdapterEx");
 
 	emu_unlocked("NdisCloseAdapterEx");
-	if (o->tx_out || o->adapter->rx_out)
-		emu_violation("NdisCloseAdapterEx on %s with %ld sends and %u receives out",
-			      o->adapter->name, o->tx_out, o->adapter->rx_out);
+	if (o->tx_out || o->adapter->rx_out || o->n_held_oids)
+		emu_violation("NdisCloseAdapterEx on %s with %ld sends, %u receives, %u OIDs out",
+			      o->adapter->name, o->tx_out, o->adapter->rx_out, o->n_held_oids);
 	o->closed = TRUE;
 	return NDIS_STATUS_SUCCESS;
 }
@@ -382,9 +383,10 @@ void emu_unplug(struct emu_adapter *a, BOOLEAN surprise)
 		st = emu.pc.NetPnPEventHandler(o->ctx, &ev);
 		if (st == NDIS_STATUS_SUCCESS)
 			check_binding_paused(o, "NetEventPause returning success");
-		else if (st == NDIS_STATUS_PENDING)
-			flush_tx(a, NDIS_STATUS_SUCCESS); /* the miniport finishes its sends */
-		else
+		else if (st == NDIS_STATUS_PENDING) { /* the miniport finishes its work */
+			flush_tx(a, NDIS_STATUS_SUCCESS);
+			emu_complete_oids(a);
+		} else
 			emu_violation("NetEventPause returned %#x", (unsigned)st);
 		if (!o->paused)
 			emu_violation("the pause of %s never completed", a->name);

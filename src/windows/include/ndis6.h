@@ -170,6 +170,53 @@ typedef struct _NDIS_STATUS_INDICATION {
 	PVOID NdisReserved[4];
 } NDIS_STATUS_INDICATION, *PNDIS_STATUS_INDICATION;
 
+/* ns-ndis-_ndis_oid_request, revision 1 (revision 2, NDIS 6.50, appends
+ * SwitchId, VPortId, Flags). C11 allows the typedef ntddndis.h may repeat. */
+#define NDIS_OID_REQUEST_NDIS_RESERVED_SIZE 16
+typedef struct _NDIS_OID_REQUEST NDIS_OID_REQUEST, *PNDIS_OID_REQUEST;
+struct _NDIS_OID_REQUEST {
+	NDIS_OBJECT_HEADER Header;
+	NDIS_REQUEST_TYPE RequestType;
+	NDIS_PORT_NUMBER PortNumber;
+	UINT Timeout;
+	PVOID RequestId;
+	NDIS_HANDLE RequestHandle;
+	union _REQUEST_DATA {
+		struct {
+			NDIS_OID Oid;
+			PVOID InformationBuffer;
+			UINT InformationBufferLength;
+			UINT BytesWritten;
+			UINT BytesNeeded;
+		} QUERY_INFORMATION;
+		struct {
+			NDIS_OID Oid;
+			PVOID InformationBuffer;
+			UINT InformationBufferLength;
+			UINT BytesRead;
+			UINT BytesNeeded;
+		} SET_INFORMATION;
+		struct {
+			NDIS_OID Oid;
+			PVOID InformationBuffer;
+			ULONG InputBufferLength;
+			ULONG OutputBufferLength;
+			ULONG MethodId;
+			UINT BytesWritten;
+			UINT BytesRead;
+			UINT BytesNeeded;
+		} METHOD_INFORMATION;
+	} DATA;
+	UCHAR NdisReserved[NDIS_OID_REQUEST_NDIS_RESERVED_SIZE * sizeof(PVOID)];
+	UCHAR MiniportReserved[2 * sizeof(PVOID)];
+	UCHAR SourceReserved[2 * sizeof(PVOID)];
+	UCHAR SupportedRevision;
+	UCHAR Reserved1;
+	USHORT Reserved2;
+};
+#define NDIS_OID_REQUEST_REVISION_1	   1
+#define NDIS_SIZEOF_OID_REQUEST_REVISION_1 (offsetof(NDIS_OID_REQUEST, Reserved2) + sizeof(USHORT))
+
 /* The filter: ns-ndis-_ndis_filter_attach_parameters (revision 3, NDIS 6.20;
  * later revisions append members the driver does not read). */
 typedef struct _NDIS_FILTER_ATTACH_PARAMETERS {
@@ -243,6 +290,10 @@ typedef VOID(NTAPI *FILTER_RECEIVE_NET_BUFFER_LISTS_HANDLER)(NDIS_HANDLE module,
 typedef VOID(NTAPI *FILTER_RETURN_NET_BUFFER_LISTS_HANDLER)(NDIS_HANDLE module,
 							    PNET_BUFFER_LIST nbls, ULONG flags);
 
+typedef NDIS_STATUS(NTAPI *FILTER_OID_REQUEST_HANDLER)(NDIS_HANDLE module, PNDIS_OID_REQUEST req);
+typedef VOID(NTAPI *FILTER_OID_REQUEST_COMPLETE_HANDLER)(NDIS_HANDLE module, PNDIS_OID_REQUEST req,
+							 NDIS_STATUS status);
+
 typedef struct _NDIS_FILTER_DRIVER_CHARACTERISTICS {
 	NDIS_OBJECT_HEADER Header;
 	UCHAR MajorNdisVersion;
@@ -264,8 +315,8 @@ typedef struct _NDIS_FILTER_DRIVER_CHARACTERISTICS {
 	PVOID CancelSendNetBufferListsHandler;
 	FILTER_RECEIVE_NET_BUFFER_LISTS_HANDLER ReceiveNetBufferListsHandler;
 	FILTER_RETURN_NET_BUFFER_LISTS_HANDLER ReturnNetBufferListsHandler;
-	PVOID OidRequestHandler;
-	PVOID OidRequestCompleteHandler;
+	FILTER_OID_REQUEST_HANDLER OidRequestHandler;
+	FILTER_OID_REQUEST_COMPLETE_HANDLER OidRequestCompleteHandler;
 	PVOID CancelOidRequestHandler;
 	PVOID DevicePnPEventNotifyHandler;
 	PVOID NetPnPEventHandler;
@@ -320,6 +371,8 @@ typedef VOID(NTAPI *OPEN_ADAPTER_COMPLETE_HANDLER_EX)(NDIS_HANDLE binding, NDIS_
 typedef VOID(NTAPI *CLOSE_ADAPTER_COMPLETE_HANDLER_EX)(NDIS_HANDLE binding);
 typedef NDIS_STATUS(NTAPI *NET_PNP_EVENT_HANDLER)(NDIS_HANDLE binding,
 						  PNET_PNP_EVENT_NOTIFICATION event);
+typedef VOID(NTAPI *OID_REQUEST_COMPLETE_HANDLER)(NDIS_HANDLE binding, PNDIS_OID_REQUEST req,
+						  NDIS_STATUS status);
 typedef VOID(NTAPI *STATUS_HANDLER_EX)(NDIS_HANDLE binding, PNDIS_STATUS_INDICATION status);
 typedef VOID(NTAPI *RECEIVE_NET_BUFFER_LISTS_HANDLER)(NDIS_HANDLE binding, PNET_BUFFER_LIST nbls,
 						      NDIS_PORT_NUMBER port, ULONG count,
@@ -342,7 +395,7 @@ typedef struct _NDIS_PROTOCOL_DRIVER_CHARACTERISTICS {
 	CLOSE_ADAPTER_COMPLETE_HANDLER_EX CloseAdapterCompleteHandlerEx;
 	NET_PNP_EVENT_HANDLER NetPnPEventHandler;
 	PVOID UninstallHandler;
-	PVOID OidRequestCompleteHandler;
+	OID_REQUEST_COMPLETE_HANDLER OidRequestCompleteHandler;
 	STATUS_HANDLER_EX StatusHandlerEx;
 	RECEIVE_NET_BUFFER_LISTS_HANDLER ReceiveNetBufferListsHandler;
 	SEND_NET_BUFFER_LISTS_COMPLETE_HANDLER SendNetBufferListsCompleteHandler;
@@ -362,6 +415,11 @@ VOID NTAPI NdisFSendNetBufferListsComplete(NDIS_HANDLE, PNET_BUFFER_LIST, ULONG)
 VOID NTAPI NdisFIndicateReceiveNetBufferLists(NDIS_HANDLE, PNET_BUFFER_LIST, NDIS_PORT_NUMBER,
 					      ULONG, ULONG);
 VOID NTAPI NdisFReturnNetBufferLists(NDIS_HANDLE, PNET_BUFFER_LIST, ULONG);
+NDIS_STATUS NTAPI NdisFOidRequest(NDIS_HANDLE, PNDIS_OID_REQUEST);
+VOID NTAPI NdisFOidRequestComplete(NDIS_HANDLE, PNDIS_OID_REQUEST, NDIS_STATUS);
+NDIS_STATUS NTAPI NdisAllocateCloneOidRequest(NDIS_HANDLE, PNDIS_OID_REQUEST, ULONG,
+					      PNDIS_OID_REQUEST *);
+VOID NTAPI NdisFreeCloneOidRequest(NDIS_HANDLE, PNDIS_OID_REQUEST);
 
 NDIS_STATUS NTAPI NdisRegisterProtocolDriver(NDIS_HANDLE, PNDIS_PROTOCOL_DRIVER_CHARACTERISTICS,
 					     PNDIS_HANDLE);
@@ -375,6 +433,7 @@ VOID NTAPI NdisCompleteNetPnPEvent(NDIS_HANDLE, PNET_PNP_EVENT_NOTIFICATION, NDI
 VOID NTAPI NdisReEnumerateProtocolBindings(NDIS_HANDLE);
 VOID NTAPI NdisSendNetBufferLists(NDIS_HANDLE, PNET_BUFFER_LIST, NDIS_PORT_NUMBER, ULONG);
 VOID NTAPI NdisReturnNetBufferLists(NDIS_HANDLE, PNET_BUFFER_LIST, ULONG);
+NDIS_STATUS NTAPI NdisOidRequest(NDIS_HANDLE, PNDIS_OID_REQUEST);
 
 NDIS_HANDLE NTAPI NdisAllocateNetBufferListPool(NDIS_HANDLE, NET_BUFFER_LIST_POOL_PARAMETERS *);
 VOID NTAPI NdisFreeNetBufferListPool(NDIS_HANDLE);

@@ -2,7 +2,7 @@
 /*
  * sriovfo.sys's sources on the NDIS emulation: the stack's traffic through
  * arrival orders, hot-unplug with sends in flight, surprise removal, link
- * flaps and filter pauses. The emulation counts every NDIS rule the driver
+ * flaps and filter pauses; the receive settings mirrored to the VF. The emulation counts every NDIS rule the driver
  * breaks; each test ends with none broken, no NBL and no allocation left.
  */
 #include <stdarg.h>
@@ -309,6 +309,92 @@ static void test_filter_pause_waits_for_vf_sends(void **state)
 	assert_sends_on(sb, v, 1);
 }
 
+/* --- receive settings mirrored to the VF --- */
+
+#define DIRECTED_MULTICAST_BROADCAST 0x0b /* NDIS_PACKET_TYPE_DIRECTED|MULTICAST|BROADCAST */
+#define ALL_MULTICAST		     0x04
+
+static void test_rx_mode_mirrored_to_vf(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	assert_int_equal(emu_stack_set_packet_filter(sb, DIRECTED_MULTICAST_BROADCAST),
+			 NDIS_STATUS_SUCCESS);
+	assert_int_equal(emu_stack_set_multicast(sb, 3), NDIS_STATUS_SUCCESS);
+	assert_int_equal(emu_packet_filter(sb), DIRECTED_MULTICAST_BROADCAST);
+	assert_int_equal(emu_packet_filter(v), DIRECTED_MULTICAST_BROADCAST);
+	assert_int_equal(emu_multicast_count(sb), 3);
+	assert_int_equal(emu_multicast_count(v), 3);
+	assert_int_equal(emu_stack_set_packet_filter(sb, 0x20), NDIS_STATUS_SUCCESS); /* promisc */
+	assert_int_equal(emu_packet_filter(v), 0x20);
+}
+
+static void test_rx_mode_replayed_to_each_new_vf(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v0, *v1;
+
+	(void)state;
+	emu_stack_set_packet_filter(sb, DIRECTED_MULTICAST_BROADCAST);
+	emu_stack_set_multicast(sb, 2);
+	v0 = vf("vf0", MAC_A);
+	assert_int_equal(emu_packet_filter(v0), DIRECTED_MULTICAST_BROADCAST);
+	assert_int_equal(emu_multicast_count(v0), 2);
+	emu_unplug(v0, FALSE);
+	emu_stack_set_multicast(sb, 5); /* changed while no VF is there */
+	v1 = vf("vf1", MAC_A);
+	assert_int_equal(emu_packet_filter(v1), DIRECTED_MULTICAST_BROADCAST);
+	assert_int_equal(emu_multicast_count(v1), 5);
+}
+
+static void test_long_multicast_list_is_all_multicast_on_vf(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	emu_stack_set_packet_filter(sb, DIRECTED_MULTICAST_BROADCAST);
+	assert_int_equal(emu_stack_set_multicast(sb, 40), NDIS_STATUS_SUCCESS);
+	assert_int_equal(emu_multicast_count(sb), 40);
+	assert_int_equal(emu_multicast_count(v), 0);
+	assert_int_equal(emu_packet_filter(v), DIRECTED_MULTICAST_BROADCAST | ALL_MULTICAST);
+	emu_stack_set_multicast(sb, 4); /* back under the limit */
+	assert_int_equal(emu_multicast_count(v), 4);
+	assert_int_equal(emu_packet_filter(v), DIRECTED_MULTICAST_BROADCAST);
+}
+
+static void test_mirror_in_flight_sends_the_latest_after(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	emu_hold_oids(v, TRUE);
+	emu_stack_set_packet_filter(sb, 0x01);
+	emu_stack_set_packet_filter(sb, 0x03);
+	emu_stack_set_packet_filter(sb, DIRECTED_MULTICAST_BROADCAST);
+	assert_int_equal(emu_oids_in_flight(v), 1); /* one at a time */
+	emu_hold_oids(v, FALSE);
+	emu_complete_oids(v);
+	assert_int_equal(emu_packet_filter(v), DIRECTED_MULTICAST_BROADCAST);
+	assert_int_equal(emu_oids_in_flight(v), 0);
+}
+
+static void test_unplug_waits_for_mirrored_oid(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	emu_hold_oids(v, TRUE);
+	emu_stack_set_packet_filter(sb, DIRECTED_MULTICAST_BROADCAST);
+	assert_int_equal(emu_oids_in_flight(v), 1);
+	emu_unplug(v, FALSE); /* the pause pends until the OID completes */
+	assert_int_equal(emu_packet_filter(v), DIRECTED_MULTICAST_BROADCAST);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -329,6 +415,11 @@ int main(void)
 		T(test_standby_group_frames_dropped_only_while_on_vf),
 		T(test_filter_pause_waits_for_indicated_receives),
 		T(test_filter_pause_waits_for_vf_sends),
+		T(test_rx_mode_mirrored_to_vf),
+		T(test_rx_mode_replayed_to_each_new_vf),
+		T(test_long_multicast_list_is_all_multicast_on_vf),
+		T(test_mirror_in_flight_sends_the_latest_after),
+		T(test_unplug_waits_for_mirrored_oid),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

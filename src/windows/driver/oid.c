@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The stack's OID requests on the standby pass down as clones. When the
+ * standby accepts a packet filter or a multicast list, the setting is kept
+ * and mirrored to the VF, and replayed to every VF that binds later (and
+ * after a VF's restart). A multicast list longer than the VF is given turns
+ * into all-multicast on the VF: it receives at least what the stack asked.
+ */
+#include "sriovfo.h"
+
+/* Keep what the standby accepted; whether it is a mirrored setting. */
+static BOOLEAN record_locked(struct sfo_rx_mode *rx, const NDIS_OID_REQUEST *req)
+{
+	const void *buf = req->DATA.SET_INFORMATION.InformationBuffer;
+	UINT len = req->DATA.SET_INFORMATION.InformationBufferLength;
+
+	if (req->RequestType != NdisRequestSetInformation)
+		return FALSE;
+	switch (req->DATA.SET_INFORMATION.Oid) {
+	case OID_GEN_CURRENT_PACKET_FILTER:
+		if (len < sizeof(ULONG))
+			return FALSE;
+		__builtin_memcpy(&rx->packet_filter, buf, sizeof(ULONG));
+		rx->have[SFO_MIRROR_FILTER] = TRUE;
+		return TRUE;
+	case OID_802_3_MULTICAST_LIST:
+		if (len % SFO_WIN_MAC_LEN)
+			return FALSE;
+		rx->mcast_overflow = len / SFO_WIN_MAC_LEN > SFO_WIN_MCAST_MAX;
+		rx->n_mcast = rx->mcast_overflow ? 0 : len / SFO_WIN_MAC_LEN;
+		__builtin_memcpy(rx->mcast, buf, rx->n_mcast * SFO_WIN_MAC_LEN);
+		rx->have[SFO_MIRROR_MCAST] = TRUE;
+		return TRUE;
+	default:
+		return FALSE;
+	}
+}
+
+static void fill_locked(struct sfo_vf_oid *o, enum sfo_mirror which, const struct sfo_rx_mode *rx)
+{
+	__builtin_memset(&o->req, 0, sizeof(o->req));
+	o->req.Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
+	o->req.Header.Revision = NDIS_OID_REQUEST_REVISION_1;
+	o->req.Header.Size = NDIS_SIZEOF_OID_REQUEST_REVISION_1;
+	o->req.RequestType = NdisRequestSetInformation;
+	o->req.DATA.SET_INFORMATION.InformationBuffer = &o->buf;
+	if (which == SFO_MIRROR_FILTER) {
+		o->buf.packet_filter = rx->packet_filter;
+		if (rx->mcast_overflow && (rx->packet_filter & NDIS_PACKET_TYPE_MULTICAST))
+			o->buf.packet_filter |= NDIS_PACKET_TYPE_ALL_MULTICAST;
+		o->req.DATA.SET_INFORMATION.Oid = OID_GEN_CURRENT_PACKET_FILTER;
+		o->req.DATA.SET_INFORMATION.InformationBufferLength = sizeof(ULONG);
+	} else {
+		__builtin_memcpy(o->buf.mcast, rx->mcast, rx->n_mcast * SFO_WIN_MAC_LEN);
+		o->req.DATA.SET_INFORMATION.Oid = OID_802_3_MULTICAST_LIST;
+		o->req.DATA.SET_INFORMATION.InformationBufferLength = rx->n_mcast * SFO_WIN_MAC_LEN;
+	}
+}
+
+/* The OID @which on @vf is done: whether to send it again (changed meanwhile). */
+static BOOLEAN mirror_done(struct sfo_vf *vf, enum sfo_mirror which, NDIS_STATUS st)
+{
+	struct sfo_vf_oid *o = &vf->oid[which];
+	BOOLEAN again;
+
+	NdisAcquireSpinLock(&sfo_drv.lock);
+	o->status = st;
+	o->busy = FALSE;
+	again = o->again;
+	o->again = FALSE;
+	NdisReleaseSpinLock(&sfo_drv.lock);
+	sfo_vf_io_done(vf, 1);
+	return again;
+}
+
+static void mirror(struct sfo_vf *vf, enum sfo_mirror which)
+{
+	struct sfo_vf_oid *o = &vf->oid[which];
+
+	for (;;) {
+		struct sfo_standby *sb;
+		NDIS_STATUS st;
+
+		NdisAcquireSpinLock(&sfo_drv.lock);
+		sb = vf->standby;
+		if (!sb || !vf->open || vf->paused || !sb->rx_mode.have[which]) {
+			NdisReleaseSpinLock(&sfo_drv.lock);
+			return;
+		}
+		if (o->busy) {
+			o->again = TRUE; /* its completion sends the latest */
+			NdisReleaseSpinLock(&sfo_drv.lock);
+			return;
+		}
+		o->busy = TRUE;
+		fill_locked(o, which, &sb->rx_mode);
+		vf->outstanding++; /* a pause waits for it */
+		NdisReleaseSpinLock(&sfo_drv.lock);
+		st = NdisOidRequest(vf->binding, &o->req);
+		if (st == NDIS_STATUS_PENDING || !mirror_done(vf, which, st))
+			return;
+	}
+}
+
+void sfo_mirror_rx_mode(struct sfo_vf *vf)
+{
+	mirror(vf, SFO_MIRROR_FILTER);
+	mirror(vf, SFO_MIRROR_MCAST);
+}
+
+VOID NTAPI sfo_vf_oid_complete(NDIS_HANDLE binding, PNDIS_OID_REQUEST req, NDIS_STATUS status)
+{
+	struct sfo_vf *vf = binding;
+	enum sfo_mirror which =
+		req == &vf->oid[SFO_MIRROR_FILTER].req ? SFO_MIRROR_FILTER : SFO_MIRROR_MCAST;
+
+	if (mirror_done(vf, which, status))
+		mirror(vf, which);
+}
+
+/* The standby answered the clone: the stack's request gets the answer, and
+ * an accepted setting goes to the VF. */
+static PNDIS_OID_REQUEST finish(struct sfo_standby *sb, PNDIS_OID_REQUEST clone, NDIS_STATUS st)
+{
+	PNDIS_OID_REQUEST orig;
+	struct sfo_vf *vf = NULL;
+
+	__builtin_memcpy(&orig, clone->SourceReserved, sizeof(orig));
+	orig->DATA = clone->DATA; /* BytesRead, BytesWritten, BytesNeeded */
+	NdisFreeCloneOidRequest(sb->filter, clone);
+	if (st != NDIS_STATUS_SUCCESS)
+		return orig;
+	NdisAcquireSpinLock(&sfo_drv.lock);
+	if (record_locked(&sb->rx_mode, orig) && sb->vf) {
+		vf = sb->vf;
+		vf->outstanding++; /* holds the VF: its pause, then unbind, wait */
+	}
+	NdisReleaseSpinLock(&sfo_drv.lock);
+	if (vf) {
+		sfo_mirror_rx_mode(vf);
+		sfo_vf_io_done(vf, 1);
+	}
+	return orig;
+}
+
+NDIS_STATUS NTAPI sfo_filter_oid_request(NDIS_HANDLE module, PNDIS_OID_REQUEST req)
+{
+	struct sfo_standby *sb = module;
+	PNDIS_OID_REQUEST clone;
+	NDIS_STATUS st;
+
+	st = NdisAllocateCloneOidRequest(sb->filter, req, SFO_WIN_POOL_TAG, &clone);
+	if (st != NDIS_STATUS_SUCCESS)
+		return st;
+	__builtin_memcpy(clone->SourceReserved, &req, sizeof(req));
+	st = NdisFOidRequest(sb->filter, clone);
+	if (st != NDIS_STATUS_PENDING)
+		finish(sb, clone, st);
+	return st;
+}
+
+VOID NTAPI sfo_filter_oid_complete(NDIS_HANDLE module, PNDIS_OID_REQUEST clone, NDIS_STATUS status)
+{
+	struct sfo_standby *sb = module;
+
+	NdisFOidRequestComplete(sb->filter, finish(sb, clone, status), status);
+}

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * OID requests in the emulation: the filter's (down to the standby, as
+ * clones) and the protocol's (to a bound adapter, pended on demand), the
+ * adapters' receive settings, and the stack setting them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu_internal.h"
+
+#define MAX_MULTICAST 64
+
+void emu_check_oid_header(const NDIS_OID_REQUEST *req, const char *call)
+{
+	if (req->Header.Type != NDIS_OBJECT_TYPE_OID_REQUEST ||
+	    req->Header.Revision < NDIS_OID_REQUEST_REVISION_1 ||
+	    req->Header.Size < NDIS_SIZEOF_OID_REQUEST_REVISION_1)
+		emu_violation("%s: bad OID request header", call);
+}
+
+NDIS_STATUS emu_apply_oid(struct emu_adapter *a, const NDIS_OID_REQUEST *req, const char *call)
+{
+	UINT len = req->DATA.SET_INFORMATION.InformationBufferLength;
+
+	emu_check_oid_header(req, call);
+	if (req->RequestType != NdisRequestSetInformation)
+		return NDIS_STATUS_NOT_SUPPORTED;
+	switch (req->DATA.SET_INFORMATION.Oid) {
+	case OID_GEN_CURRENT_PACKET_FILTER:
+		if (len != sizeof(ULONG))
+			return NDIS_STATUS_FAILURE;
+		memcpy(&a->packet_filter, req->DATA.SET_INFORMATION.InformationBuffer, len);
+		return NDIS_STATUS_SUCCESS;
+	case OID_802_3_MULTICAST_LIST:
+		if (len % 6 || len / 6 > MAX_MULTICAST)
+			return NDIS_STATUS_FAILURE;
+		a->n_multicast = len / 6;
+		return NDIS_STATUS_SUCCESS;
+	default:
+		return NDIS_STATUS_NOT_SUPPORTED;
+	}
+}
+
+NDIS_STATUS NTAPI NdisAllocateCloneOidRequest(NDIS_HANDLE filter, PNDIS_OID_REQUEST req, ULONG tag,
+					      PNDIS_OID_REQUEST *clone)
+{
+	(void)filter;
+	(void)tag;
+	*clone = malloc(sizeof(**clone));
+	if (!*clone)
+		return NDIS_STATUS_RESOURCES;
+	**clone = *req;
+	emu_count_allocation(1);
+	return NDIS_STATUS_SUCCESS;
+}
+
+VOID NTAPI NdisFreeCloneOidRequest(NDIS_HANDLE filter, PNDIS_OID_REQUEST clone)
+{
+	(void)filter;
+	free(clone);
+	emu_count_allocation(-1);
+}
+
+/* The standby's miniport answers at once. */
+NDIS_STATUS NTAPI NdisFOidRequest(NDIS_HANDLE filter, PNDIS_OID_REQUEST req)
+{
+	struct emu_filter_module *fm = filter;
+
+	emu_unlocked("NdisFOidRequest");
+	return emu_apply_oid(fm->adapter, req, "NdisFOidRequest");
+}
+
+VOID NTAPI NdisFOidRequestComplete(NDIS_HANDLE filter, PNDIS_OID_REQUEST req, NDIS_STATUS status)
+{
+	(void)filter;
+	(void)req;
+	(void)status;
+	emu_violation("NdisFOidRequestComplete: no OID request of the stack pended");
+}
+
+NDIS_STATUS NTAPI NdisOidRequest(NDIS_HANDLE binding, PNDIS_OID_REQUEST req)
+{
+	struct emu_open *o = binding;
+
+	emu_unlocked("NdisOidRequest");
+	if (o->adapter->open != o || o->closed)
+		emu_violation("NdisOidRequest on a closed binding");
+	if (o->adapter->hold_oids) {
+		emu_check_oid_header(req, "NdisOidRequest");
+		o->held_oids[o->n_held_oids++] = req;
+		return NDIS_STATUS_PENDING;
+	}
+	return emu_apply_oid(o->adapter, req, "NdisOidRequest");
+}
+
+void emu_hold_oids(struct emu_adapter *a, BOOLEAN hold)
+{
+	a->hold_oids = hold;
+}
+
+void emu_complete_oids(struct emu_adapter *a)
+{
+	struct emu_open *o = a->open;
+
+	while (o && o->n_held_oids) {
+		PNDIS_OID_REQUEST req = o->held_oids[0];
+
+		memmove(o->held_oids, o->held_oids + 1, --o->n_held_oids * sizeof(req));
+		emu.pc.OidRequestCompleteHandler(o->ctx, req, emu_apply_oid(a, req, "held OID"));
+	}
+}
+
+unsigned emu_oids_in_flight(struct emu_adapter *a)
+{
+	return a->open ? a->open->n_held_oids : 0;
+}
+
+ULONG emu_packet_filter(struct emu_adapter *a)
+{
+	return a->packet_filter;
+}
+
+unsigned emu_multicast_count(struct emu_adapter *a)
+{
+	return a->n_multicast;
+}
+
+static NDIS_STATUS stack_set(struct emu_adapter *a, NDIS_OID oid, void *buf, UINT len)
+{
+	NDIS_OID_REQUEST req;
+
+	memset(&req, 0, sizeof(req));
+	req.Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
+	req.Header.Revision = NDIS_OID_REQUEST_REVISION_1;
+	req.Header.Size = NDIS_SIZEOF_OID_REQUEST_REVISION_1;
+	req.RequestType = NdisRequestSetInformation;
+	req.DATA.SET_INFORMATION.Oid = oid;
+	req.DATA.SET_INFORMATION.InformationBuffer = buf;
+	req.DATA.SET_INFORMATION.InformationBufferLength = len;
+	if (a->fm.state == FM_DETACHED)
+		return emu_apply_oid(a, &req, "stack's OID");
+	return emu.fc.OidRequestHandler(a->fm.ctx, &req);
+}
+
+NDIS_STATUS emu_stack_set_packet_filter(struct emu_adapter *a, ULONG filter)
+{
+	return stack_set(a, OID_GEN_CURRENT_PACKET_FILTER, &filter, sizeof(filter));
+}
+
+NDIS_STATUS emu_stack_set_multicast(struct emu_adapter *a, unsigned n)
+{
+	UCHAR list[MAX_MULTICAST][6];
+
+	if (n > MAX_MULTICAST)
+		abort(); /* a test error */
+	for (unsigned i = 0; i < n; i++) {
+		static const UCHAR base[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x00 };
+
+		memcpy(list[i], base, 6);
+		list[i][5] = (UCHAR)i;
+	}
+	return stack_set(a, OID_802_3_MULTICAST_LIST, list, n * 6);
+}
