@@ -112,6 +112,8 @@ static void closed(struct sfo_vf *vf)
 {
 	unpair(vf);
 	sfo_win_free(vf);
+	/* A same-MAC VF refused while this one was bound gets offered again. */
+	NdisReEnumerateProtocolBindings(sfo_drv.protocol);
 }
 
 NDIS_STATUS NTAPI sfo_vf_unbind(NDIS_HANDLE unbind_ctx, NDIS_HANDLE binding)

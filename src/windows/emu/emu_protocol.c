@@ -397,6 +397,7 @@ void emu_unplug(struct emu_adapter *a, BOOLEAN surprise)
 		a->open = NULL;
 	}
 	a->gone = TRUE;
+	emu_process_reenumerate();
 }
 
 /* ---- the driver */
