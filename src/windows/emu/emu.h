@@ -43,9 +43,11 @@ void emu_filter_detach(struct emu_adapter *standby);
 /* Offer a VF (or any adapter) to the driver's protocol: its bind's status. */
 NDIS_STATUS emu_offer(struct emu_adapter *a);
 BOOLEAN emu_bound(struct emu_adapter *a);
+/* The adapter's link (up when created), told to the driver if bound. */
 void emu_link(struct emu_adapter *a, BOOLEAN up);
-/* The host's hot-unplug: pause the binding (the miniport completes its
- * sends meanwhile), unbind, gone. Surprise: the sends in flight fail first. */
+/* The host's hot-unplug: pause the binding (while it pends, the miniport
+ * completes its sends and OIDs and the stacks return the receives they
+ * hold), unbind, gone. Surprise: the sends in flight fail first. */
 void emu_unplug(struct emu_adapter *a, BOOLEAN surprise);
 
 /* The wire */
@@ -54,6 +56,8 @@ unsigned emu_tx_frames(struct emu_adapter *a);	       /* frames sent on the wire
 unsigned emu_tx_in_flight(struct emu_adapter *a);
 /* A frame arrives on @a, to @dst; with NDIS_RECEIVE_FLAGS_RESOURCES if asked. */
 void emu_receive(struct emu_adapter *a, const UCHAR dst[6], BOOLEAN resources);
+/* @n frames (at most 16) indicated as one chain. */
+void emu_receive_burst(struct emu_adapter *a, const UCHAR (*dst)[6], unsigned n, BOOLEAN resources);
 
 /* Receive settings: the stack sets them on a standby; any adapter has them. */
 NDIS_STATUS emu_stack_set_packet_filter(struct emu_adapter *standby, ULONG filter);

@@ -7,6 +7,7 @@
 
 #define EMU_MAX_HOPS  6
 #define EMU_FRAME_LEN 64
+#define EMU_MAX_BURST 16
 
 enum emu_hop {
 	HOP_MINIPORT, /* received by an adapter; goes back to it */
@@ -61,6 +62,7 @@ struct emu_adapter {
 	NDIS_STRING ifname;
 	struct emu_pool rx_pool, stack_pool;
 	BOOLEAN gone, surprise, hold_tx;
+	BOOLEAN link_down; /* its media state, reported at bind and by emu_link() */
 	struct emu_nbl *in_flight[256];
 	unsigned n_in_flight, tx_frames, rx_out;
 	struct emu_filter_module fm; /* standby */

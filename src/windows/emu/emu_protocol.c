@@ -260,32 +260,48 @@ unsigned emu_rx_outstanding(struct emu_adapter *a)
 	return a->rx_out;
 }
 
-void emu_receive(struct emu_adapter *a, const UCHAR dst[6], BOOLEAN resources)
+void emu_receive_burst(struct emu_adapter *a, const UCHAR (*dst)[6], unsigned n, BOOLEAN resources)
 {
 	ULONG flags = resources ? NDIS_RECEIVE_FLAGS_RESOURCES : 0;
-	struct emu_nbl *e = emu_nbl_new(&a->rx_pool, a, 0, dst);
+	struct emu_nbl *e[EMU_MAX_BURST];
+	BOOLEAN keep = resources;
 
-	emu_push(e, HOP_MINIPORT, a);
-	a->rx_out++;
+	if (n == 0 || n > EMU_MAX_BURST)
+		abort(); /* a test error */
+	for (unsigned i = 0; i < n; i++) {
+		e[i] = emu_nbl_new(&a->rx_pool, a, 0, dst[i]);
+		emu_push(e[i], HOP_MINIPORT, a);
+		a->rx_out++;
+		if (i)
+			e[i - 1]->nbl.Next = &e[i]->nbl;
+	}
 	if (a->kind == EMU_STANDBY && a->fm.state == FM_RUNNING) {
-		emu.fc.ReceiveNetBufferListsHandler(a->fm.ctx, &e->nbl, 0, 1, flags);
+		emu.fc.ReceiveNetBufferListsHandler(a->fm.ctx, &e[0]->nbl, 0, n, flags);
 	} else if (a->kind == EMU_STANDBY) { /* no filter: straight to the stack */
-		a->stack_received++;
-		resources = TRUE;
+		a->stack_received += n;
+		keep = TRUE;
 	} else if (a->open && !a->open->paused && !a->open->closed) {
-		emu.pc.ReceiveNetBufferListsHandler(a->open->ctx, &e->nbl, 0, 1, flags);
+		emu.pc.ReceiveNetBufferListsHandler(a->open->ctx, &e[0]->nbl, 0, n, flags);
 	} else {
-		resources = TRUE; /* nobody above: the miniport keeps it */
+		keep = TRUE; /* nobody above: the miniport keeps them */
 	}
-	if (resources) {
-		if (e->nbl.Next)
+	if (!keep)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		if (e[i]->nbl.Next != (i + 1 < n ? &e[i + 1]->nbl : NULL))
 			emu_violation("receive with RESOURCES: the chain was not restored");
-		if (e->hops != 1 || e->hop[0].kind != HOP_MINIPORT)
-			emu_violation("receive with RESOURCES: the NBL was kept or returned");
-		e->hops = 0;
+		if (e[i]->hops != 1 || e[i]->hop[0].kind != HOP_MINIPORT)
+			emu_violation("receive with RESOURCES: an NBL was kept or returned");
+		e[i]->hops = 0;
+		e[i]->nbl.Next = NULL;
 		a->rx_out--;
-		emu_nbl_retire(e);
+		emu_nbl_retire(e[i]);
 	}
+}
+
+void emu_receive(struct emu_adapter *a, const UCHAR dst[6], BOOLEAN resources)
+{
+	emu_receive_burst(a, (const UCHAR(*)[6])dst, 1, resources);
 }
 
 /* ---- adapters, bindings, PnP */
@@ -331,7 +347,8 @@ NDIS_STATUS emu_offer(struct emu_adapter *a)
 	bp.PhysicalDeviceObject = &a->pdo;
 	bp.MediaType = NdisMedium802_3;
 	bp.MtuSize = 1500;
-	bp.MediaConnectState = MediaConnectStateConnected;
+	bp.MediaConnectState =
+		a->link_down ? MediaConnectStateDisconnected : MediaConnectStateConnected;
 	bp.MacAddressLength = 6;
 	memcpy(bp.CurrentMacAddress, a->mac, 6);
 	st = emu.pc.BindAdapterHandlerEx(emu.pc_ctx, a, &bp);
@@ -353,6 +370,7 @@ void emu_link(struct emu_adapter *a, BOOLEAN up)
 	NDIS_LINK_STATE ls;
 	NDIS_STATUS_INDICATION si;
 
+	a->link_down = !up;
 	memset(&ls, 0, sizeof(ls));
 	memset(&si, 0, sizeof(si));
 	ls.MediaConnectState = up ? MediaConnectStateConnected : MediaConnectStateDisconnected;
@@ -364,6 +382,17 @@ void emu_link(struct emu_adapter *a, BOOLEAN up)
 	si.StatusBufferSize = sizeof(ls);
 	if (a->open && !a->open->closed)
 		emu.pc.StatusHandlerEx(a->open->ctx, &si);
+}
+
+/* While a pause pends: the miniport completes its sends and OID requests,
+ * the stacks return the receives they hold. */
+static void finish_outstanding(struct emu_adapter *a)
+{
+	flush_tx(a, NDIS_STATUS_SUCCESS);
+	emu_complete_oids(a);
+	for (struct emu_adapter *sb = emu.adapters; sb; sb = sb->next)
+		if (sb->kind == EMU_STANDBY)
+			emu_stack_return(sb);
 }
 
 void emu_unplug(struct emu_adapter *a, BOOLEAN surprise)
@@ -383,10 +412,9 @@ void emu_unplug(struct emu_adapter *a, BOOLEAN surprise)
 		st = emu.pc.NetPnPEventHandler(o->ctx, &ev);
 		if (st == NDIS_STATUS_SUCCESS)
 			check_binding_paused(o, "NetEventPause returning success");
-		else if (st == NDIS_STATUS_PENDING) { /* the miniport finishes its work */
-			flush_tx(a, NDIS_STATUS_SUCCESS);
-			emu_complete_oids(a);
-		} else
+		else if (st == NDIS_STATUS_PENDING) /* what it waits for comes back */
+			finish_outstanding(a);
+		else
 			emu_violation("NetEventPause returned %#x", (unsigned)st);
 		if (!o->paused)
 			emu_violation("the pause of %s never completed", a->name);

@@ -275,6 +275,31 @@ static void test_standby_group_frames_dropped_only_while_on_vf(void **state)
 	assert_int_equal(emu_rx_outstanding(sb), 0);
 }
 
+static void test_chains_split_and_mended(void **state)
+{
+	const UCHAR burst[5][6] = {
+		{ 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		{ 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb }, { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 },
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	};
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	emu_receive_burst(sb, burst, 5, TRUE); /* runs cut out and mended */
+	assert_int_equal(emu_stack_received(sb), 2);
+	emu_receive_burst(sb, burst, 5, FALSE); /* group frames returned */
+	assert_int_equal(emu_stack_received(sb), 4);
+	assert_int_equal(emu_rx_outstanding(sb), 0);
+	emu_receive_burst(v, burst, 5, TRUE); /* all of the VF's delivered */
+	emu_stack_hold_rx(sb, TRUE);
+	emu_receive_burst(v, burst, 5, FALSE);
+	assert_int_equal(emu_stack_received(sb), 14);
+	assert_int_equal(emu_rx_outstanding(v), 5);
+	emu_stack_return(sb);
+	assert_int_equal(emu_rx_outstanding(v), 0);
+}
+
 /* --- filter pause --- */
 
 static void test_filter_pause_waits_for_indicated_receives(void **state)
@@ -413,6 +438,7 @@ int main(void)
 		T(test_vf_receives_indicated_as_standby_and_returned),
 		T(test_vf_receives_with_resources_flag),
 		T(test_standby_group_frames_dropped_only_while_on_vf),
+		T(test_chains_split_and_mended),
 		T(test_filter_pause_waits_for_indicated_receives),
 		T(test_filter_pause_waits_for_vf_sends),
 		T(test_rx_mode_mirrored_to_vf),
