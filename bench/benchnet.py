@@ -221,9 +221,14 @@ class Bench:
 
     # ------------------------------------------------------------ the end
     def keep(self, outdir):
-        """Copies the work directory (raw results, logs) to outdir."""
+        """Copies the work directory's files (raw results, logs) to outdir;
+        sockets and FIFOs (the daemon's control socket) are not data."""
+        def not_files(folder, names):
+            return [n for n in names if not os.path.isdir(os.path.join(folder, n)) and
+                    not os.path.isfile(os.path.join(folder, n))]
+
         if outdir:
-            shutil.copytree(self.work, outdir, dirs_exist_ok=True)
+            shutil.copytree(self.work, outdir, ignore=not_files, dirs_exist_ok=True)
             print(f"raw results in {outdir}")
 
     def close(self):
