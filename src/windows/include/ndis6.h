@@ -452,8 +452,10 @@ VOID NTAPI NdisAcquireSpinLock(PNDIS_SPIN_LOCK);
 VOID NTAPI NdisReleaseSpinLock(PNDIS_SPIN_LOCK);
 #define SFO_NDIS_PRIORITY_NORMAL 16 /* EX_POOL_PRIORITY NormalPoolPriority */
 
-/* x64 layouts (ns-ndis-net_buffer_list, ns-ndis-net_buffer; offsets agree
- * with the public debugger dumps of NDIS!_NET_BUFFER_LIST / _NET_BUFFER). */
+/* x64 layouts: the offsets follow from the DDI reference's declarations
+ * (ns-ndis-net_buffer_list, ns-ndis-net_buffer) and are the ones the
+ * ndis-edge prototype recorded from a public debugger dump; they were not
+ * checked against the WDK's own headers. */
 #if defined(__x86_64__)
 _Static_assert(offsetof(NET_BUFFER_LIST, FirstNetBuffer) == 0x08, "NBL.FirstNetBuffer");
 _Static_assert(offsetof(NET_BUFFER_LIST, ParentNetBufferList) == 0x18, "NBL.Parent");
