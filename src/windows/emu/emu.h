@@ -64,10 +64,14 @@ NDIS_STATUS emu_stack_set_packet_filter(struct emu_adapter *standby, ULONG filte
 NDIS_STATUS emu_stack_set_multicast(struct emu_adapter *standby, unsigned n);
 ULONG emu_packet_filter(struct emu_adapter *a);
 unsigned emu_multicast_count(struct emu_adapter *a);
-/* Pend the driver's OID requests to @a until emu_complete_oids(). */
+/* Pend the OID requests to @a (a VF: the driver's; a standby: those the
+ * filter passes down) until emu_complete_oids(). */
 void emu_hold_oids(struct emu_adapter *a, BOOLEAN hold);
 void emu_complete_oids(struct emu_adapter *a);
 unsigned emu_oids_in_flight(struct emu_adapter *a);
+/* The stack's last request on a standby: still pending, and how it ended. */
+BOOLEAN emu_stack_oid_pending(struct emu_adapter *standby);
+NDIS_STATUS emu_stack_oid_status(struct emu_adapter *standby);
 
 /* The TCP/IP stand-in above a standby */
 void emu_stack_send(struct emu_adapter *standby, unsigned n);

@@ -71,6 +71,13 @@ struct emu_adapter {
 	ULONG packet_filter;
 	unsigned n_multicast;
 	BOOLEAN hold_oids;
+	/* a standby: the filter's OID clones held, the stack's request pending */
+	PNDIS_OID_REQUEST filter_held[16];
+	unsigned n_filter_held;
+	NDIS_OID_REQUEST stack_req;
+	UCHAR stack_buf[64 * 6];
+	BOOLEAN stack_req_pending;
+	NDIS_STATUS stack_req_status;
 	/* the TCP/IP stand-in (standby) */
 	BOOLEAN stack_hold;
 	struct emu_nbl *stack_rx[256];

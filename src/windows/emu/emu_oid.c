@@ -68,15 +68,26 @@ NDIS_STATUS NTAPI NdisFOidRequest(NDIS_HANDLE filter, PNDIS_OID_REQUEST req)
 	struct emu_filter_module *fm = filter;
 
 	emu_unlocked("NdisFOidRequest");
+	if (fm->adapter->hold_oids) {
+		emu_check_oid_header(req, "NdisFOidRequest");
+		fm->adapter->filter_held[fm->adapter->n_filter_held++] = req;
+		return NDIS_STATUS_PENDING;
+	}
 	return emu_apply_oid(fm->adapter, req, "NdisFOidRequest");
 }
 
 VOID NTAPI NdisFOidRequestComplete(NDIS_HANDLE filter, PNDIS_OID_REQUEST req, NDIS_STATUS status)
 {
-	(void)filter;
-	(void)req;
-	(void)status;
-	emu_violation("NdisFOidRequestComplete: no OID request of the stack pended");
+	struct emu_filter_module *fm = filter;
+	struct emu_adapter *a = fm->adapter;
+
+	emu_unlocked("NdisFOidRequestComplete");
+	if (!a->stack_req_pending || req != &a->stack_req) {
+		emu_violation("NdisFOidRequestComplete: not the stack's pending request");
+		return;
+	}
+	a->stack_req_pending = FALSE;
+	a->stack_req_status = status;
 }
 
 NDIS_STATUS NTAPI NdisOidRequest(NDIS_HANDLE binding, PNDIS_OID_REQUEST req)
@@ -103,6 +114,13 @@ void emu_complete_oids(struct emu_adapter *a)
 {
 	struct emu_open *o = a->open;
 
+	while (a->n_filter_held) {
+		PNDIS_OID_REQUEST req = a->filter_held[0];
+
+		memmove(a->filter_held, a->filter_held + 1, --a->n_filter_held * sizeof(req));
+		emu.fc.OidRequestCompleteHandler(a->fm.ctx, req, emu_apply_oid(a, req, "held OID"));
+	}
+
 	while (o && o->n_held_oids) {
 		PNDIS_OID_REQUEST req = o->held_oids[0];
 
@@ -113,7 +131,17 @@ void emu_complete_oids(struct emu_adapter *a)
 
 unsigned emu_oids_in_flight(struct emu_adapter *a)
 {
-	return a->open ? a->open->n_held_oids : 0;
+	return a->n_filter_held + (a->open ? a->open->n_held_oids : 0);
+}
+
+BOOLEAN emu_stack_oid_pending(struct emu_adapter *a)
+{
+	return a->stack_req_pending;
+}
+
+NDIS_STATUS emu_stack_oid_status(struct emu_adapter *a)
+{
+	return a->stack_req_status;
 }
 
 ULONG emu_packet_filter(struct emu_adapter *a)
@@ -126,21 +154,30 @@ unsigned emu_multicast_count(struct emu_adapter *a)
 	return a->n_multicast;
 }
 
-static NDIS_STATUS stack_set(struct emu_adapter *a, NDIS_OID oid, void *buf, UINT len)
+/* One request of the stack at a time, kept until it completes. */
+static NDIS_STATUS stack_set(struct emu_adapter *a, NDIS_OID oid, const void *buf, UINT len)
 {
-	NDIS_OID_REQUEST req;
+	NDIS_OID_REQUEST *req = &a->stack_req;
+	NDIS_STATUS st;
 
-	memset(&req, 0, sizeof(req));
-	req.Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
-	req.Header.Revision = NDIS_OID_REQUEST_REVISION_1;
-	req.Header.Size = NDIS_SIZEOF_OID_REQUEST_REVISION_1;
-	req.RequestType = NdisRequestSetInformation;
-	req.DATA.SET_INFORMATION.Oid = oid;
-	req.DATA.SET_INFORMATION.InformationBuffer = buf;
-	req.DATA.SET_INFORMATION.InformationBufferLength = len;
+	if (a->stack_req_pending || len > sizeof(a->stack_buf))
+		abort(); /* a test error */
+	memcpy(a->stack_buf, buf, len);
+	memset(req, 0, sizeof(*req));
+	req->Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
+	req->Header.Revision = NDIS_OID_REQUEST_REVISION_1;
+	req->Header.Size = NDIS_SIZEOF_OID_REQUEST_REVISION_1;
+	req->RequestType = NdisRequestSetInformation;
+	req->DATA.SET_INFORMATION.Oid = oid;
+	req->DATA.SET_INFORMATION.InformationBuffer = a->stack_buf;
+	req->DATA.SET_INFORMATION.InformationBufferLength = len;
 	if (a->fm.state == FM_DETACHED)
-		return emu_apply_oid(a, &req, "stack's OID");
-	return emu.fc.OidRequestHandler(a->fm.ctx, &req);
+		st = emu_apply_oid(a, req, "stack's OID");
+	else
+		st = emu.fc.OidRequestHandler(a->fm.ctx, req);
+	a->stack_req_pending = st == NDIS_STATUS_PENDING;
+	a->stack_req_status = st;
+	return st;
 }
 
 NDIS_STATUS emu_stack_set_packet_filter(struct emu_adapter *a, ULONG filter)

@@ -407,6 +407,24 @@ static void test_mirror_in_flight_sends_the_latest_after(void **state)
 	assert_int_equal(emu_oids_in_flight(v), 0);
 }
 
+static void test_standby_oid_that_pends_mirrored_when_done(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	emu_hold_oids(sb, TRUE);
+	assert_int_equal(emu_stack_set_packet_filter(sb, DIRECTED_MULTICAST_BROADCAST),
+			 NDIS_STATUS_PENDING);
+	assert_int_equal(emu_packet_filter(v), 0); /* not before the standby took it */
+	emu_hold_oids(sb, FALSE);
+	emu_complete_oids(sb);
+	assert_false(emu_stack_oid_pending(sb));
+	assert_int_equal(emu_stack_oid_status(sb), NDIS_STATUS_SUCCESS);
+	assert_int_equal(emu_packet_filter(sb), DIRECTED_MULTICAST_BROADCAST);
+	assert_int_equal(emu_packet_filter(v), DIRECTED_MULTICAST_BROADCAST);
+}
+
 static void test_unplug_waits_for_mirrored_oid(void **state)
 {
 	struct emu_adapter *sb = standby("virtio0", MAC_A);
@@ -445,6 +463,7 @@ int main(void)
 		T(test_rx_mode_replayed_to_each_new_vf),
 		T(test_long_multicast_list_is_all_multicast_on_vf),
 		T(test_mirror_in_flight_sends_the_latest_after),
+		T(test_standby_oid_that_pends_mirrored_when_done),
 		T(test_unplug_waits_for_mirrored_oid),
 	};
 
