@@ -11,8 +11,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* printf-style checking where the compiler offers it (the core stays C11) */
-#if defined(__GNUC__)
+/*
+ * printf-style checking where the compiler offers it (the core stays C11).
+ * The conversions are C99's (%zu...): on Windows gcc's "printf" means
+ * msvcrt's, which lacks some, so it is named gnu_printf there.
+ */
+#if defined(__GNUC__) && defined(_WIN32) && !defined(__clang__)
+#define SFO_PRINTF(fmt, args) __attribute__((format(gnu_printf, fmt, args)))
+#elif defined(__GNUC__)
 #define SFO_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #else
 #define SFO_PRINTF(fmt, args)
