@@ -59,6 +59,8 @@ struct daemon {
 
 	bool in_dump;
 	bool resync_pending; /* the last resync failed: again before the next event */
+	int resync_fd;	     /* timerfd: a failed resync is retried even if no event comes */
+	unsigned int resync_retry_ms; /* the next retry's delay, doubled on each failure */
 
 	struct held_vf *held;
 	size_t n_held;
@@ -107,10 +109,13 @@ int netevents_open(struct daemon *d);
 /*
  * Drop the events not yet read, then dump every link and address; links the
  * dump does not show are removed. On failure it runs again before the next
- * event is read.
+ * event is read, or when d->resync_fd expires (100 ms, doubling up to 5 s).
  */
 int netevents_resync(struct daemon *d);
-/* Read pending events; resyncs on overflow. */
+/* d->resync_fd is readable: the retry of a failed resync is due. */
+void netevents_retry(struct daemon *d);
+/* Read one bounded batch of events (the loop calls again while the socket
+ * is readable, serving its other fds in between); resyncs on overflow. */
 void netevents_receive(struct daemon *d);
 /* Push the standby's multicast list to the engine if it changed. */
 void netevents_standby_mcast(struct daemon *d, int ifindex);

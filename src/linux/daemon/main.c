@@ -310,9 +310,9 @@ static int start(struct daemon *d)
 		     strerror(-ret));
 		return ret;
 	}
-	if ((ret = add_fd(d, sfo_rtnl_fd(d->rt))) < 0 || (ret = add_fd(d, d->timerfd)) < 0 ||
-	    (ret = add_fd(d, d->sigfd)) < 0 || (ret = add_fd(d, d->ctl_fd)) < 0 ||
-	    (ret = add_fd(d, sfo_announcer_fd(d->ann))) < 0)
+	if ((ret = add_fd(d, sfo_rtnl_fd(d->rt))) < 0 || (ret = add_fd(d, d->resync_fd)) < 0 ||
+	    (ret = add_fd(d, d->timerfd)) < 0 || (ret = add_fd(d, d->sigfd)) < 0 ||
+	    (ret = add_fd(d, d->ctl_fd)) < 0 || (ret = add_fd(d, sfo_announcer_fd(d->ann))) < 0)
 		return ret;
 	ret = sfo_dp_for_each_pair(d->dp, restore_pair_state, d);
 	if (ret < 0)
@@ -387,6 +387,8 @@ static void loop(struct daemon *d)
 		for (int i = 0; i < n; i++)
 			if (ev[i].data.fd == nlfd)
 				netevents_receive(d);
+			else if (ev[i].data.fd == d->resync_fd)
+				netevents_retry(d);
 		for (int i = 0; i < n; i++) {
 			int fd = ev[i].data.fd;
 
@@ -397,7 +399,8 @@ static void loop(struct daemon *d)
 				on_signal(d);
 			} else if (fd == sfo_announcer_fd(d->ann)) {
 				sfo_announcer_run(d->ann);
-			} else if (fd != nlfd && !pathprobe_receive(d, fd) && control_owns(d, fd)) {
+			} else if (fd != nlfd && fd != d->resync_fd && !pathprobe_receive(d, fd) &&
+				   control_owns(d, fd)) {
 				control_event(d, fd, ev[i].events);
 			}
 		}
@@ -442,6 +445,7 @@ int main(int argc, char **argv)
 		.bpffs = SFO_DP_PIN_ROOT_DEFAULT,
 		.epfd = -1,
 		.timerfd = -1,
+		.resync_fd = -1,
 		.sigfd = -1,
 		.ctl_fd = -1,
 		.pin_fd = -1,

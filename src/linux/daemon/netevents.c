@@ -7,13 +7,17 @@
  * drops events (ENOBUFS) we dump everything again: the engine is
  * level-triggered, so a full picture puts every pair right. What was still
  * backed up in the socket is dropped before the dump: it is older than the
- * dump, and applied after it would undo it.
+ * dump, and applied after it would undo it. A dump that fails is retried
+ * on a timer of its own (an event arriving first retries it sooner), so a
+ * quiet network does not leave stale facts behind.
  */
 #include <errno.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 
 #include "daemon.h"
 #include "netdev/adapter.h"
@@ -200,10 +204,17 @@ static const struct sfo_rtnl_handlers handlers = {
 	.mcast = on_mcast,
 };
 
+enum { RESYNC_RETRY_FIRST_MS = 100, RESYNC_RETRY_MAX_MS = 5000 };
+
 int netevents_open(struct daemon *d)
 {
-	int ret = sfo_rtnl_open(&d->rt, &handlers, d, 0);
+	int ret;
 
+	d->resync_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->resync_fd < 0)
+		return -errno;
+	d->resync_retry_ms = RESYNC_RETRY_FIRST_MS;
+	ret = sfo_rtnl_open(&d->rt, &handlers, d, 0);
 	if (ret < 0)
 		return ret;
 	ret = sfo_rtnl_set_rcvbuf(d->rt, 8 << 20);
@@ -213,6 +224,28 @@ int netevents_open(struct daemon *d)
 		dlog(SFO_LOG_INFO, "kernel sends no multicast-group events: multicast lists follow "
 				   "address changes only");
 	return 0;
+}
+
+/* Arm (@ms > 0) or disarm (0) the retry of a failed resync. */
+static void set_retry(struct daemon *d, unsigned int ms)
+{
+	struct itimerspec its = {
+		.it_value = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 },
+	};
+
+	if (timerfd_settime(d->resync_fd, 0, &its, NULL) < 0)
+		dlog(SFO_LOG_ERR, "cannot %s the resync retry timer: %s", ms ? "arm" : "disarm",
+		     strerror(errno));
+}
+
+static int resync_failed(struct daemon *d, int ret, const char *why)
+{
+	unsigned int ms = d->resync_retry_ms;
+
+	dlog(SFO_LOG_ERR, "netlink dump failed: %s; again in %u ms, or at the next event", why, ms);
+	set_retry(d, ms);
+	d->resync_retry_ms = ms * 2 < RESYNC_RETRY_MAX_MS ? ms * 2 : RESYNC_RETRY_MAX_MS;
+	return ret;
 }
 
 int netevents_resync(struct daemon *d)
@@ -234,15 +267,14 @@ int netevents_resync(struct daemon *d)
 	ret = sfo_rtnl_dump(d->rt);
 	d->in_dump = false;
 	d->resync_pending = ret < 0 || dumped_incomplete;
-	if (ret < 0) {
-		dlog(SFO_LOG_ERR, "netlink dump failed: %s; again at the next event",
-		     strerror(-ret));
-		return ret;
-	}
-	if (dumped_incomplete) {
-		dlog(SFO_LOG_ERR, "out of memory during the netlink dump; again at the next "
-				  "event");
-		return -ENOMEM;
+	if (ret < 0)
+		return resync_failed(d, ret, strerror(-ret));
+	if (dumped_incomplete)
+		return resync_failed(d, -ENOMEM, "out of memory for the list of links");
+	if (d->resync_retry_ms != RESYNC_RETRY_FIRST_MS) {
+		dlog(SFO_LOG_INFO, "netlink dump retried successfully");
+		set_retry(d, 0);
+		d->resync_retry_ms = RESYNC_RETRY_FIRST_MS;
 	}
 	/* links the dump no longer shows left while we were not listening */
 	sort_dumped();
@@ -262,25 +294,34 @@ int netevents_resync(struct daemon *d)
 	return 0;
 }
 
+void netevents_retry(struct daemon *d)
+{
+	uint64_t expirations;
+
+	if (read(d->resync_fd, &expirations, sizeof(expirations)) <= 0)
+		return;
+	if (d->resync_pending)
+		netevents_resync(d);
+}
+
+/*
+ * One batch only: a flood of events must not starve the engine's timer, the
+ * path probes and the announcer. The socket is level-triggered in the loop's
+ * epoll set, so what is left is read at the next wake-up.
+ */
 void netevents_receive(struct daemon *d)
 {
 	int ret;
 
-	for (;;) {
-		if (d->resync_pending && netevents_resync(d) < 0)
-			return;
-		ret = sfo_rtnl_receive(d->rt);
-		if (ret == -ENOBUFS) {
-			d->resyncs++;
-			dlog(SFO_LOG_WARN,
-			     "netlink events lost (receive buffer overrun): resynchronising");
-			if (netevents_resync(d) < 0)
-				return;
-			continue;
-		}
-		if (ret < 0 && ret != -EAGAIN && ret != -EINTR)
-			dlog(SFO_LOG_ERR, "netlink receive: %s", strerror(-ret));
-		if (ret <= 0)
-			return;
+	if (d->resync_pending && netevents_resync(d) < 0)
+		return;
+	ret = sfo_rtnl_receive(d->rt);
+	if (ret == -ENOBUFS) {
+		d->resyncs++;
+		dlog(SFO_LOG_WARN, "netlink events lost (receive buffer overrun): resynchronising");
+		netevents_resync(d);
+		return;
 	}
+	if (ret < 0 && ret != -EAGAIN && ret != -EINTR)
+		dlog(SFO_LOG_ERR, "netlink receive: %s", strerror(-ret));
 }
