@@ -176,6 +176,11 @@ static int op_vf_prepare(void *ctx, uint32_t sby, uint32_t vf)
 	if (disarmed(d))
 		return 0;
 	ifname_of(d, (int)vf, name, sizeof(name));
+	/* room for its entry first: nothing to undo in the datapath if it fails */
+	h = realloc(d->held, (d->n_held + 1) * sizeof(*d->held));
+	if (!h)
+		return -ENOMEM;
+	d->held = h;
 	ret = vf_isolate(d, (int)vf, name);
 	if (ret < 0)
 		return ret;
@@ -185,12 +190,6 @@ static int op_vf_prepare(void *ctx, uint32_t sby, uint32_t vf)
 		vf_unisolate(d, (int)vf, name);
 		return ret;
 	}
-	h = realloc(d->held, (d->n_held + 1) * sizeof(*d->held));
-	if (!h) {
-		vf_unisolate(d, (int)vf, name);
-		return -ENOMEM;
-	}
-	d->held = h;
 	h = &d->held[d->n_held++];
 	memset(h, 0, sizeof(*h));
 	h->ifindex = (int)vf;
