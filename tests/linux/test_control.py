@@ -236,6 +236,19 @@ class ControlTest(IntegrationTest):
             name = b"x" * (MAX_REQUEST - len(b"status ") + extra)
             answer = raw_request(d.sock, b"status " + name + b"\n")
             self.assertTrue(answer.startswith(want), f"{len(name)} bytes: {answer[:80]!r}")
+        # bytes left unread when the daemon answers (no newline in the first 513, or
+        # more after it) must not cost the client its refusal: the daemon drains them
+        # before closing. 1 MiB outlasts the socket buffers, so the client is still
+        # writing when it is answered.
+        for rep in range(20):
+            for req in (b"x" * (1 << 20), b"status\n" + b"y" * (1 << 20)):
+                try:
+                    answer = raw_request(d.sock, req)
+                except OSError as e:
+                    self.fail(f"round {rep}: {len(req)} bytes sent: {e!r}")
+                want = (b"2\nrequest longer than 512 bytes: refused\n" if req[0] == ord("x")
+                        else b"0\n")
+                self.assertTrue(answer.startswith(want), f"round {rep}: {answer[:80]!r}")
         answer = raw_request(d.sock, b"release a b c d e f g h i\n")
         self.assertTrue(answer.startswith(b"2\nrequest of more than"), answer)
         answer = raw_request(d.sock, b"status\0sby\n")

@@ -4,7 +4,11 @@
  * line of at most CTL_MAX_REQUEST bytes ("status --json eth0", "release
  * eth0", ...); the daemon answers with a line holding the exit status for
  * the CLI, then the body, and closes once the request is read and the answer
- * sent, so a client is never cut off before it has written.
+ * sent, so a client is never cut off before it has written. Once the answer
+ * is sent the daemon shuts its side down and reads (and drops) whatever the
+ * client still sends, until its EOF or CTL_IDLE_MS: closing with bytes
+ * unread would make the kernel reset the connection, and a client could
+ * lose an answer it had not read yet (the refusal of a too long request).
  *
  * Clients never block the event loop, which must react to the network
  * first: every client socket is non-blocking with its own state (request
@@ -484,7 +488,26 @@ done:
 	return code < 0 ? code : 0;
 }
 
-/* Send what the socket takes; the client is done once all is sent. */
+static bool answered(const struct client *cl)
+{
+	return cl->out && cl->out_off == cl->out_len;
+}
+
+/* Answered: drop what the client still sends; close at its EOF. */
+static void client_drain(struct client *cl)
+{
+	char scratch[4096];
+	ssize_t n;
+
+	/* no progress counted: a client that keeps sending goes at CTL_IDLE_MS */
+	while ((n = recv(cl->fd, scratch, sizeof(scratch), MSG_DONTWAIT)) > 0)
+		;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	client_close(cl);
+}
+
+/* Send what the socket takes; once all is sent, end our side and drain. */
 static void client_write(struct daemon *d, struct client *cl)
 {
 	while (cl->out_off < cl->out_len) {
@@ -502,7 +525,12 @@ static void client_write(struct daemon *d, struct client *cl)
 		cl->out_off += (size_t)n;
 		cl->last_ns = mono_ns();
 	}
-	client_close(cl);
+	if (shutdown(cl->fd, SHUT_WR) < 0) {
+		client_close(cl);
+		return;
+	}
+	set_interest(d, cl, EPOLLIN);
+	client_drain(cl);
 }
 
 static void client_read(struct daemon *d, struct client *cl)
@@ -554,6 +582,8 @@ void control_event(struct daemon *d, int fd, uint32_t events)
 		return;
 	if (!cl->out && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		client_read(d, cl);
+	else if (answered(cl) && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		client_drain(cl);
 	else if (cl->out && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
 		client_write(d, cl);
 }
