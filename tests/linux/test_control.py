@@ -23,7 +23,7 @@ from sfolabkit.proc import wait_until
 
 MAX_CLIENTS = 16     # CTL_MAX_CLIENTS in src/linux/daemon/control.c
 IDLE_S = 2.0         # CTL_IDLE_MS
-MAX_REQUEST = 512    # CTL_MAX_REQUEST
+MAX_REQUEST = 512    # SFO_CTL_MAX_REQUEST in src/linux/control/control_proto.h
 HANDLED_WITHIN = 1.0  # s from carrier loss to fallback (test_carrier waits as long)
 NOBODY = 65534
 

@@ -15,8 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define DEFAULT_SOCKET "/run/sriov-failover/control.sock"
-#define MAX_REQUEST    512 /* bytes before the newline: the daemon refuses longer ones */
+#include "control_proto.h"
 
 enum exit_code { EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_NO_DAEMON };
 
@@ -32,7 +31,7 @@ static void usage(FILE *out)
 		"  release IFNAME    move traffic off the VF before the host unplugs it\n"
 		"  resume IFNAME     let a released VF carry traffic again\n\n"
 		"Options:\n"
-		"  -s, --socket PATH  control socket (default " DEFAULT_SOCKET ")\n"
+		"  -s, --socket PATH  control socket (default " SFO_CTL_DEFAULT_SOCKET ")\n"
 		"  -j, --json         machine-readable output\n"
 		"  -p, --pretty       indented JSON (implies --json)\n"
 		"      --version      print the version\n"
@@ -69,10 +68,10 @@ static int build_request(int argc, char **argv, const char *format, char *req, s
 		usage(stderr);
 		return -1;
 	}
-	if (n < 0 || (size_t)n > MAX_REQUEST) {
+	if (n < 0 || (size_t)n > SFO_CTL_MAX_REQUEST) {
 		fprintf(stderr,
 			"sriov-failover: arguments too long (a request is %d bytes at most)\n",
-			MAX_REQUEST);
+			SFO_CTL_MAX_REQUEST);
 		return -1;
 	}
 	strcat(req, "\n");
@@ -163,11 +162,11 @@ int main(int argc, char **argv)
 	};
 	const char *path = getenv("SRIOV_FAILOVER_SOCKET");
 	bool json = false, pretty = false;
-	char req[MAX_REQUEST + 2];
+	char req[SFO_CTL_MAX_REQUEST + 2];
 	int c;
 
 	if (!path)
-		path = DEFAULT_SOCKET;
+		path = SFO_CTL_DEFAULT_SOCKET;
 	/* '+': stop at the command, so "events -n 5" keeps its -n */
 	while ((c = getopt_long(argc, argv, "+s:jph", opts, NULL)) != -1) {
 		switch (c) {

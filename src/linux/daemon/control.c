@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The control socket: a root-only unix stream socket. A client sends one
- * line of at most CTL_MAX_REQUEST bytes ("status --json eth0", "release
+ * line of at most SFO_CTL_MAX_REQUEST bytes ("status --json eth0", "release
  * eth0", ...); the daemon answers with a line holding the exit status for
  * the CLI, then the body, and closes once the request is read and the answer
  * sent, so a client is never cut off before it has written. Once the answer
@@ -36,11 +36,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "control_proto.h"
 #include "daemon.h"
 #include "json_print.h"
 
-#define CTL_MAX_REQUEST 512 /* bytes before the newline */
-#define CTL_MAX_ARGS	8   /* words in a request */
 #define CTL_MAX_CLIENTS 16
 #define CTL_IDLE_MS	2000
 #define CTL_BACKLOG	64
@@ -52,8 +51,8 @@ struct client {
 	uint32_t events;  /* epoll interest */
 	uint64_t last_ns; /* last progress: accepted, bytes received or sent */
 	size_t in_len;
-	char in[CTL_MAX_REQUEST + 1]; /* the request and its newline */
-	char *out;		      /* the answer, once the request is read */
+	char in[SFO_CTL_MAX_REQUEST + 1]; /* the request and its newline */
+	char *out;			  /* the answer, once the request is read */
 	size_t out_len, out_off;
 };
 
@@ -354,7 +353,7 @@ static int dispatch(struct daemon *d, int argc, char **argv, FILE *out, FILE *er
 {
 	enum print_mode mode = PRINT_MODE_TEXT;
 	const char *cmd = argv[0];
-	char *args[CTL_MAX_ARGS], q[QUOTED_BUF];
+	char *args[SFO_CTL_MAX_WORDS], q[QUOTED_BUF];
 	struct printer pr;
 	size_t max;
 	int n = 0, code = 0;
@@ -419,7 +418,7 @@ static int dispatch(struct daemon *d, int argc, char **argv, FILE *out, FILE *er
 /* Parse the request line (NUL-terminated, newline removed) and run it. */
 static int run_request(struct daemon *d, char *line, size_t len, FILE *out, FILE *err)
 {
-	char *argv[CTL_MAX_ARGS], *save = NULL;
+	char *argv[SFO_CTL_MAX_WORDS], *save = NULL;
 	int argc = 0;
 
 	if (memchr(line, 0, len)) {
@@ -428,8 +427,8 @@ static int run_request(struct daemon *d, char *line, size_t len, FILE *out, FILE
 	}
 	for (char *tok = strtok_r(line, " \t\r", &save); tok;
 	     tok = strtok_r(NULL, " \t\r", &save)) {
-		if (argc == CTL_MAX_ARGS) {
-			fprintf(err, "request of more than %d words: refused\n", CTL_MAX_ARGS);
+		if (argc == SFO_CTL_MAX_WORDS) {
+			fprintf(err, "request of more than %d words: refused\n", SFO_CTL_MAX_WORDS);
 			return 2;
 		}
 		argv[argc++] = tok;
@@ -459,7 +458,7 @@ static int make_answer(struct daemon *d, struct client *cl, size_t len, bool too
 		fprintf(err, "only root may use the control socket\n");
 		code = 1;
 	} else if (too_long) {
-		fprintf(err, "request longer than %d bytes: refused\n", CTL_MAX_REQUEST);
+		fprintf(err, "request longer than %d bytes: refused\n", SFO_CTL_MAX_REQUEST);
 		code = 2;
 	} else {
 		code = run_request(d, cl->in, len, out, err);

@@ -14,7 +14,6 @@
 #include <sfo/engine.h>
 
 #define SFO_DEFAULT_CONFIG "/etc/sriov-failover.conf"
-#define SFO_DEFAULT_SOCKET "/run/sriov-failover/control.sock"
 #define SFO_MAX_IFINDEX	   4096 /* adapters tracked for resync; larger ifindexes still work */
 #define SFO_MAX_MCAST	   256
 

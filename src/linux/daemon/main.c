@@ -17,6 +17,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include "control_proto.h"
 #include "daemon.h"
 #include "datapath.h"
 #include "netdev/announcer.h"
@@ -29,7 +30,7 @@ static void usage(FILE *out)
 		     "Give this guest SR-IOV failover in the 2-netdev model: the stack uses the\n"
 		     "virtio-net interface only, the VF with its MAC carries the traffic.\n\n"
 		     "  -c, --config FILE     configuration (default " SFO_DEFAULT_CONFIG ")\n"
-		     "  -s, --socket PATH     control socket (default " SFO_DEFAULT_SOCKET ")\n"
+		     "  -s, --socket PATH     control socket (default " SFO_CTL_DEFAULT_SOCKET ")\n"
 		     "  -b, --bpffs DIR       pin directory (default " SFO_DP_PIN_ROOT_DEFAULT ")\n"
 		     "  -i, --interface NAME  manage only this standby (repeatable)\n"
 		     "      --release-on-exit give back every VF and remove the datapath on exit\n"
@@ -441,7 +442,7 @@ int main(int argc, char **argv)
 {
 	struct daemon d = {
 		.config_path = SFO_DEFAULT_CONFIG,
-		.socket_path = SFO_DEFAULT_SOCKET,
+		.socket_path = SFO_CTL_DEFAULT_SOCKET,
 		.bpffs = SFO_DP_PIN_ROOT_DEFAULT,
 		.epfd = -1,
 		.timerfd = -1,
