@@ -25,11 +25,30 @@
 #include "netdev/rtnl.h"
 
 #define PROBE_ADDRS_MAX 64
+/* How long what a spell gathered is trusted. The first probes (1, 2, 4...
+ * ms apart: those a ready port answers) only send frames; later ones read
+ * the neighbours again at most this often, so that a neighbour the guest
+ * learns meanwhile (often the one that answers) is asked soon. */
+#define PROBE_FACTS_TTL_NS (50 * 1000000ull)
+
+/* A probing spell: its socket, and whom to ask from what, read from the
+ * kernel once (rtnetlink round trips wait for the RTNL lock) rather than
+ * before each of the 1, 2, 4... ms probes. */
+struct probe_facts {
+	uint64_t gathered_ns;
+	uint8_t mac[SFO_MAC_LEN];
+	char name[SFO_IFNAMSIZ];
+	struct sfo_neigh targets[SFO_PROBE_TARGETS_MAX];
+	size_t n_targets;
+	struct sfo_addr addrs[PROBE_ADDRS_MAX];
+	size_t n_addrs;
+};
 
 struct path_probe {
 	int standby;
 	int vf;
 	struct sfo_probe *probe;
+	struct probe_facts facts;
 };
 
 static struct path_probe *probe_of(struct daemon *d, int vf)
@@ -40,7 +59,8 @@ static struct path_probe *probe_of(struct daemon *d, int vf)
 	return NULL;
 }
 
-static struct path_probe *probe_add(struct daemon *d, int standby, int vf)
+static struct path_probe *probe_add(struct daemon *d, int standby, int vf,
+				    const struct probe_facts *facts)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	struct path_probe *pp;
@@ -53,6 +73,7 @@ static struct path_probe *probe_add(struct daemon *d, int standby, int vf)
 	pp = &d->probes[d->n_probes];
 	pp->standby = standby;
 	pp->vf = vf;
+	pp->facts = *facts;
 	ret = sfo_probe_open(vf, &pp->probe);
 	if (ret < 0) {
 		errno = -ret;
@@ -92,39 +113,61 @@ static void close_in_background(int fd)
 		close(fd);
 }
 
-int pathprobe_send(struct daemon *d, int standby, int vf)
+/* The standby's neighbours to ask, its MAC and its addresses.
+ * 0, -ENOENT if it has no neighbour, or a negative errno. */
+static int gather(struct daemon *d, int standby, struct probe_facts *f)
 {
-	struct sfo_neigh targets[SFO_PROBE_TARGETS_MAX];
-	struct sfo_addr addrs[PROBE_ADDRS_MAX];
-	struct path_probe *pp = probe_of(d, vf);
 	struct sfo_link link;
 	char err[256];
 	int n, na, ret;
 
-	n = sfo_neigh_probe_targets(d->rt, standby, targets, SFO_PROBE_TARGETS_MAX, err,
+	n = sfo_neigh_probe_targets(d->rt, standby, f->targets, SFO_PROBE_TARGETS_MAX, err,
 				    sizeof(err));
 	if (n < 0) {
 		dlog(SFO_LOG_WARN, "if%d: cannot read its neighbours: %s", standby, err);
 		return n;
 	}
 	if (n == 0)
-		return -ENOENT; /* the engine uses the VF unproven */
+		return -ENOENT;
 	ret = sfo_rtnl_get_link(d->rt, standby, NULL, &link, err, sizeof(err));
 	na = ret < 0 ? ret
-		     : sfo_addr_list(d->rt, standby, AF_UNSPEC, addrs, PROBE_ADDRS_MAX, err,
+		     : sfo_addr_list(d->rt, standby, AF_UNSPEC, f->addrs, PROBE_ADDRS_MAX, err,
 				     sizeof(err));
 	if (na < 0) {
 		dlog(SFO_LOG_WARN, "if%d: cannot read its link or addresses: %s", standby, err);
 		return na;
 	}
-	if (na > PROBE_ADDRS_MAX)
-		na = PROBE_ADDRS_MAX;
-	if (!pp && !(pp = probe_add(d, standby, vf))) {
+	f->n_targets = (size_t)n;
+	f->n_addrs = na > PROBE_ADDRS_MAX ? PROBE_ADDRS_MAX : (size_t)na;
+	memcpy(f->mac, link.addr, SFO_MAC_LEN);
+	snprintf(f->name, sizeof(f->name), "%s", link.name);
+	f->gathered_ns = mono_ns();
+	return 0;
+}
+
+int pathprobe_send(struct daemon *d, int standby, int vf)
+{
+	struct path_probe *pp = probe_of(d, vf);
+	struct probe_facts facts;
+	int ret;
+
+	/* gathered at a spell's first probe, again only once stale */
+	if (!pp || mono_ns() - pp->facts.gathered_ns >= PROBE_FACTS_TTL_NS) {
+		ret = gather(d, standby, &facts);
+		if (ret == -ENOENT) /* nobody to ask: the engine uses the VF unproven */
+			pathprobe_stop(d, vf);
+		if (ret < 0)
+			return ret;
+		if (pp)
+			pp->facts = facts;
+	}
+	if (!pp && !(pp = probe_add(d, standby, vf, &facts))) {
 		ret = -errno;
 		dlog(SFO_LOG_WARN, "if%d: cannot listen for answers: %s", vf, strerror(-ret));
 		return ret;
 	}
-	ret = sfo_probe_send(pp->probe, link.addr, addrs, (size_t)na, targets, (size_t)n);
+	ret = sfo_probe_send(pp->probe, pp->facts.mac, pp->facts.addrs, pp->facts.n_addrs,
+			     pp->facts.targets, pp->facts.n_targets);
 	if (ret == -ENOENT) { /* neighbours, but no address of ours to ask them from */
 		pathprobe_stop(d, vf);
 		return -ENOENT;
@@ -133,7 +176,7 @@ int pathprobe_send(struct daemon *d, int standby, int vf)
 		dlog(SFO_LOG_WARN, "if%d: cannot send a probe: %s", vf, strerror(-ret));
 	else
 		dlog(SFO_LOG_DEBUG, "%s: probing the path through if%d (%d neighbour(s))",
-		     link.name, vf, ret);
+		     pp->facts.name, vf, ret);
 	return ret < 0 ? ret : 0;
 }
 
