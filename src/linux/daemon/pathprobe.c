@@ -31,9 +31,8 @@
  * learns meanwhile (often the one that answers) is asked soon. */
 #define PROBE_FACTS_TTL_NS (50 * 1000000ull)
 
-/* A probing spell: its socket, and whom to ask from what, read from the
- * kernel once (rtnetlink round trips wait for the RTNL lock) rather than
- * before each of the 1, 2, 4... ms probes. */
+/* Whom to ask, from what: read from the kernel once per spell (rtnetlink
+ * round trips wait for the RTNL lock), not before each probe. */
 struct probe_facts {
 	uint64_t gathered_ns;
 	uint8_t mac[SFO_MAC_LEN];
@@ -44,6 +43,7 @@ struct probe_facts {
 	size_t n_addrs;
 };
 
+/* A probing spell: its socket, and what it gathered. */
 struct path_probe {
 	int standby;
 	int vf;
