@@ -7,6 +7,7 @@
   summarize.py drops RUNS.jsonl DROPS.txt     (perf script -F time,trace of skb:kfree_skb)
 """
 import json
+import math
 import statistics
 import sys
 
@@ -133,10 +134,11 @@ def datapath(res_path, dpb_paths):
 # ---------------------------------------------------------------- switch
 
 def pct(v, p):
+    """Nearest-rank percentile: the smallest value that p % of v do not exceed."""
     if not v:
         return float("nan")
     v = sorted(v)
-    k = max(0, min(len(v) - 1, int(round(p / 100.0 * len(v) + 0.5)) - 1))
+    k = max(0, min(len(v) - 1, math.ceil(p / 100.0 * len(v)) - 1))
     return v[k]
 
 

@@ -77,7 +77,7 @@ def goals(runs_path):
                                                 ret_move[len(ret_move) // 2], max(ret_move)))
     if up_data:
         n = len(up_data)
-        p90 = up_data[-(-9 * n // 10) - 1]
+        p90 = summarize.pct(up_data, 90)
         print("  (c') return, vf0 RUNNING in the guest -> first data frame out of it: %s  "
               "median %.2f ms, p90 %.2f ms, max %.2f ms over %d runs (p90 <= 5 ms)" % (
                   "MET   " if p90 <= 5 else "MISSED", up_data[n // 2], p90, up_data[-1], n))
