@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "nd_util.h"
+
 #define NA_LEN	    24 /* type, code, checksum, flags, target */
 #define OPT_LL_LEN  8
 #define ICMP6_TOTAL (NA_LEN + OPT_LL_LEN)
@@ -73,30 +75,10 @@ static size_t arp_build(uint8_t *frame, const struct sfo_announcement *a, size_t
 	return min;
 }
 
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static size_t na_build(uint8_t *frame, const struct sfo_announcement *a)
 {
 	const struct in6_addr *ip = &a->addr.in6;
 	uint8_t *p = frame, *icmp;
-	uint8_t pseudo[40];
-	uint32_t sum;
 
 	p = put_eth(p, all_nodes_mac, a, ETH_P_IPV6);
 	/* IPv6 header */
@@ -119,16 +101,8 @@ static size_t na_build(uint8_t *frame, const struct sfo_announcement *a)
 	*p++ = 1; /* option length in units of 8 bytes */
 	p = put(p, a->mac, SFO_MAC_LEN);
 
-	/* Checksum over the pseudo-header: src, dst, length, next header. */
-	memset(pseudo, 0, sizeof(pseudo));
-	memcpy(pseudo, ip, 16);
-	memcpy(pseudo + 16, &all_nodes, 16);
-	pseudo[34] = ICMP6_TOTAL >> 8;
-	pseudo[35] = ICMP6_TOTAL & 0xff;
-	pseudo[39] = IPPROTO_ICMPV6;
-	sum = sum16(0, pseudo, sizeof(pseudo));
-	sum = sum16(sum, icmp, ICMP6_TOTAL);
-	put16(icmp + 2, fold(sum));
+	put16(icmp + 2,
+	      nd_icmp6_csum((const uint8_t *)ip, (const uint8_t *)&all_nodes, icmp, ICMP6_TOTAL));
 	return (size_t)(p - frame);
 }
 
