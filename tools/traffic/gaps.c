@@ -2,6 +2,7 @@
 #include "gaps.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,4 +74,30 @@ void gaps_print_one(struct printer *p, const char *key, const struct gap *gap,
 		print_text(p, " (%s %" PRIu64 " -> %" PRIu64 ")", tag_label, gap->tag_before,
 			   gap->tag_after);
 	print_obj_close(p);
+}
+
+void gaps_print_tracker(struct printer *p, const struct gap_tracker *g, const char *noun,
+			const char *longest_text, uint64_t threshold_ms)
+{
+	char key[64];
+	size_t i;
+
+	snprintf(key, sizeof(key), "longest_%s", noun);
+	if (g->have_longest) {
+		print_text(p, "  %s ", longest_text);
+		gaps_print_one(p, key, &g->longest, NULL, NULL, NULL);
+		print_text(p, "\n");
+	} else {
+		print_null(p, key);
+	}
+	snprintf(key, sizeof(key), "%s_threshold_ms", noun);
+	print_u64(p, PRINT_JSON, key, NULL, threshold_ms);
+	snprintf(key, sizeof(key), "%ss", noun);
+	print_arr_open(p, key);
+	for (i = 0; i < g->n; i++) {
+		print_text(p, "    %s ", noun);
+		gaps_print_one(p, NULL, &g->list[i], NULL, NULL, NULL);
+		print_text(p, "\n");
+	}
+	print_arr_close(p);
 }

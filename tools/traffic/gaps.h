@@ -45,4 +45,12 @@ void gaps_event(struct gap_tracker *g, uint64_t rel_ns, uint64_t tag);
 void gaps_print_one(struct printer *p, const char *key, const struct gap *gap,
 		    const char *tag_label, const char *tag_before, const char *tag_after);
 
+/*
+ * Prints a tracker the way the TCP reports do: as JSON "longest_NOUN" (or
+ * null), "NOUN_threshold_ms" and the list "NOUNs"; as text the longest one
+ * after LONGEST_TEXT and one "NOUN ..." line per listed gap.
+ */
+void gaps_print_tracker(struct printer *p, const struct gap_tracker *g, const char *noun,
+			const char *longest_text, uint64_t threshold_ms);
+
 #endif

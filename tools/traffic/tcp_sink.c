@@ -124,7 +124,6 @@ static int print_report(const struct sink_opts *o, const struct sink_run *r)
 {
 	uint64_t span = r->last_data_ns > r->connected_ns ? r->last_data_ns - r->connected_ns : 0;
 	struct printer p;
-	size_t i;
 
 	report_begin(&p, &o->out, "tcp-sink", r->start_real_ns);
 	print_str(&p, PRINT_ANY, "bind", "tcp-sink: on %s", r->local);
@@ -150,21 +149,7 @@ static int print_report(const struct sink_opts *o, const struct sink_run *r)
 		  span ? (double)r->bytes * 8 / ((double)span / 1e9) / 1e6 : 0.0);
 	print_str(&p, PRINT_TEXT, NULL, ", clean %s\n",
 		  !strcmp(r->end_reason, "eof") ? "yes" : "no");
-	if (r->gaps.have_longest) {
-		print_text(&p, "  longest gap between reads ");
-		gaps_print_one(&p, "longest_gap", &r->gaps.longest, NULL, NULL, NULL);
-		print_text(&p, "\n");
-	} else {
-		print_null(&p, "longest_gap");
-	}
-	print_u64(&p, PRINT_JSON, "gap_threshold_ms", NULL, o->gap_ms);
-	print_arr_open(&p, "gaps");
-	for (i = 0; i < r->gaps.n; i++) {
-		print_text(&p, "    gap ");
-		gaps_print_one(&p, NULL, &r->gaps.list[i], NULL, NULL, NULL);
-		print_text(&p, "\n");
-	}
-	print_arr_close(&p);
+	gaps_print_tracker(&p, &r->gaps, "gap", "longest gap between reads", o->gap_ms);
 	print_obj_open(&p, "timeline");
 	print_u64(&p, PRINT_JSON, "interval_ms", NULL, o->interval_ms);
 	timeline_print(&r->tl, &p, "bytes");

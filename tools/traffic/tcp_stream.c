@@ -264,7 +264,6 @@ static const char *failure_text(const struct stream_run *r)
 static int print_report(const struct stream_opts *o, const struct stream_run *r)
 {
 	struct printer p;
-	size_t i;
 
 	report_begin(&p, &o->out, "tcp-stream", r->start_real_ns);
 	print_str(&p, PRINT_ANY, "local", "tcp-stream: %s", r->local);
@@ -307,21 +306,7 @@ static int print_report(const struct stream_opts *o, const struct stream_run *r)
 			  ", rtt %.3f ms\n", 3, r->last_info.rtt_us / 1e3);
 	else
 		print_null(&p, "rtt_ms");
-	if (r->stalls.have_longest) {
-		print_text(&p, "  longest stall ");
-		gaps_print_one(&p, "longest_stall", &r->stalls.longest, NULL, NULL, NULL);
-		print_text(&p, "\n");
-	} else {
-		print_null(&p, "longest_stall");
-	}
-	print_u64(&p, PRINT_JSON, "stall_threshold_ms", NULL, o->gap_ms);
-	print_arr_open(&p, "stalls");
-	for (i = 0; i < r->stalls.n; i++) {
-		print_text(&p, "    stall ");
-		gaps_print_one(&p, NULL, &r->stalls.list[i], NULL, NULL, NULL);
-		print_text(&p, "\n");
-	}
-	print_arr_close(&p);
+	gaps_print_tracker(&p, &r->stalls, "stall", "longest stall", o->gap_ms);
 	print_obj_open(&p, "timeline");
 	print_u64(&p, PRINT_JSON, "interval_ms", NULL, o->interval_ms);
 	timeline_print(&r->tl, &p, "bytes");
