@@ -44,6 +44,12 @@ STATE = {"bpffs": None, "tmp": None}
 
 # Loss / timing bounds used by several tests (frames at 20 kpps).
 RATE = 20000
+# A switch driven by the event it reacts to loses what arrives while the kernel
+# and the daemon get scheduled: a few frames on a quiet machine, a few hundred on
+# a shared CI machine (204 seen). Not reacting loses the rest of the stream (tens
+# of thousands of frames), a VF used before its port forwards 16000. How fast the
+# reaction is, is a benchmark goal (bench/switch.py), not a test's.
+REACTION_MAX_LOST = RATE // 20  # 50 ms
 
 
 # ---------------------------------------------------------------- set-up
@@ -389,17 +395,18 @@ class IntegrationTest(unittest.TestCase):
     def host_delta(self, before, after, name, key):
         return after[name][key] - before[name][key]
 
-    def assert_loss_bound(self, recv, send, bound, msg=None):
-        """Loss of a switch under load is a reaction time; a machine that
-        descheduled the sender for over 50 ms also stalls the daemon, so the
-        bound is then reported, not asserted (benchmarks measure it)."""
+    def assert_reaction_loss(self, recv, send, msg=None):
+        """Asserts that a switch lost no more than an event-driven reaction
+        does (REACTION_MAX_LOST). A machine that descheduled the sender for
+        longer than that window also stalls the daemon, so the bound is then
+        reported, not asserted."""
         stall_ms = send["late"]["max_us"] / 1000 if send and "late" in send else 0
-        if stall_ms > 50:
-            self.note(f"loss bound {bound} not checked ({recv['lost']} lost): the sender was "
-                      f"descheduled for {stall_ms:.0f} ms, the machine is too loaded to time "
-                      "a reaction")
+        if stall_ms > REACTION_MAX_LOST * 1000 / RATE:
+            self.note(f"loss bound {REACTION_MAX_LOST} not checked ({recv['lost']} lost): the "
+                      f"sender was descheduled for {stall_ms:.0f} ms, the machine is too loaded "
+                      "to time a reaction")
             return
-        self.assertLessEqual(recv["lost"], bound, msg)
+        self.assertLessEqual(recv["lost"], REACTION_MAX_LOST, msg)
 
     def assert_flows(self, before, name, key, at_least, msg, timeout=4.0):
         """Waits until host end `name`'s `key` counter grew by at_least since `before`.
