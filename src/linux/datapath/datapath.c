@@ -66,17 +66,15 @@ static int map_delete(int fd, const void *key)
 	return 0;
 }
 
-/* The slot recorded for @ifindex: 0 and *slot, -ENOENT: none, -ERANGE: an
- * ifindex the datapath cannot key. */
+/* The slot recorded for @ifindex: 0 and *slot, -ENOENT: none. */
 static int slot_get(struct sfo_dp *dp, int ifindex, __u32 *slot)
 {
+	bool high = ifindex >= SFO_DP_MAX_IFINDEX;
 	__u32 key = ifindex, v;
 
 	if (ifindex <= 0)
 		return -EINVAL;
-	if (ifindex >= SFO_DP_MAX_IFINDEX)
-		return -ERANGE;
-	if (bpf_map_lookup_elem(dp->slot_of_fd, &key, &v))
+	if (bpf_map_lookup_elem(high ? dp->slot_of_high_fd : dp->slot_of_fd, &key, &v))
 		return -errno;
 	if (!v || v > SFO_DP_MAX_PAIRS)
 		return -ENOENT;
@@ -84,28 +82,48 @@ static int slot_get(struct sfo_dp *dp, int ifindex, __u32 *slot)
 	return 0;
 }
 
-static int slot_set(struct sfo_dp *dp, int ifindex, __u32 slot_plus_one)
-{
-	__u32 key = ifindex;
-
-	return map_put(dp->slot_of_fd, &key, &slot_plus_one);
-}
-
-static int range_check(struct sfo_dp *dp, int ifindex)
-{
-	if (ifindex < SFO_DP_MAX_IFINDEX)
-		return 0;
-	dp_logf(&dp->log, SFO_DP_LOG_ERR,
-		"ifindex %d: beyond the datapath's ifindex map (%d entries): recreate the device",
-		ifindex, SFO_DP_MAX_IFINDEX);
-	return -ERANGE;
-}
-
 static int pair_read(struct sfo_dp *dp, __u32 slot, struct sfo_pair *pair)
 {
 	if (bpf_map_lookup_elem(dp->pairs_fd, &slot, pair))
 		return -errno;
 	return 0;
+}
+
+/* Forget the entries of sfo_slot_of_high whose pair no longer names their
+ * ifindex (left by a process that died between the two writes): the hash
+ * has room for every live pair, not for those. */
+static void slot_high_prune(struct sfo_dp *dp)
+{
+	__u32 key, next, v;
+	struct sfo_pair pair;
+	bool more = !bpf_map_get_next_key(dp->slot_of_high_fd, NULL, &next);
+
+	while (more) {
+		key = next;
+		more = !bpf_map_get_next_key(dp->slot_of_high_fd, &key, &next);
+		if (bpf_map_lookup_elem(dp->slot_of_high_fd, &key, &v) || !v ||
+		    v > SFO_DP_MAX_PAIRS || pair_read(dp, v - 1, &pair) ||
+		    (pair.standby_ifindex != key && pair.vf_ifindex != key))
+			map_delete(dp->slot_of_high_fd, &key);
+	}
+}
+
+/* Record @ifindex's slot (+ 1); 0 forgets it. */
+static int slot_set(struct sfo_dp *dp, int ifindex, __u32 slot_plus_one)
+{
+	__u32 key = ifindex;
+	int err;
+
+	if (ifindex < SFO_DP_MAX_IFINDEX)
+		return map_put(dp->slot_of_fd, &key, &slot_plus_one);
+	if (!slot_plus_one)
+		return map_delete(dp->slot_of_high_fd, &key);
+	err = map_put(dp->slot_of_high_fd, &key, &slot_plus_one);
+	if (err == -E2BIG) {
+		slot_high_prune(dp);
+		err = map_put(dp->slot_of_high_fd, &key, &slot_plus_one);
+	}
+	return err;
 }
 
 /* The pair of @standby_ifindex, and its slot, if it belongs to our network
@@ -118,7 +136,7 @@ static int pair_get(struct sfo_dp *dp, int standby_ifindex, __u32 *slot, struct 
 		return -EINVAL;
 	err = slot_get(dp, standby_ifindex, slot);
 	if (err)
-		return err == -ERANGE ? -ENOENT : err;
+		return err;
 	err = pair_read(dp, *slot, pair);
 	if (err)
 		return err;
@@ -264,9 +282,6 @@ int sfo_dp_standby_attach(struct sfo_dp *dp, int standby_ifindex)
 		return -EINVAL;
 	if (!if_indextoname(standby_ifindex, name))
 		return -ENODEV;
-	err = range_check(dp, standby_ifindex);
-	if (err)
-		return err;
 	err = pair_get(dp, standby_ifindex, &slot, &pair);
 	if (err == -ENOENT) {
 		if (!slot_get(dp, standby_ifindex, &slot) && !pair_read(dp, slot, &pair) &&
@@ -356,9 +371,6 @@ int sfo_dp_vf_attach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex)
 		return -EBUSY;
 	if (!if_indextoname(vf_ifindex, name))
 		return -ENODEV;
-	err = range_check(dp, vf_ifindex);
-	if (err)
-		return err;
 	err = slot_get(dp, vf_ifindex, &owner);
 	if (!err && owner != slot)
 		return -EBUSY; /* another pair's VF, or a standby */

@@ -101,8 +101,7 @@ int sfo_dp_purge(const char *pin_root, const struct sfo_dp_opts *opts);
  * The clsact qdisc is created if needed and never removed (other filters may
  * use it). -EBUSY: a foreign tc filter holds our slot (clsact, priority 1,
  * handle 0x5f0); -EEXIST: the pins hold this ifindex for another network
- * namespace; -ENOSPC: too many pairs (256); -ERANGE: an ifindex of 65536 or
- * more (the maps cannot key it). */
+ * namespace; -ENOSPC: too many pairs (256). */
 int sfo_dp_standby_attach(struct sfo_dp *dp, int standby_ifindex);
 
 /* Release the pair's VF if any, remove the standby's filters, pair and
@@ -115,8 +114,7 @@ int sfo_dp_standby_detach(struct sfo_dp *dp, int standby_ifindex);
  * Steering is unchanged. Idempotent for the same VF, and puts back what is
  * missing of its datapath; a failure takes back only what the call itself
  * added. -EBUSY if the pair holds another VF or the VF is held by another
- * pair (or is a standby); -ENOENT: no pair; -ENODEV: no VF; -ERANGE: as for
- * sfo_dp_standby_attach(). */
+ * pair (or is a standby); -ENOENT: no pair; -ENODEV: no VF. */
 int sfo_dp_vf_attach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex);
 
 /* Steer to the standby first, then forget the VF and remove its filter. A VF

@@ -21,9 +21,10 @@
 #define SFO_DP_MAX_PAIRS 256
 /* Index of the datapath-wide bucket of sfo_stats, after the pairs' slots. */
 #define SFO_DP_GLOBAL_SLOT SFO_DP_MAX_PAIRS
-/* Entries of sfo_slot_of: ifindexes from this one on cannot be paired
- * (-ERANGE). ifindexes are per network namespace and grow by one with every
- * device created in it (a VF hot-plug): 65536 hot-plugs in one guest. */
+/* Entries of sfo_slot_of. ifindexes are per network namespace and grow by
+ * one with every device created in it (a VF hot-plug, a container's veth), so
+ * a long-lived guest passes this: ifindexes from here on are keyed in the
+ * HASH sfo_slot_of_high instead, a lookup only their frames pay. */
 #define SFO_DP_MAX_IFINDEX 65536
 
 enum sfo_dp_mode {
@@ -39,8 +40,9 @@ enum sfo_dp_mode {
 #define SFO_PAIR_F_RELEASED (1U << 1)
 
 /* sfo_slot_of: ifindex -> slot + 1 of the pair whose standby or held VF it
- * is (0: none). Programs trust it only when the pair names the ifindex back
- * in the role they serve. */
+ * is (0: none); sfo_slot_of_high the same for ifindexes from
+ * SFO_DP_MAX_IFINDEX on (no entry: none). Programs trust it only when the
+ * pair names the ifindex back in the role they serve. */
 
 /* sfo_pairs: slot -> pair (standby_ifindex 0: free slot). Written whole by
  * user space; the close hook writes only .mode, in place, from

@@ -23,6 +23,7 @@ struct sfo_dp {
 	struct sfo_dp_bpf *skel;
 	char pin_root[PATH_MAX];
 	int slot_of_fd;
+	int slot_of_high_fd;
 	int pairs_fd;
 	int vf_dev_fd;
 	int stats_fd;

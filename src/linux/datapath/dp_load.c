@@ -293,6 +293,7 @@ static int dp_load(struct sfo_dp *dp, bool want_hook)
 		return err;
 	}
 	dp->slot_of_fd = bpf_map__fd(dp->skel->maps.sfo_slot_of);
+	dp->slot_of_high_fd = bpf_map__fd(dp->skel->maps.sfo_slot_of_high);
 	dp->pairs_fd = bpf_map__fd(dp->skel->maps.sfo_pairs);
 	dp->vf_dev_fd = bpf_map__fd(dp->skel->maps.sfo_vf_dev);
 	dp->stats_fd = bpf_map__fd(dp->skel->maps.sfo_stats);

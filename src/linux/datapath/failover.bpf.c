@@ -34,6 +34,15 @@ struct {
 	__type(value, __u32);
 } sfo_slot_of SEC(".maps");
 
+/* The same for ifindexes from SFO_DP_MAX_IFINDEX on: room for every pair's
+ * standby and VF. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2 * SFO_DP_MAX_PAIRS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sfo_slot_of_high SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, SFO_DP_MAX_PAIRS);
@@ -75,7 +84,8 @@ static __always_inline struct sfo_counters *counters(__u32 slot)
 /* The pair @ifindex belongs to, and its slot; the caller checks the role. */
 static __always_inline struct sfo_pair *pair_of(__u32 ifindex, __u32 *slot)
 {
-	__u32 *s = bpf_map_lookup_elem(&sfo_slot_of, &ifindex);
+	__u32 *s = ifindex < SFO_DP_MAX_IFINDEX ? bpf_map_lookup_elem(&sfo_slot_of, &ifindex)
+						: bpf_map_lookup_elem(&sfo_slot_of_high, &ifindex);
 
 	if (!s || !*s)
 		return NULL;

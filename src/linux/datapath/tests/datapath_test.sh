@@ -103,6 +103,10 @@ not() {
 	! "$@" 2>/dev/null
 }
 
+quiet() {
+	"$@" >/dev/null 2>&1
+}
+
 fails_with() { # TEXT COMMAND...: COMMAND fails and says TEXT on stderr
 	local text=$1 err
 	shift
@@ -168,8 +172,8 @@ bcast_count() {
 		awk '{ print $1 + $2 }'
 }
 
-add_vf() {
-	ip -n "$G" link add name vf address "$MAC" type veth peer name hvf netns "$H" &&
+add_vf() { # [index IFINDEX]
+	ip -n "$G" link add name vf "$@" address "$MAC" type veth peer name hvf netns "$H" &&
 		ip netns exec "$G" sysctl -qw net.ipv6.conf.vf.disable_ipv6=1 &&
 		ip -n "$H" link set dev hvf master br0 up &&
 		ip -n "$G" link set dev vf up
@@ -219,7 +223,7 @@ check "fresh open creates the pins (adopted=0)" test "$(field "$out" adopted)" =
 HAS_HOOK=$(field "$out" close_hook)
 echo "# close hook available: $HAS_HOOK"
 check "pins exist" test -e "$PIN/sfo_pairs" -a -e "$PIN/sfo_vf_dev" -a -e "$PIN/sfo_stats" \
-	-a -e "$PIN/sfo_slot_of" -a -e "$PIN/sfo_tally"
+	-a -e "$PIN/sfo_slot_of" -a -e "$PIN/sfo_slot_of_high" -a -e "$PIN/sfo_tally"
 check "standby attach" ctl attach sby
 check "standby egress filter runs sfo_sby_egress" filter_on sby egress sfo_sby_egress
 check "standby ingress filter runs sfo_sby_ingress" filter_on sby ingress sfo_sby_ingress
@@ -404,9 +408,28 @@ check "its slot is freed: one pair left" test "$(ctl pairs | wc -l)" = 1
 check "second pair attaches again" ctl attach sby2
 check "a new pair's counters start at 0" test "$(stat_of_dev sby2 tx_standby_packets)" = 0
 ctl detach sby2
-ip -n "$G" link add name big index 70000 type veth peer name bigp
-check "an ifindex beyond the slot map is refused (ERANGE)" \
-	fails_with "Numerical result out of range" ctl attach big
+
+# --- ifindexes beyond the array sfo_slot_of: keyed in sfo_slot_of_high ------
+# (a long-lived guest's VFs get them: every device created counts up)
+ctl steer sby standby
+ctl unvf sby vf
+ip -n "$G" link del dev vf
+add_vf index 70000
+check "a VF with ifindex 70000 is held" ctl vf sby vf
+check "it is keyed in sfo_slot_of_high" quiet bpftool map lookup pinned \
+	"$PIN/sfo_slot_of_high" key 0x70 0x11 0x01 0x00
+ctl steer sby vf
+rx_vf=$(ifctr "$H" hvf rx)
+out=$(ping_g 20 20000)
+check "it carries the traffic (got $(field "$out" received)/20)" test "$(field "$out" received)" = 20
+check "on the VF (hvf rx +>=20)" test $(($(ifctr "$H" hvf rx) - rx_vf)) -ge 20
+ctl steer sby standby
+check "its detach" ctl unvf sby vf
+check "its entry goes with it" not quiet bpftool map lookup pinned \
+	"$PIN/sfo_slot_of_high" key 0x70 0x11 0x01 0x00
+ip -n "$G" link add name big index 70001 type veth peer name bigp
+check "a standby with ifindex 70001 attaches" ctl attach big
+check "and detaches" ctl detach big
 ip -n "$G" link del dev big
 ip -n "$G" link del dev sby2
 ctl purge
