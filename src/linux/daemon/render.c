@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * What the control socket answers: status, adapters, events. Each report is
- * described once (json_print.h) and printed as text or JSON from that.
+ * What the control socket answers: status, adapters, events. The engine's
+ * reports are printed by src/common/report.c (shared with the Windows
+ * edge's sriov-failover.exe); this adds what only the Linux daemon has: its
+ * own facts and the datapath's counters.
  */
 #include <string.h>
 #include <unistd.h>
@@ -9,53 +11,9 @@
 #include "daemon.h"
 #include "datapath.h"
 #include "json_print.h"
+#include "report.h"
 
 #define NS_PER_MS 1000000ull
-
-static const char *datapath_name(const struct sfo_pair_status *p)
-{
-	return p->datapath_id == p->standby_id ? p->standby_name : p->vf_name;
-}
-
-/* Text of the pair's counters: "rx/tx packets 1/2, bytes 3/4, ..."; NULL: JSON only. */
-static const char *const counter_text[SFO_CTR_MAX] = {
-	[SFO_CTR_RX_PACKETS] = "  rx/tx packets %llu", [SFO_CTR_TX_PACKETS] = "/%llu",
-	[SFO_CTR_RX_BYTES] = ", bytes %llu",	       [SFO_CTR_TX_BYTES] = "/%llu",
-	[SFO_CTR_RX_ERRORS] = ", errors %llu",	       [SFO_CTR_TX_ERRORS] = "/%llu",
-	[SFO_CTR_RX_DROPPED] = ", dropped %llu",       [SFO_CTR_TX_DROPPED] = "/%llu\n",
-};
-
-static void print_counters(struct printer *pr, const struct sfo_counters *c)
-{
-	print_obj_open(pr, "counters");
-	for (int i = 0; i < SFO_CTR_MAX; i++)
-		print_u64(pr, counter_text[i] ? PRINT_ANY : PRINT_JSON, sfo_counter_name(i),
-			  counter_text[i], c->v[i]);
-	print_obj_close(pr);
-}
-
-static void print_failover(struct printer *pr, const struct sfo_failover_stats *f)
-{
-	print_obj_open(pr, "failover");
-	print_u64(pr, PRINT_ANY, "to_vf", "  switches: %llu to VF, ", f->to_vf);
-	print_u64(pr, PRINT_ANY, "to_standby", "%llu to standby; ", f->to_standby);
-	print_u64(pr, PRINT_JSON, "ms_on_vf", NULL, f->ns_on_vf / NS_PER_MS);
-	print_u64(pr, PRINT_JSON, "ms_on_standby", NULL, f->ns_on_standby / NS_PER_MS);
-	print_text(pr, "%.1f s on VF, %.1f s on standby; ", (double)f->ns_on_vf / 1e9,
-		   (double)f->ns_on_standby / 1e9);
-	print_u64(pr, PRINT_ANY, "announcements", "%llu announcements", f->announcements);
-	print_u64(pr, PRINT_ANY, "vfs_bound", ", %llu VF(s) used\n", f->vf_bound);
-	/* text only once there is something to say */
-	print_u64(pr, f->probes || f->unproven ? PRINT_ANY : PRINT_JSON, "path_probes",
-		  "  path probes: %llu sent, ", f->probes);
-	print_u64(pr, f->probes || f->unproven ? PRINT_ANY : PRINT_JSON, "path_probe_timeouts",
-		  "%llu times no answer in time, ", f->probe_timeouts);
-	print_u64(pr, f->probes || f->unproven ? PRINT_ANY : PRINT_JSON, "unproven",
-		  "%llu VF(s) used unproven\n", f->unproven);
-	print_str(pr, f->last_switch_reason[0] ? PRINT_ANY : PRINT_JSON, "last_switch_reason",
-		  "  last switch: %s\n", f->last_switch_reason);
-	print_obj_close(pr);
-}
 
 static void print_dp_counters(struct printer *pr, const struct sfo_dp_stats *s)
 {
@@ -69,33 +27,6 @@ static void print_dp_counters(struct printer *pr, const struct sfo_dp_stats *s)
 	print_u64(pr, PRINT_ANY, "rx_dup_dropped", ", %llu duplicates dropped\n",
 		  s->rx_dup_dropped);
 	print_u64(pr, PRINT_JSON, "close_hook_flips", NULL, s->close_hook_flips);
-	print_obj_close(pr);
-}
-
-static void print_pair(struct printer *pr, const struct sfo_pair_status *p,
-		       const struct sfo_dp_stats *dps, uint64_t now)
-{
-	const char *vf = p->vf_id ? p->vf_name : NULL;
-
-	print_obj_open(pr, NULL);
-	print_str(pr, PRINT_ANY, "standby", "%s: ", p->standby_name);
-	print_u64(pr, PRINT_JSON, "standby_ifindex", NULL, p->standby_id);
-	print_str(pr, PRINT_JSON, "vf", NULL, vf);
-	if (vf)
-		print_u64(pr, PRINT_JSON, "vf_ifindex", NULL, p->vf_id);
-	else
-		print_null(pr, "vf_ifindex");
-	print_text(pr, "VF %s, ", vf ? vf : "none");
-	print_str(pr, PRINT_ANY, "state", "%s, ", sfo_pair_state_name(p->state));
-	print_str(pr, PRINT_ANY, "datapath", "datapath on %s ", datapath_name(p));
-	print_str(pr, PRINT_ANY, "reason", "(%s, ", p->reason);
-	print_u64(pr, PRINT_JSON, "since_ms", NULL, (now - p->since_ns) / NS_PER_MS);
-	print_text(pr, "%.1f s ago)\n", (double)(now - p->since_ns) / 1e9);
-	print_u64(pr, p->spares ? PRINT_ANY : PRINT_JSON, "spares", "  %llu spare VF(s)\n",
-		  p->spares);
-	print_counters(pr, &p->counters);
-	print_failover(pr, &p->failover);
-	print_dp_counters(pr, dps);
 	print_obj_close(pr);
 }
 
@@ -126,7 +57,9 @@ bool render_status(struct daemon *d, struct printer *pr, const char *only)
 			continue;
 		found = true;
 		sfo_dp_read_stats(d->dp, (int)p.standby_id, &dps);
-		print_pair(pr, &p, &dps, now);
+		report_pair_open(pr, &p, now);
+		print_dp_counters(pr, &dps);
+		print_obj_close(pr);
 	}
 	print_arr_close(pr);
 	print_obj_close(pr);
@@ -137,30 +70,14 @@ void render_adapters(struct daemon *d, struct printer *pr)
 {
 	size_t n = sfo_engine_adapter_count(d->eng);
 
-	print_text(pr, "%-16s %7s %-10s %-12s %-17s %s\n", "NAME", "IFINDEX", "ROLE", "DRIVER",
-		   "MAC", "WHY");
+	report_adapters_head(pr);
 	print_obj_open(pr, NULL);
 	print_arr_open(pr, "adapters");
 	for (size_t i = 0; i < n; i++) {
 		struct sfo_adapter_status st;
-		const uint8_t *m;
-		char mac[18];
 
-		if (sfo_engine_adapter_status(d->eng, i, &st) < 0)
-			continue;
-		m = st.info.perm_mac;
-		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
-			 m[4], m[5]);
-		print_obj_open(pr, NULL);
-		print_str(pr, PRINT_ANY, "name", "%-16s ", st.info.name);
-		print_u64(pr, PRINT_ANY, "ifindex", "%7llu ", st.info.id);
-		print_str(pr, PRINT_ANY, "role", "%-10s ", sfo_role_name(st.role));
-		print_str(pr, PRINT_JSON, "driver", NULL, st.info.driver);
-		print_text(pr, "%-12s ", st.info.driver[0] ? st.info.driver : "-");
-		print_str(pr, PRINT_JSON, "kind", NULL, st.info.kind);
-		print_str(pr, PRINT_ANY, "mac", "%-17s ", mac);
-		print_str(pr, PRINT_ANY, "reason", "%s\n", st.reason);
-		print_obj_close(pr);
+		if (sfo_engine_adapter_status(d->eng, i, &st) == 0)
+			report_adapter(pr, &st);
 	}
 	print_arr_close(pr);
 	print_obj_close(pr);
@@ -175,20 +92,8 @@ void render_events(struct daemon *d, struct printer *pr, size_t max)
 
 	print_obj_open(pr, NULL);
 	print_arr_open(pr, "events");
-	for (size_t i = 0; i < n; i++) {
-		uint64_t ago = (now - ev[i].ts_ns) / NS_PER_MS;
-
-		print_obj_open(pr, NULL);
-		print_u64(pr, PRINT_JSON, "ms_ago", NULL, ago);
-		print_text(pr, "%10.3f s ago  ", (double)ago / 1e3);
-		/* CLOCK_MONOTONIC, for tools on this host */
-		print_u64(pr, PRINT_JSON, "mono_ns", NULL, ev[i].ts_ns);
-		print_str(pr, PRINT_ANY, "standby", "%-12s ", ev[i].standby_name);
-		print_str(pr, PRINT_ANY, "from", "%-9s -> ", sfo_pair_state_name(ev[i].from));
-		print_str(pr, PRINT_ANY, "to", "%-9s ", sfo_pair_state_name(ev[i].to));
-		print_str(pr, PRINT_ANY, "reason", "%s\n", ev[i].reason);
-		print_obj_close(pr);
-	}
+	for (size_t i = 0; i < n; i++)
+		report_event(pr, &ev[i], now);
 	print_arr_close(pr);
 	print_obj_close(pr);
 }
