@@ -12,7 +12,7 @@ import xml.dom.minidom
 
 sys.dont_write_bytecode = True
 
-from sfolabkit import cpio, document, files, guest, proc, svg, table, timeline
+from sfolabkit import cpio, document, files, guest, inf, proc, svg, table, timeline
 
 T0 = 1_700_000_000 * 10**9
 
@@ -168,6 +168,45 @@ class FilesTest(unittest.TestCase):
         self.assertIsNone(self.read('{"lost": 3, "ga'))  # cut by a kill
         self.assertIsNone(files.read_json("/nonexistent/report.json"))
         self.assertEqual(files.read_text("/nonexistent/report.json"), "")
+
+
+class InfTest(unittest.TestCase):
+    TEXT = (
+        '[Version]\n'
+        'Signature = "$Windows NT$" ; a comment\n'
+        '[Strings]\n'
+        'Desc = "a ""quoted"", name; not a comment"\n'
+        '[Install]\n'
+        'AddReg = A, \\\n'
+        '    B\n'
+        'HKR, Ndi, Service, , "svc"\n'
+        '[install]\n'
+        'HKR, Ndi, FilterType, 0x00010001, 2\n'
+        'Binary = %12%\\x.sys, 100%%, %Desc%, %Nope%\n'
+    )
+
+    def test_sections_entries_strings(self):
+        f = inf.INF(self.TEXT, "t.inf")
+        self.assertEqual(f.value("version", "SIGNATURE"), "$Windows NT$")
+        self.assertEqual(f.listed("Install", "AddReg"), ["A", "B"])
+        self.assertEqual(f.values("INSTALL", "Binary"),
+                         [["%12%\\x.sys", "100%", 'a "quoted", name; not a comment', "%Nope%"]])
+        self.assertEqual(f.undefined_strings(), [("Install", 11, "Nope")])
+
+    def test_reg_values(self):
+        f = inf.INF('[Strings]\nS = "x"\n[Reg]\nHKR, Ndi, Service, , "svc"\n'
+                    'HKR, Ndi, FilterType, 0x00010001, 2\nHKR, Ndi, Co, 0x10000, %S%, "y"\n')
+        self.assertEqual(f.reg_values("Reg"),
+                         [("HKR", "Ndi", "Service", 0, "svc"),
+                          ("HKR", "Ndi", "FilterType", 0x10001, "2"),
+                          ("HKR", "Ndi", "Co", 0x10000, "x,y")])
+        with self.assertRaises(inf.INFError):
+            f.reg_values("Strings")
+
+    def test_errors(self):
+        for bad in ("[Version\n", "Key = 1\n", '[S]\nA = "open\n'):
+            with self.assertRaises(inf.INFError):
+                inf.INF(bad, "bad.inf")
 
 
 class ProcTest(unittest.TestCase):

@@ -4,13 +4,16 @@
  * (binding the VFs) of sriovfo.sys; the unload routine undoes both.
  */
 #include "sriovfo.h"
+#include "sriovfo_names.h"
 
 struct sfo_driver sfo_drv;
 
-/* Counted UTF-16 string from a u"" literal. */
-#define SFO_USTR(s)                                                             \
-	{                                                                       \
-		(USHORT)(sizeof(u##s) - 2), (USHORT)sizeof(u##s), (PWSTR)(u##s) \
+/* Counted UTF-16 string from a "" literal or a macro naming one. */
+#define SFO_WIDE(s) u##s
+#define SFO_USTR(s) SFO_USTR_W(SFO_WIDE(s))
+#define SFO_USTR_W(w)                                                  \
+	{                                                              \
+		(USHORT)(sizeof(w) - 2), (USHORT)sizeof(w), (PWSTR)(w) \
 	}
 
 void *sfo_win_alloc(UINT size)
@@ -40,11 +43,9 @@ static NDIS_STATUS register_filter(PDRIVER_OBJECT driver)
 	fc.MinorNdisVersion = 30;
 	fc.MajorDriverVersion = 0;
 	fc.MinorDriverVersion = 1;
-	/* UniqueName is the filter's NetCfgInstanceId, ServiceName its
-	 * Ndi\Service, in the filter's INF. */
-	fc.FriendlyName = (NDIS_STRING)SFO_USTR("SR-IOV failover filter");
-	fc.UniqueName = (NDIS_STRING)SFO_USTR("{5f1c8a2e-6b0d-4c57-9e36-2a8d7b41c0f3}");
-	fc.ServiceName = (NDIS_STRING)SFO_USTR("sriovfo");
+	fc.FriendlyName = (NDIS_STRING)SFO_USTR(SFO_WIN_FILTER_FRIENDLY_NAME);
+	fc.UniqueName = (NDIS_STRING)SFO_USTR(SFO_WIN_FILTER_UNIQUE_NAME);
+	fc.ServiceName = (NDIS_STRING)SFO_USTR(SFO_WIN_FILTER_SERVICE);
 	fc.AttachHandler = sfo_filter_attach;
 	fc.DetachHandler = sfo_filter_detach;
 	fc.PauseHandler = sfo_filter_pause;
@@ -71,8 +72,7 @@ static NDIS_STATUS register_protocol(void)
 	pc.MinorNdisVersion = 30;
 	pc.MajorDriverVersion = 0;
 	pc.MinorDriverVersion = 1;
-	/* Must equal the Ndi\Service of the protocol's NetTrans INF. */
-	pc.Name = (NDIS_STRING)SFO_USTR("sriovfop");
+	pc.Name = (NDIS_STRING)SFO_USTR(SFO_WIN_PROTOCOL_NAME);
 	pc.BindAdapterHandlerEx = sfo_vf_bind;
 	pc.UnbindAdapterHandlerEx = sfo_vf_unbind;
 	pc.OpenAdapterCompleteHandlerEx = sfo_vf_open_complete;
