@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-2-Clause
-"""A reader of PE32+ images (the Windows driver's checks): headers, sections,
-imports, and the image checksum as the loader computes it.
+"""A reader of PE32+ images (the checks of the Windows driver and of
+sriov-failover.exe): headers, sections, imports, and the image checksum as the
+loader computes it.
 
 Format: the PE/COFF specification (learn.microsoft.com/windows/win32/debug/pe-format).
 """
@@ -9,6 +10,9 @@ import struct
 SCN_MEM_EXECUTE = 0x20000000
 SCN_MEM_WRITE = 0x80000000
 SUBSYSTEM_NATIVE = 1
+SUBSYSTEM_WINDOWS_CUI = 3
+DLLCHAR_DYNAMIC_BASE = 0x40
+DLLCHAR_NX_COMPAT = 0x100
 DIR_IMPORT = 1
 DIR_BASERELOC = 5
 
@@ -48,7 +52,8 @@ class Image:
         if struct.unpack_from("<H", data, self.opt)[0] != 0x20B:
             raise PEError("not a PE32+ (64-bit) image")
         self.checksum_offset = self.opt + 64
-        self.checksum, self.subsystem = struct.unpack_from("<IH", data, self.checksum_offset)
+        self.checksum, self.subsystem, self.dll_characteristics = struct.unpack_from(
+            "<IHH", data, self.checksum_offset)
         ndirs, = struct.unpack_from("<I", data, self.opt + 108)
         self.dirs = [struct.unpack_from("<II", data, self.opt + 112 + 8 * i)
                      for i in range(ndirs)]
