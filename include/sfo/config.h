@@ -7,8 +7,9 @@
  * looks sections up with sfo_config_standby(). Making one (new, parse,
  * add_standby, read, load, free) is libsfo-config, hosted: it uses the C
  * library's malloc and stdio. An edge without it, e.g. a kernel driver,
- * fills a struct sfo_config itself, with no [standby] section
- * (standbys, standby_slots NULL).
+ * fills a struct sfo_config itself, starting from sfo_config_defaults()
+ * (freestanding, libsfo-core), with no [standby] section (standbys,
+ * standby_slots NULL).
  */
 #ifndef SFO_CONFIG_H
 #define SFO_CONFIG_H
@@ -72,7 +73,16 @@ struct sfo_config {
 	size_t n_standby_slots;
 };
 
-/* A configuration with every default and no section. NULL on allocation failure. */
+/*
+ * Fill @cfg with every default and no list: no section, no driver or PCI id
+ * (standby_drivers, vf_drivers, vf_pci_ids NULL), which the caller points at
+ * arrays of its own. Freestanding (libsfo-core): what an edge without the
+ * parser, e.g. a kernel driver, starts from.
+ */
+void sfo_config_defaults(struct sfo_config *cfg);
+
+/* A configuration with every default (standby-drivers virtio_net) and no
+ * section. NULL on allocation failure. */
 struct sfo_config *sfo_config_new(void);
 void sfo_config_free(struct sfo_config *cfg);
 

@@ -514,21 +514,13 @@ struct sfo_config *sfo_config_new(void)
 
 	if (!cfg)
 		return NULL;
-	*cfg = (struct sfo_config){
-		.manage = SFO_MANAGE_AUTO,
-		.announce_count = 1,
-		.announce_interval_ms = 200,
-		.bringup_delay_ms = 0,
-		.probe_path = 1,
-		.probe_interval_ms = SFO_PROBE_INTERVAL_MS_DEFAULT,
-		.probe_timeout_ms = SFO_PROBE_TIMEOUT_MS_DEFAULT,
-		.standby_drivers = malloc(sizeof(*cfg->standby_drivers)),
-		.n_standby_drivers = 1,
-	};
+	sfo_config_defaults(cfg);
+	cfg->standby_drivers = malloc(sizeof(*cfg->standby_drivers));
 	if (!cfg->standby_drivers) {
 		free(cfg);
 		return NULL;
 	}
+	cfg->n_standby_drivers = 1;
 	strcpy(cfg->standby_drivers[0], "virtio_net");
 	return cfg;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * DriverEntry: registers the filter (over the standbys) and the protocol
- * (binding the VFs) of sriovfo.sys; the unload routine undoes both.
+ * DriverEntry: registers the filter (over the standbys), makes the engine
+ * and registers the protocol (binding the VFs) of sriovfo.sys; the unload
+ * routine undoes the three.
  */
 #include "sriovfo.h"
 #include "sriovfo_names.h"
@@ -15,21 +16,6 @@ struct sfo_driver sfo_drv;
 	{                                                              \
 		(USHORT)(sizeof(w) - 2), (USHORT)sizeof(w), (PWSTR)(w) \
 	}
-
-void *sfo_win_alloc(UINT size)
-{
-	void *p = NdisAllocateMemoryWithTagPriority(sfo_drv.filter_driver, size, SFO_WIN_POOL_TAG,
-						    SFO_NDIS_PRIORITY_NORMAL);
-
-	if (p)
-		__builtin_memset(p, 0, size);
-	return p;
-}
-
-void sfo_win_free(void *p)
-{
-	NdisFreeMemory(p, 0, 0);
-}
 
 static NDIS_STATUS register_filter(PDRIVER_OBJECT driver)
 {
@@ -90,6 +76,7 @@ static VOID NTAPI sfo_unload(PDRIVER_OBJECT driver)
 	(void)driver;
 	NdisDeregisterProtocolDriver(sfo_drv.protocol);
 	NdisFDeregisterFilterDriver(sfo_drv.filter_driver);
+	sfo_drv_engine_stop();
 	NdisFreeSpinLock(&sfo_drv.lock);
 }
 
@@ -103,9 +90,17 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
 	st = register_filter(driver);
 	if (st != NDIS_STATUS_SUCCESS)
 		goto fail;
+	/* The filter's handle serves the engine's memory and timer; a filter
+	 * module NDIS would attach before the engine exists is refused. */
+	st = sfo_drv_engine_start();
+	if (st != NDIS_STATUS_SUCCESS) {
+		NdisFDeregisterFilterDriver(sfo_drv.filter_driver);
+		goto fail;
+	}
 	st = register_protocol();
 	if (st != NDIS_STATUS_SUCCESS) {
 		NdisFDeregisterFilterDriver(sfo_drv.filter_driver);
+		sfo_drv_engine_stop();
 		goto fail;
 	}
 	driver->DriverUnload = sfo_unload;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The filter module over a standby: attach, detach, pause, restart. A pause
- * completes only once every clone the module sent or indicated is back.
+ * The filter module over a standby: attach, detach, pause, restart. The
+ * engine learns of the standby at its first restart, when its MTU is known
+ * (the restart attributes), and of its leaving at detach. A pause completes
+ * only once every clone the module sent or indicated is back.
  */
 #include "sriovfo.h"
 
@@ -52,12 +54,16 @@ NDIS_STATUS NTAPI sfo_filter_attach(NDIS_HANDLE filter, NDIS_HANDLE driver_ctx,
 		sfo_win_free(sb);
 		return NDIS_STATUS_FAILURE;
 	}
-	NdisAcquireSpinLock(&sfo_drv.lock);
+	if (!sfo_drv_engine_lock()) {
+		sfo_drv_engine_unlock();
+		NdisFreeNetBufferListPool(sb->pool);
+		sfo_win_free(sb);
+		return NDIS_STATUS_FAILURE;
+	}
+	sb->id = sfo_drv_new_id_locked();
 	sb->next = sfo_drv.standbys;
 	sfo_drv.standbys = sb;
-	NdisReleaseSpinLock(&sfo_drv.lock);
-	/* A VF that was offered before its standby was here gets offered again. */
-	NdisReEnumerateProtocolBindings(sfo_drv.protocol);
+	sfo_drv_engine_unlock();
 	return NDIS_STATUS_SUCCESS;
 }
 
@@ -65,16 +71,17 @@ VOID NTAPI sfo_filter_detach(NDIS_HANDLE module)
 {
 	struct sfo_standby *sb = module;
 
-	NdisAcquireSpinLock(&sfo_drv.lock);
+	sfo_drv_engine_lock();
+	/* Paused, so nothing of ours is out: the engine gives the VF back
+	 * (vf_release), its binding stays for a standby with its MAC. */
+	if (sb->reported)
+		sfo_report_gone_locked(sb->id);
 	for (struct sfo_standby **p = &sfo_drv.standbys; *p; p = &(*p)->next)
 		if (*p == sb) {
 			*p = sb->next;
 			break;
 		}
-	/* Paused, so nothing of ours is out: the VF simply loses its pair. */
-	if (sb->vf)
-		sb->vf->standby = NULL;
-	NdisReleaseSpinLock(&sfo_drv.lock);
+	sfo_drv_engine_unlock();
 	NdisFreeNetBufferListPool(sb->pool);
 	sfo_win_free(sb);
 }
@@ -87,7 +94,6 @@ NDIS_STATUS NTAPI sfo_filter_pause(NDIS_HANDLE module, PNDIS_FILTER_PAUSE_PARAME
 	(void)params;
 	NdisAcquireSpinLock(&sfo_drv.lock);
 	sb->state = SFO_FILTER_PAUSING;
-	sfo_steer_locked(sb);
 	if (sb->outstanding == 0)
 		sb->state = SFO_FILTER_PAUSED;
 	else
@@ -96,14 +102,34 @@ NDIS_STATUS NTAPI sfo_filter_pause(NDIS_HANDLE module, PNDIS_FILTER_PAUSE_PARAME
 	return st;
 }
 
+/* The miniport's MTU, from the general attributes among the restart's. */
+static ULONG restart_mtu(PNDIS_FILTER_RESTART_PARAMETERS params, ULONG mtu)
+{
+	for (PNDIS_RESTART_ATTRIBUTES a = params->RestartAttributes; a; a = a->Next) {
+		const NDIS_RESTART_GENERAL_ATTRIBUTES *g = (const void *)a->Data;
+
+		if (a->Oid == OID_GEN_MINIPORT_RESTART_ATTRIBUTES &&
+		    a->DataLength >=
+			    offsetof(NDIS_RESTART_GENERAL_ATTRIBUTES, MtuSize) + sizeof(g->MtuSize))
+			return g->MtuSize;
+	}
+	return mtu;
+}
+
 NDIS_STATUS NTAPI sfo_filter_restart(NDIS_HANDLE module, PNDIS_FILTER_RESTART_PARAMETERS params)
 {
 	struct sfo_standby *sb = module;
+	BOOLEAN first;
 
-	(void)params;
-	NdisAcquireSpinLock(&sfo_drv.lock);
+	sfo_drv_engine_lock();
 	sb->state = SFO_FILTER_RUNNING;
-	sfo_steer_locked(sb);
-	NdisReleaseSpinLock(&sfo_drv.lock);
+	sb->mtu = restart_mtu(params, sb->mtu);
+	first = !sb->reported;
+	sb->reported = TRUE;
+	sfo_report_standby_locked(sb);
+	sfo_drv_engine_unlock();
+	/* A VF offered before the engine knew its standby gets offered again. */
+	if (first)
+		NdisReEnumerateProtocolBindings(sfo_drv.protocol);
 	return NDIS_STATUS_SUCCESS;
 }

@@ -2,14 +2,19 @@
 /*
  * The stack's OID requests on the standby pass down as clones. When the
  * standby accepts a packet filter or a multicast list, the setting is kept
- * and mirrored to the VF, and replayed to every VF that binds later (and
- * after a VF's restart). A multicast list longer than the VF is given turns
- * into all-multicast on the VF: it receives at least what the stack asked.
+ * and told to the engine; the engine decides which VF gets the standby's
+ * receive settings and when (vf_set_rx_mode: a VF it pairs, a change), and
+ * they are sent here, after the lock, in NDIS's own values. The engine's
+ * summary (promiscuous, all-multicast, the list) does not see every bit of
+ * the packet filter (directed, broadcast...): a change of those goes to the
+ * VF the engine gave the settings to as well, and so does everything after
+ * a VF's restart. A multicast list longer than the VF is given turns into
+ * all-multicast on the VF: it receives at least what the stack asked.
  */
 #include "sriovfo.h"
 
 /* Keep what the standby accepted; whether it is a mirrored setting. */
-static BOOLEAN record_locked(struct sfo_rx_mode *rx, const NDIS_OID_REQUEST *req)
+static BOOLEAN record_locked(struct sfo_win_rx_mode *rx, const NDIS_OID_REQUEST *req)
 {
 	const void *buf = req->DATA.SET_INFORMATION.InformationBuffer;
 	UINT len = req->DATA.SET_INFORMATION.InformationBufferLength;
@@ -36,7 +41,8 @@ static BOOLEAN record_locked(struct sfo_rx_mode *rx, const NDIS_OID_REQUEST *req
 	}
 }
 
-static void fill_locked(struct sfo_vf_oid *o, enum sfo_mirror which, const struct sfo_rx_mode *rx)
+static void fill_locked(struct sfo_vf_oid *o, enum sfo_mirror which,
+			const struct sfo_win_rx_mode *rx)
 {
 	__builtin_memset(&o->req, 0, sizeof(o->req));
 	o->req.Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
@@ -102,10 +108,26 @@ static void mirror(struct sfo_vf *vf, enum sfo_mirror which)
 	}
 }
 
-void sfo_mirror_rx_mode(struct sfo_vf *vf)
+void sfo_mirror_due(void)
 {
-	mirror(vf, SFO_MIRROR_FILTER);
-	mirror(vf, SFO_MIRROR_MCAST);
+	for (;;) {
+		struct sfo_vf *vf;
+
+		NdisAcquireSpinLock(&sfo_drv.lock);
+		for (vf = sfo_drv.vfs; vf; vf = vf->next)
+			if (vf->mirror_due && vf->standby && vf->open && !vf->paused)
+				break;
+		if (vf) {
+			vf->mirror_due = FALSE;
+			vf->outstanding++; /* holds the VF: its pause, then unbind, wait */
+		}
+		NdisReleaseSpinLock(&sfo_drv.lock);
+		if (!vf)
+			return;
+		mirror(vf, SFO_MIRROR_FILTER);
+		mirror(vf, SFO_MIRROR_MCAST);
+		sfo_vf_io_done(vf, 1);
+	}
 }
 
 VOID NTAPI sfo_vf_oid_complete(NDIS_HANDLE binding, PNDIS_OID_REQUEST req, NDIS_STATUS status)
@@ -123,7 +145,6 @@ VOID NTAPI sfo_vf_oid_complete(NDIS_HANDLE binding, PNDIS_OID_REQUEST req, NDIS_
 static PNDIS_OID_REQUEST finish(struct sfo_standby *sb, PNDIS_OID_REQUEST clone, NDIS_STATUS st)
 {
 	PNDIS_OID_REQUEST orig;
-	struct sfo_vf *vf = NULL;
 
 	__builtin_memcpy(&orig, clone->SourceReserved, sizeof(orig));
 	orig->DATA = clone->DATA; /* BytesRead, BytesWritten, BytesNeeded */
@@ -131,15 +152,14 @@ static PNDIS_OID_REQUEST finish(struct sfo_standby *sb, PNDIS_OID_REQUEST clone,
 	if (st != NDIS_STATUS_SUCCESS)
 		return orig;
 	NdisAcquireSpinLock(&sfo_drv.lock);
-	if (record_locked(&sb->rx_mode, orig) && sb->vf) {
-		vf = sb->vf;
-		vf->outstanding++; /* holds the VF: its pause, then unbind, wait */
+	if (record_locked(&sb->rx_mode, orig)) {
+		if (sb->reported)
+			sfo_report_rx_mode_locked(sb);
+		if (sb->vf && sb->vf->rx_given)
+			sb->vf->mirror_due = TRUE; /* the bits the engine does not see */
 	}
 	NdisReleaseSpinLock(&sfo_drv.lock);
-	if (vf) {
-		sfo_mirror_rx_mode(vf);
-		sfo_vf_io_done(vf, 1);
-	}
+	sfo_mirror_due();
 	return orig;
 }
 

@@ -28,7 +28,7 @@ VOID NTAPI sfo_filter_receive(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, NDIS_PO
 		flags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL ? NDIS_RETURN_FLAGS_DISPATCH_LEVEL : 0;
 
 	NdisAcquireSpinLock(&sfo_drv.lock);
-	on_vf = sb->path != NULL;
+	on_vf = sb->path != NULL && sb->state == SFO_FILTER_RUNNING;
 	NdisReleaseSpinLock(&sfo_drv.lock);
 	if (!on_vf) {
 		NdisFIndicateReceiveNetBufferLists(sb->filter, nbls, port, count, flags);

@@ -6,16 +6,31 @@
  * traffic, the stack's sends go out through the VF as clones and the VF's
  * receives are indicated up as the standby's.
  *
- * One spin lock (sfo_drv.lock) guards the pairing, the datapath choice and
- * the outstanding counts; NDIS is never called while it is held.
+ * Every decision is the engine's (libsfo-core, include/sfo/engine.h): the
+ * driver tells it the facts (report.c) and carries out what it asks through
+ * the ops table (edge_ops.c). One spin lock (sfo_drv.lock) guards the
+ * engine, the pairing, the datapath choice and the outstanding counts. NDIS
+ * calls that may call back into the driver or need PASSIVE_LEVEL (sends,
+ * indications, completions, OID requests, opens and closes, device
+ * properties) are never made while it is held; memory, timer objects and
+ * DbgPrintEx, which NDIS and the kernel allow at DISPATCH_LEVEL and which
+ * never call back, are. What the engine asks that needs such a call (the
+ * VF's receive settings) is left as work for after the lock
+ * (sfo_mirror_due()).
  */
 #ifndef SFO_WIN_DRIVER_H
 #define SFO_WIN_DRIVER_H
 
 #include "ndis6.h"
 
+#include <sfo/engine.h>
+
 #define SFO_WIN_MAC_LEN	 6
 #define SFO_WIN_POOL_TAG 0x6f467253u /* 'SrFo' */
+/* The "driver" a standby reports to the engine: the adapters the filter
+ * attaches to are the standbys (its INF and the service keep it off others),
+ * and the engine's standby-drivers list names this. */
+#define SFO_WIN_STANDBY_DRIVER "sriovfo-filter"
 
 enum sfo_filter_state {
 	SFO_FILTER_PAUSED,
@@ -33,7 +48,7 @@ enum sfo_mirror {
 	SFO_MIRROR_MAX,
 };
 
-struct sfo_rx_mode {
+struct sfo_win_rx_mode {
 	BOOLEAN have[SFO_MIRROR_MAX]; /* the stack has set it */
 	ULONG packet_filter;
 	BOOLEAN mcast_overflow; /* more addresses than the VF is given: all-multicast */
@@ -55,16 +70,22 @@ struct sfo_vf_oid {
 
 /* Our protocol's binding to a VF. */
 struct sfo_vf {
+	struct sfo_vf *next;	/* in sfo_drv.vfs, while the engine knows it */
+	uint32_t id;		/* its adapter id in the engine */
 	NDIS_HANDLE binding;	/* from NdisOpenAdapterEx */
 	NDIS_HANDLE bind_ctx;	/* to complete a pended bind */
 	NDIS_HANDLE unbind_ctx; /* to complete a pended unbind */
 	PDEVICE_OBJECT pdo;
 	UCHAR mac[SFO_WIN_MAC_LEN];
-	struct sfo_standby *standby; /* the pair, NULL once unpaired */
-	BOOLEAN open;		     /* NdisOpenAdapterEx succeeded */
+	ULONG mtu;		       /* MtuSize of its bind */
+	USHORT pci_vendor, pci_device; /* from its hardware ID, 0 if not PCI */
+	struct sfo_standby *standby;   /* the pair (the engine's vf_prepare), or NULL */
+	BOOLEAN open;		       /* NdisOpenAdapterEx succeeded */
 	BOOLEAN link_up;
-	BOOLEAN paused;	  /* NetEventPause until NetEventRestart */
-	LONG outstanding; /* our clones and mirrored OIDs on this binding */
+	BOOLEAN paused;	    /* NetEventPause until NetEventRestart */
+	BOOLEAN rx_given;   /* the engine gave it the standby's receive settings */
+	BOOLEAN mirror_due; /* work for after the lock: send it those settings */
+	LONG outstanding;   /* our clones and mirrored OIDs on this binding */
 	PNET_PNP_EVENT_NOTIFICATION pending_pause;
 	struct sfo_vf_oid oid[SFO_MIRROR_MAX];
 };
@@ -72,15 +93,18 @@ struct sfo_vf {
 /* The filter module over one standby. */
 struct sfo_standby {
 	struct sfo_standby *next;
+	uint32_t id;	    /* its adapter id in the engine */
 	NDIS_HANDLE filter; /* NdisFilterHandle */
 	NDIS_HANDLE pool;   /* clone NBLs, both directions */
 	PDEVICE_OBJECT pdo;
 	UCHAR mac[SFO_WIN_MAC_LEN];
+	ULONG mtu;	  /* from the restart attributes, 0 before the first */
+	BOOLEAN reported; /* the engine knows it (from its first restart) */
 	enum sfo_filter_state state;
 	LONG outstanding;    /* our clones: sent on the VF or indicated up */
-	struct sfo_vf *vf;   /* the paired VF binding, if any */
-	struct sfo_vf *path; /* where the traffic goes: the VF, or NULL for the standby */
-	struct sfo_rx_mode rx_mode;
+	struct sfo_vf *vf;   /* the paired VF binding (the engine's vf_prepare), if any */
+	struct sfo_vf *path; /* where the engine steers the traffic: the VF, or NULL */
+	struct sfo_win_rx_mode rx_mode;
 };
 
 struct sfo_driver {
@@ -88,6 +112,12 @@ struct sfo_driver {
 	NDIS_HANDLE protocol;
 	NDIS_SPIN_LOCK lock;
 	struct sfo_standby *standbys;
+	struct sfo_vf *vfs;
+	/* the engine and what it runs on, from DriverEntry to unload */
+	struct sfo_engine *engine;
+	struct sfo_config cfg;
+	NDIS_HANDLE timer;
+	uint32_t last_id; /* adapter ids are never reused while the driver runs */
 };
 
 extern struct sfo_driver sfo_drv;
@@ -103,8 +133,52 @@ static inline ULONG sfo_nbl_count(PNET_BUFFER_LIST nbl)
 	return n;
 }
 
-/* entry.c */
-void *sfo_win_alloc(UINT size);
+/*
+ * The engine, for a control path (the control device, sriov-failover.exe's
+ * status, adapters, events, release and resume). Every sfo_engine_*() call is
+ * made between these two, at IRQL <= DISPATCH_LEVEL:
+ *
+ *	struct sfo_engine *eng = sfo_drv_engine_lock();
+ *	if (eng)
+ *		err = sfo_engine_release(eng, id);   (or _resume, _pair_status...)
+ *	sfo_drv_engine_unlock();
+ *
+ * sfo_drv_engine_lock() takes the driver's spin lock (raising to
+ * DISPATCH_LEVEL) and returns the engine, NULL before DriverEntry made it and
+ * after unload (call unlock anyway). In between: no NDIS call, no pageable
+ * memory (copy results into a non-paged buffer, e.g. on the stack, and into a
+ * user's buffer only after unlock). sfo_drv_engine_unlock() drops the lock and
+ * carries out the NDIS work the engine's calls left (the VF's receive
+ * settings): call it at IRQL <= DISPATCH_LEVEL, never with the lock held
+ * otherwise. Adapter ids are the driver's, one per filter module and per VF
+ * binding, never reused while the driver is loaded.
+ */
+struct sfo_engine *sfo_drv_engine_lock(void);
+void sfo_drv_engine_unlock(void);
+
+/* engine_edge.c: the engine's life, its timer */
+/* After the filter's registration (its handle serves memory and the timer). */
+NDIS_STATUS sfo_drv_engine_start(void);
+void sfo_drv_engine_stop(void);
+uint32_t sfo_drv_new_id_locked(void);
+
+/* edge_ops.c: what the engine asks of the driver */
+extern const struct sfo_ops sfo_drv_ops;
+
+/* config.c: the engine's configuration in the driver */
+void sfo_win_default_config(struct sfo_config *cfg);
+
+/* report.c: the facts, to the engine (lock held) */
+void sfo_report_standby_locked(const struct sfo_standby *sb);
+void sfo_report_vf_locked(const struct sfo_vf *vf);
+void sfo_report_rx_mode_locked(const struct sfo_standby *sb);
+void sfo_report_gone_locked(uint32_t id);
+
+/* pci_id.c: a device's PCI vendor:device from its hardware ID (PASSIVE_LEVEL) */
+BOOLEAN sfo_win_pci_id(PDEVICE_OBJECT pdo, USHORT *vendor, USHORT *device);
+
+/* mem.c: non-paged memory, zeroed */
+void *sfo_win_alloc(SIZE_T size);
 void sfo_win_free(void *p);
 
 /* filter.c: the filter module's lifecycle */
@@ -123,9 +197,7 @@ VOID NTAPI sfo_vf_close_complete(NDIS_HANDLE binding);
 NDIS_STATUS NTAPI sfo_vf_pnp_event(NDIS_HANDLE binding, PNET_PNP_EVENT_NOTIFICATION event);
 VOID NTAPI sfo_vf_status(NDIS_HANDLE binding, PNDIS_STATUS_INDICATION status);
 
-/* steering.c: the pairing, the datapath choice, the outstanding clones */
-struct sfo_standby *sfo_standby_by_mac_locked(const UCHAR *mac);
-void sfo_steer_locked(struct sfo_standby *sb);
+/* outstanding.c: the clones and OIDs still out, which pauses wait for */
 void sfo_clones_done(struct sfo_standby *sb, struct sfo_vf *vf, LONG n);
 void sfo_vf_io_done(struct sfo_vf *vf, LONG n);
 
@@ -133,8 +205,9 @@ void sfo_vf_io_done(struct sfo_vf *vf, LONG n);
 NDIS_STATUS NTAPI sfo_filter_oid_request(NDIS_HANDLE module, PNDIS_OID_REQUEST req);
 VOID NTAPI sfo_filter_oid_complete(NDIS_HANDLE module, PNDIS_OID_REQUEST clone, NDIS_STATUS status);
 VOID NTAPI sfo_vf_oid_complete(NDIS_HANDLE binding, PNDIS_OID_REQUEST req, NDIS_STATUS status);
-/* Send the standby's receive settings to its VF (after bind and restart). */
-void sfo_mirror_rx_mode(struct sfo_vf *vf);
+/* Send the standby's receive settings to each VF they are due to (the
+ * deferred work of vf_set_rx_mode); call without the lock. */
+void sfo_mirror_due(void);
 
 /* tx.c */
 VOID NTAPI sfo_filter_send(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER port,

@@ -1,50 +1,73 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * The protocol's side: bind the VF with a standby's MAC (never the standby
- * itself, one VF per standby), follow its pause/restart and link, unbind it.
- * NDIS pauses a binding before unbinding it (the host's hot-unplug, a
- * surprise removal): the pause moves the traffic to the standby and
- * completes only when every send (and mirrored OID) on the VF is back, so an
- * orderly unplug loses nothing.
+ * The protocol's side: each adapter NDIS offers is told to the engine, and
+ * bound only if the engine makes it a standby's VF (its policy: same MAC as
+ * a standby, on the VF allowlist by PCI vendor:device; one VF per standby).
+ * Anything else is refused at once and forgotten by the engine: a same-MAC
+ * adapter that is not an allowed VF is never bound, and NDIS offers the
+ * refused again when a standby's filter first runs or a VF's binding goes.
+ * Its pause/restart and link are facts for the engine, which moves the
+ * traffic. NDIS pauses a binding before unbinding it (the host's hot-unplug,
+ * a surprise removal): the pause completes only when every send (and
+ * mirrored OID) on the VF is back, so an orderly unplug loses nothing.
  */
 #include "sriovfo.h"
 
 static NDIS_MEDIUM ethernet = NdisMedium802_3;
 
-/* Pair @vf with the standby that has its MAC, or say why not. */
-static NDIS_STATUS pair_locked(struct sfo_vf *vf)
+/* The standby itself, offered to the protocol like any adapter. */
+static BOOLEAN a_standby_locked(PDEVICE_OBJECT pdo)
 {
-	struct sfo_standby *sb = sfo_standby_by_mac_locked(vf->mac);
-
-	if (!sb)
-		return NDIS_STATUS_NOT_SUPPORTED; /* attach re-enumerates the bindings */
-	if (sb->pdo && sb->pdo == vf->pdo)
-		return NDIS_STATUS_NOT_SUPPORTED; /* the standby itself */
-	if (sb->vf)
-		return NDIS_STATUS_NOT_SUPPORTED; /* one VF per standby */
-	sb->vf = vf;
-	vf->standby = sb;
-	return NDIS_STATUS_SUCCESS;
+	for (struct sfo_standby *sb = sfo_drv.standbys; sb; sb = sb->next)
+		if (sb->pdo && sb->pdo == pdo)
+			return TRUE;
+	return FALSE;
 }
 
-static void unpair(struct sfo_vf *vf)
+/* The engine forgets @vf (removed: it gives it back if it held it); what
+ * the binding reports after (id 0) the engine ignores. */
+static void forget_locked(struct sfo_vf *vf)
 {
-	NdisAcquireSpinLock(&sfo_drv.lock);
-	if (vf->standby) {
-		vf->standby->vf = NULL;
-		sfo_steer_locked(vf->standby);
-		vf->standby = NULL;
-	}
-	NdisReleaseSpinLock(&sfo_drv.lock);
+	sfo_report_gone_locked(vf->id);
+	vf->id = 0;
+	for (struct sfo_vf **p = &sfo_drv.vfs; *p; p = &(*p)->next)
+		if (*p == vf) {
+			*p = vf->next;
+			break;
+		}
+}
+
+/* Tell the engine of the offered @vf: whether it paired it (vf_prepare). */
+static BOOLEAN offer_locked(struct sfo_vf *vf)
+{
+	if (!sfo_drv.engine || a_standby_locked(vf->pdo))
+		return FALSE;
+	vf->id = sfo_drv_new_id_locked();
+	vf->next = sfo_drv.vfs;
+	sfo_drv.vfs = vf;
+	sfo_report_vf_locked(vf);
+	if (vf->standby)
+		return TRUE;
+	/* not allowed, no standby with its MAC, or a spare: its role's
+	 * reason is in the engine's log */
+	forget_locked(vf);
+	return FALSE;
 }
 
 static void opened(struct sfo_vf *vf)
 {
-	NdisAcquireSpinLock(&sfo_drv.lock);
+	sfo_drv_engine_lock();
 	vf->open = TRUE;
-	if (vf->standby)
-		sfo_steer_locked(vf->standby);
-	NdisReleaseSpinLock(&sfo_drv.lock);
+	sfo_report_vf_locked(vf);
+	sfo_drv_engine_unlock(); /* sends it the receive settings */
+}
+
+static void open_failed(struct sfo_vf *vf)
+{
+	sfo_drv_engine_lock();
+	forget_locked(vf);
+	sfo_drv_engine_unlock();
+	sfo_win_free(vf);
 }
 
 NDIS_STATUS NTAPI sfo_vf_bind(NDIS_HANDLE driver_ctx, NDIS_HANDLE bind_ctx,
@@ -54,6 +77,7 @@ NDIS_STATUS NTAPI sfo_vf_bind(NDIS_HANDLE driver_ctx, NDIS_HANDLE bind_ctx,
 	UINT selected = 0;
 	struct sfo_vf *vf;
 	NDIS_STATUS st;
+	BOOLEAN paired;
 
 	(void)driver_ctx;
 	if (params->MediaType != NdisMedium802_3 || params->MacAddressLength != SFO_WIN_MAC_LEN)
@@ -64,13 +88,15 @@ NDIS_STATUS NTAPI sfo_vf_bind(NDIS_HANDLE driver_ctx, NDIS_HANDLE bind_ctx,
 	__builtin_memcpy(vf->mac, params->CurrentMacAddress, SFO_WIN_MAC_LEN);
 	vf->pdo = params->PhysicalDeviceObject;
 	vf->bind_ctx = bind_ctx;
+	vf->mtu = params->MtuSize;
 	vf->link_up = params->MediaConnectState == MediaConnectStateConnected;
-	NdisAcquireSpinLock(&sfo_drv.lock);
-	st = pair_locked(vf);
-	NdisReleaseSpinLock(&sfo_drv.lock);
-	if (st != NDIS_STATUS_SUCCESS) {
+	sfo_win_pci_id(vf->pdo, &vf->pci_vendor, &vf->pci_device); /* PASSIVE_LEVEL */
+	sfo_drv_engine_lock();
+	paired = offer_locked(vf);
+	sfo_drv_engine_unlock();
+	if (!paired) {
 		sfo_win_free(vf);
-		return st;
+		return NDIS_STATUS_NOT_SUPPORTED;
 	}
 	__builtin_memset(&op, 0, sizeof(op));
 	op.Header.Type = NDIS_OBJECT_TYPE_OPEN_PARAMETERS;
@@ -83,13 +109,10 @@ NDIS_STATUS NTAPI sfo_vf_bind(NDIS_HANDLE driver_ctx, NDIS_HANDLE bind_ctx,
 	st = NdisOpenAdapterEx(sfo_drv.protocol, vf, &op, bind_ctx, &vf->binding);
 	if (st == NDIS_STATUS_PENDING)
 		return st; /* sfo_vf_open_complete() finishes the bind */
-	if (st == NDIS_STATUS_SUCCESS) {
+	if (st == NDIS_STATUS_SUCCESS)
 		opened(vf);
-		sfo_mirror_rx_mode(vf);
-		return st;
-	}
-	unpair(vf);
-	sfo_win_free(vf);
+	else
+		open_failed(vf);
 	return st;
 }
 
@@ -98,19 +121,15 @@ VOID NTAPI sfo_vf_open_complete(NDIS_HANDLE binding, NDIS_STATUS status)
 	struct sfo_vf *vf = binding;
 	NDIS_HANDLE bind_ctx = vf->bind_ctx;
 
-	if (status == NDIS_STATUS_SUCCESS) {
+	if (status == NDIS_STATUS_SUCCESS)
 		opened(vf);
-		sfo_mirror_rx_mode(vf);
-	} else {
-		unpair(vf);
-		sfo_win_free(vf);
-	}
+	else
+		open_failed(vf);
 	NdisCompleteBindAdapterEx(bind_ctx, status);
 }
 
 static void closed(struct sfo_vf *vf)
 {
-	unpair(vf);
 	sfo_win_free(vf);
 	/* A same-MAC VF refused while this one was bound gets offered again. */
 	NdisReEnumerateProtocolBindings(sfo_drv.protocol);
@@ -122,7 +141,9 @@ NDIS_STATUS NTAPI sfo_vf_unbind(NDIS_HANDLE unbind_ctx, NDIS_HANDLE binding)
 	NDIS_STATUS st;
 
 	/* The binding is paused: the traffic is on the standby, nothing is out. */
-	unpair(vf);
+	sfo_drv_engine_lock();
+	forget_locked(vf);
+	sfo_drv_engine_unlock();
 	vf->unbind_ctx = unbind_ctx;
 	st = NdisCloseAdapterEx(vf->binding);
 	if (st == NDIS_STATUS_PENDING)
@@ -140,20 +161,30 @@ VOID NTAPI sfo_vf_close_complete(NDIS_HANDLE binding)
 	NdisCompleteUnbindAdapterEx(unbind_ctx);
 }
 
+/* The engine moves new sends to the standby before this returns; the pause
+ * waits for those already on the VF. */
 static NDIS_STATUS vf_pause(struct sfo_vf *vf, PNET_PNP_EVENT_NOTIFICATION event)
 {
 	NDIS_STATUS st = NDIS_STATUS_SUCCESS;
 
-	NdisAcquireSpinLock(&sfo_drv.lock);
+	sfo_drv_engine_lock();
 	vf->paused = TRUE;
-	if (vf->standby)
-		sfo_steer_locked(vf->standby); /* new sends go to the standby */
+	sfo_report_vf_locked(vf);
 	if (vf->outstanding) {
-		vf->pending_pause = event; /* sfo_clones_done() completes it */
+		vf->pending_pause = event; /* sfo_vf_io_done() completes it */
 		st = NDIS_STATUS_PENDING;
 	}
-	NdisReleaseSpinLock(&sfo_drv.lock);
+	sfo_drv_engine_unlock();
 	return st;
+}
+
+static void vf_restart(struct sfo_vf *vf)
+{
+	sfo_drv_engine_lock();
+	vf->paused = FALSE;
+	vf->mirror_due = vf->rx_given; /* what changed while it was paused */
+	sfo_report_vf_locked(vf);
+	sfo_drv_engine_unlock();
 }
 
 NDIS_STATUS NTAPI sfo_vf_pnp_event(NDIS_HANDLE binding, PNET_PNP_EVENT_NOTIFICATION event)
@@ -166,12 +197,7 @@ NDIS_STATUS NTAPI sfo_vf_pnp_event(NDIS_HANDLE binding, PNET_PNP_EVENT_NOTIFICAT
 	case NetEventPause:
 		return vf_pause(vf, event);
 	case NetEventRestart:
-		NdisAcquireSpinLock(&sfo_drv.lock);
-		vf->paused = FALSE;
-		if (vf->standby)
-			sfo_steer_locked(vf->standby);
-		NdisReleaseSpinLock(&sfo_drv.lock);
-		sfo_mirror_rx_mode(vf); /* what changed while it was paused */
+		vf_restart(vf);
 		return NDIS_STATUS_SUCCESS;
 	default:
 		return NDIS_STATUS_SUCCESS;
@@ -186,9 +212,8 @@ VOID NTAPI sfo_vf_status(NDIS_HANDLE binding, PNDIS_STATUS_INDICATION status)
 	if (status->StatusCode != NDIS_STATUS_LINK_STATE || !ls ||
 	    status->StatusBufferSize < sizeof(*ls))
 		return;
-	NdisAcquireSpinLock(&sfo_drv.lock);
+	sfo_drv_engine_lock();
 	vf->link_up = ls->MediaConnectState == MediaConnectStateConnected;
-	if (vf->standby)
-		sfo_steer_locked(vf->standby);
-	NdisReleaseSpinLock(&sfo_drv.lock);
+	sfo_report_vf_locked(vf);
+	sfo_drv_engine_unlock();
 }

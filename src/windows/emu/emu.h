@@ -32,8 +32,14 @@ NTSTATUS emu_load_driver(void);
 void emu_unload_driver(void);
 
 /* Adapters */
+/* A standby is a virtio-net PCI function (1af4:1041), a VF an Intel
+ * Adaptive VF (8086:1889, on the driver's allowlist); both with MTU 1500. */
 struct emu_adapter *emu_adapter_new(const char *name, const UCHAR mac[6], enum emu_kind kind);
 void emu_adapter_free(struct emu_adapter *a);
+/* Its PCI vendor:device (its hardware ID); vendor 0: not a PCI function. */
+void emu_adapter_set_pci(struct emu_adapter *a, USHORT vendor, USHORT device);
+/* Its MTU: a VF's in its bind, a standby's in its filter's next restart. */
+void emu_adapter_set_mtu(struct emu_adapter *a, ULONG mtu);
 /* Attach the filter over a standby and restart it (may bind waiting VFs). */
 void emu_filter_attach(struct emu_adapter *standby);
 NDIS_STATUS emu_filter_pause(struct emu_adapter *standby); /* SUCCESS or PENDING */
@@ -81,6 +87,13 @@ unsigned emu_stack_received(struct emu_adapter *standby);
 /* Keep received NBLs (not returned) until emu_stack_return(). */
 void emu_stack_hold_rx(struct emu_adapter *standby, BOOLEAN hold);
 void emu_stack_return(struct emu_adapter *standby);
+
+/* Time: the clock stands still until advanced; timer objects fire then. */
+void emu_advance_ms(unsigned ms);
+BOOLEAN emu_timer_set(void); /* a timer object of the driver's is set */
+
+/* Whether a line the driver printed (DbgPrintEx) lately contains @text. */
+BOOLEAN emu_log_has(const char *text);
 
 /* Bookkeeping */
 int emu_violations(void);

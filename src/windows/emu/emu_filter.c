@@ -272,8 +272,19 @@ void emu_filter_attach(struct emu_adapter *a)
 void emu_filter_restart(struct emu_adapter *a)
 {
 	NDIS_FILTER_RESTART_PARAMETERS rp;
+	/* the miniport's general attributes, as NDIS hands them to a filter */
+	struct {
+		NDIS_RESTART_ATTRIBUTES head;
+		NDIS_RESTART_GENERAL_ATTRIBUTES general;
+	} attrs;
 
 	memset(&rp, 0, sizeof(rp));
+	memset(&attrs, 0, sizeof(attrs));
+	attrs.head.Oid = OID_GEN_MINIPORT_RESTART_ATTRIBUTES;
+	attrs.head.DataLength = sizeof(attrs.general);
+	attrs.general.MtuSize = a->mtu;
+	memcpy(attrs.head.Data, &attrs.general, sizeof(attrs.general));
+	rp.RestartAttributes = &attrs.head;
 	rp.Header.Type = NDIS_OBJECT_TYPE_FILTER_RESTART_PARAMETERS;
 	if (a->fm.state != FM_PAUSED)
 		abort(); /* a test error: restart only a paused module */

@@ -59,6 +59,8 @@ struct emu_adapter {
 	enum emu_kind kind;
 	UCHAR mac[6];
 	DEVICE_OBJECT pdo;
+	USHORT pci_vendor, pci_device; /* its hardware ID; 0: not a PCI function */
+	ULONG mtu;
 	NDIS_STRING ifname;
 	struct emu_pool rx_pool, stack_pool;
 	BOOLEAN gone, surprise, hold_tx;

@@ -316,12 +316,20 @@ struct emu_adapter *emu_adapter_new(const char *name, const UCHAR mac[6], enum e
 	a->name = name;
 	a->kind = kind;
 	memcpy(a->mac, mac, 6);
+	a->pci_vendor = kind == EMU_STANDBY ? 0x1af4 : 0x8086;
+	a->pci_device = kind == EMU_STANDBY ? 0x1041 : 0x1889;
+	a->mtu = 1500;
 	a->ifname.Buffer = ifname;
 	a->ifname.Length = sizeof(ifname) - 2;
 	a->ifname.MaximumLength = sizeof(ifname);
 	a->next = emu.adapters;
 	emu.adapters = a;
 	return a;
+}
+
+void emu_adapter_set_mtu(struct emu_adapter *a, ULONG mtu)
+{
+	a->mtu = mtu;
 }
 
 void emu_adapter_free(struct emu_adapter *a)
@@ -346,7 +354,7 @@ NDIS_STATUS emu_offer(struct emu_adapter *a)
 	bp.AdapterName = &a->ifname;
 	bp.PhysicalDeviceObject = &a->pdo;
 	bp.MediaType = NdisMedium802_3;
-	bp.MtuSize = 1500;
+	bp.MtuSize = a->mtu;
 	bp.MediaConnectState =
 		a->link_down ? MediaConnectStateDisconnected : MediaConnectStateConnected;
 	bp.MacAddressLength = 6;

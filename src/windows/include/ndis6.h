@@ -452,6 +452,41 @@ VOID NTAPI NdisAcquireSpinLock(PNDIS_SPIN_LOCK);
 VOID NTAPI NdisReleaseSpinLock(PNDIS_SPIN_LOCK);
 #define SFO_NDIS_PRIORITY_NORMAL 16 /* EX_POOL_PRIORITY NormalPoolPriority */
 
+/* Timer objects (ns-ndis-_ndis_timer_characteristics, nf-ndis-ndisallocatetimerobject,
+ * nf-ndis-ndissettimerobject): the function runs as a DPC. A negative DueTime is
+ * relative, in 100 ns units. Set and cancel are allowed at IRQL <= DISPATCH_LEVEL. */
+typedef VOID(NTAPI *NDIS_TIMER_FUNCTION)(PVOID system1, PVOID ctx, PVOID system2, PVOID system3);
+typedef struct _NDIS_TIMER_CHARACTERISTICS {
+	NDIS_OBJECT_HEADER Header;
+	ULONG AllocationTag;
+	NDIS_TIMER_FUNCTION TimerFunction;
+	PVOID FunctionContext;
+} NDIS_TIMER_CHARACTERISTICS, *PNDIS_TIMER_CHARACTERISTICS;
+#define NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS	     0x97
+#define NDIS_TIMER_CHARACTERISTICS_REVISION_1	     1
+#define NDIS_SIZEOF_TIMER_CHARACTERISTICS_REVISION_1 sizeof(NDIS_TIMER_CHARACTERISTICS)
+NDIS_STATUS NTAPI NdisAllocateTimerObject(NDIS_HANDLE, PNDIS_TIMER_CHARACTERISTICS, PNDIS_HANDLE);
+BOOLEAN NTAPI NdisSetTimerObject(NDIS_HANDLE, LARGE_INTEGER, ULONG, PVOID);
+BOOLEAN NTAPI NdisCancelTimerObject(NDIS_HANDLE);
+VOID NTAPI NdisFreeTimerObject(NDIS_HANDLE);
+
+/* A filter's restart attributes (ns-ndis-_ndis_restart_attributes,
+ * ns-ndis-_ndis_restart_general_attributes): a list whose entry for
+ * OID_GEN_MINIPORT_RESTART_ATTRIBUTES holds the general attributes, of which
+ * the driver reads the MTU (the frame's payload, without the header). */
+#define SFO_DPFLTR_IHVNETWORK_ID 80 /* dpfilter.h: DPFLTR_IHVNETWORK_ID */
+typedef struct _NDIS_RESTART_ATTRIBUTES {
+	struct _NDIS_RESTART_ATTRIBUTES *Next;
+	NDIS_OID Oid;
+	ULONG DataLength;
+	__attribute__((aligned(16))) UCHAR Data[1]; /* MEMORY_ALLOCATION_ALIGNMENT */
+} NDIS_RESTART_ATTRIBUTES, *PNDIS_RESTART_ATTRIBUTES;
+typedef struct _NDIS_RESTART_GENERAL_ATTRIBUTES {
+	NDIS_OBJECT_HEADER Header;
+	ULONG MtuSize;
+	/* later members are not read */
+} NDIS_RESTART_GENERAL_ATTRIBUTES;
+
 /* x64 layouts: the offsets follow from the DDI reference's declarations
  * (ns-ndis-net_buffer_list, ns-ndis-net_buffer) and are the ones the
  * ndis-edge prototype recorded from a public debugger dump; they were not
@@ -480,6 +515,8 @@ _Static_assert(offsetof(NDIS_FILTER_ATTACH_PARAMETERS, MacAddressLength) == 0x60
 	       "attach.MacAddressLength");
 _Static_assert(offsetof(NDIS_BIND_PARAMETERS, CurrentMacAddress) == 0x6a, "bind.CurrentMacAddress");
 _Static_assert(offsetof(NET_PNP_EVENT_NOTIFICATION, NetPnPEvent) == 0x08, "pnp.NetPnPEvent");
+_Static_assert(offsetof(NDIS_RESTART_ATTRIBUTES, Data) == 0x10, "restart.Data");
+_Static_assert(offsetof(NDIS_TIMER_CHARACTERISTICS, TimerFunction) == 0x08, "timer.TimerFunction");
 #endif
 
 #endif

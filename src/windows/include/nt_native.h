@@ -136,13 +136,14 @@ typedef enum _NDIS_REQUEST_TYPE {
 
 #define NDIS_MAX_PHYS_ADDRESS_LENGTH 32
 
-#define OID_GEN_CURRENT_PACKET_FILTER  0x0001010E
-#define OID_802_3_MULTICAST_LIST       0x01010103
-#define NDIS_PACKET_TYPE_DIRECTED      0x00000001
-#define NDIS_PACKET_TYPE_MULTICAST     0x00000002
-#define NDIS_PACKET_TYPE_ALL_MULTICAST 0x00000004
-#define NDIS_PACKET_TYPE_BROADCAST     0x00000008
-#define NDIS_PACKET_TYPE_PROMISCUOUS   0x00000020
+#define OID_GEN_CURRENT_PACKET_FILTER	    0x0001010E
+#define OID_GEN_MINIPORT_RESTART_ATTRIBUTES 0x0001021D
+#define OID_802_3_MULTICAST_LIST	    0x01010103
+#define NDIS_PACKET_TYPE_DIRECTED	    0x00000001
+#define NDIS_PACKET_TYPE_MULTICAST	    0x00000002
+#define NDIS_PACKET_TYPE_ALL_MULTICAST	    0x00000004
+#define NDIS_PACKET_TYPE_BROADCAST	    0x00000008
+#define NDIS_PACKET_TYPE_PROMISCUOUS	    0x00000020
 
 typedef struct _NDIS_LINK_STATE {
 	NDIS_OBJECT_HEADER Header;
@@ -153,5 +154,16 @@ typedef struct _NDIS_LINK_STATE {
 	ULONG PauseFunctions;
 	ULONG AutoNegotiationFlags;
 } NDIS_LINK_STATE;
+
+/* wdm.h: the ntoskrnl.exe exports the driver imports besides NDIS's
+ * (nf-wdm-iogetdeviceproperty: PASSIVE_LEVEL only; nf-wdm-kequeryunbiasedinterrupttime:
+ * the time since boot without the time asleep, in 100 ns units; nf-wdm-dbgprintex) */
+typedef enum _DEVICE_REGISTRY_PROPERTY {
+	DevicePropertyHardwareID = 1, /* REG_MULTI_SZ */
+} DEVICE_REGISTRY_PROPERTY;
+NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT, DEVICE_REGISTRY_PROPERTY, ULONG, PVOID, PULONG);
+ULONGLONG NTAPI KeQueryUnbiasedInterruptTime(VOID);
+ULONG DbgPrintEx(ULONG component, ULONG level, const char *format, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

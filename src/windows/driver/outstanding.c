@@ -1,28 +1,11 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Where a standby's traffic goes, and the clones still out. The rule here is
- * the first slice's: the VF carries the traffic while it is paired, open,
- * not paused, has link, and the filter runs; the standby otherwise. It
- * changes at once on every event that affects it (no polling).
+ * The clones and OIDs still out: on a VF binding (our sends, receives the
+ * stack holds, mirrored OIDs) and through a filter module. A VF's pause and a
+ * filter's pause pend until theirs are back. Where the traffic goes is the
+ * engine's (edge_ops.c, steer).
  */
 #include "sriovfo.h"
-
-struct sfo_standby *sfo_standby_by_mac_locked(const UCHAR *mac)
-{
-	for (struct sfo_standby *sb = sfo_drv.standbys; sb; sb = sb->next)
-		if (__builtin_memcmp(sb->mac, mac, SFO_WIN_MAC_LEN) == 0)
-			return sb;
-	return NULL;
-}
-
-void sfo_steer_locked(struct sfo_standby *sb)
-{
-	struct sfo_vf *vf = sb->vf;
-	BOOLEAN usable =
-		vf && vf->open && !vf->paused && vf->link_up && sb->state == SFO_FILTER_RUNNING;
-
-	sb->path = usable ? vf : NULL;
-}
 
 /* @n clones or OIDs on @vf are done: a pause that waited for them completes
  * when the last one is. */
