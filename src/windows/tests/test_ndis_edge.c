@@ -2,16 +2,21 @@
 /*
  * sriovfo.sys's sources on the NDIS emulation: the stack's traffic through
  * arrival orders, hot-unplug with sends in flight, surprise removal, link
- * flaps and filter pauses; the receive settings mirrored to the VF. The emulation counts every NDIS rule the driver
- * breaks; each test ends with none broken, no NBL and no allocation left.
+ * flaps and filter pauses; the receive settings mirrored to the VF; the
+ * engine's decisions (the VF allowlist, release and resume, a VF refusing
+ * the MTU, its timer) as a control path sees them. The emulation counts
+ * every NDIS rule the driver breaks; each test ends with none broken, no NBL
+ * and no allocation left.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <string.h>
 
 #include "emu.h"
+#include "sriovfo.h"
 
 static const UCHAR MAC_A[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static const UCHAR MAC_B[6] = { 0x52, 0x54, 0x00, 0x65, 0x43, 0x21 };
@@ -88,6 +93,29 @@ static void assert_sends_on(struct emu_adapter *sb, struct emu_adapter *path, un
 	assert_int_equal(emu_stack_sent_ok(sb), ok + n);
 }
 
+/* The engine's view of the first pair, as a control path takes it. */
+static struct sfo_pair_status pair0(void)
+{
+	struct sfo_pair_status st;
+	struct sfo_engine *eng = sfo_drv_engine_lock();
+	int err = eng ? sfo_engine_pair_status(eng, 0, &st) : -SFO_ENOENT;
+
+	sfo_drv_engine_unlock();
+	assert_int_equal(err, 0); /* after the unlock: an assert leaves the test */
+	return st;
+}
+
+/* sfo_engine_release() (@release) or sfo_engine_resume() of pair 0's standby. */
+static int release(BOOLEAN release_it)
+{
+	uint32_t id = pair0().standby_id;
+	struct sfo_engine *eng = sfo_drv_engine_lock();
+	int err = release_it ? sfo_engine_release(eng, id) : sfo_engine_resume(eng, id);
+
+	sfo_drv_engine_unlock();
+	return err;
+}
+
 /* --- arrival orders --- */
 
 static void test_standby_alone_sends_on_standby(void **state)
@@ -131,6 +159,34 @@ static void test_standby_itself_and_other_macs_never_bound(void **state)
 	assert_int_not_equal(emu_offer(sb), NDIS_STATUS_SUCCESS);
 	assert_false(emu_bound(sb));
 	assert_false(emu_bound(other));
+	assert_sends_on(sb, sb, 2);
+}
+
+/* Same MAC as the standby, but not a VF the allowlist knows (here a Realtek
+ * NIC, then a device that is no PCI function): the engine says no, the
+ * protocol refuses the bind, also when offered again. */
+static void test_same_mac_adapter_not_allowed_never_bound(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *nic = adapter("nic0", MAC_A, EMU_VF);
+	struct emu_adapter *soft = adapter("soft0", MAC_A, EMU_VF);
+	struct emu_adapter *v;
+
+	(void)state;
+	emu_adapter_set_pci(nic, 0x10ec, 0x8168);
+	emu_adapter_set_pci(soft, 0, 0);
+	assert_int_equal(emu_offer(nic), NDIS_STATUS_NOT_SUPPORTED);
+	assert_true(emu_log_has("(PCI 10ec:8168) not in VF allowlist"));
+	assert_int_equal(emu_offer(soft), NDIS_STATUS_NOT_SUPPORTED);
+	assert_false(emu_bound(nic));
+	assert_false(emu_bound(soft));
+	assert_int_equal(pair0().state, SFO_PAIR_NO_VF);
+	assert_sends_on(sb, sb, 2);
+	v = vf("vf0", MAC_A); /* an allowed VF is taken */
+	assert_sends_on(sb, v, 2);
+	emu_unplug(v, FALSE); /* the bindings are offered again: still refused */
+	assert_false(emu_bound(nic));
+	assert_false(emu_bound(soft));
 	assert_sends_on(sb, sb, 2);
 }
 
@@ -210,6 +266,8 @@ static void test_new_vf_after_unplug_takes_over(void **state)
 
 /* --- link --- */
 
+/* The engine moves the traffic on the link event itself: no timer is set
+ * while the VF has no link (nothing polls). */
 static void test_link_flap_falls_back_and_returns_at_once(void **state)
 {
 	struct emu_adapter *sb = standby("virtio0", MAC_A);
@@ -218,11 +276,88 @@ static void test_link_flap_falls_back_and_returns_at_once(void **state)
 	(void)state;
 	for (int i = 0; i < 3; i++) {
 		assert_sends_on(sb, v, 2);
+		assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
 		emu_link(v, FALSE);
+		assert_int_equal(pair0().state, SFO_PAIR_FALLBACK);
+		assert_false(emu_timer_set());
 		assert_sends_on(sb, sb, 2);
 		emu_link(v, TRUE);
 	}
 	assert_sends_on(sb, v, 1);
+	assert_int_equal(pair0().failover.to_standby, 3);
+	assert_int_equal(pair0().failover.to_vf, 4);
+}
+
+/* --- the engine's decisions, seen from a control path --- */
+
+static void test_release_and_resume_through_the_engine(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	assert_sends_on(sb, v, 2);
+	emu_hold_tx(v, TRUE);
+	emu_stack_send(sb, 3); /* in flight on the VF across the release */
+	assert_int_equal(release(TRUE), 0);
+	assert_int_equal(pair0().state, SFO_PAIR_DRAINING);
+	assert_sends_on(sb, sb, 2);
+	emu_link(v, FALSE); /* a released VF stays unused, whatever happens */
+	emu_link(v, TRUE);
+	assert_sends_on(sb, sb, 1);
+	emu_hold_tx(v, FALSE);
+	assert_int_equal(emu_stack_sent_ok(sb), 2 + 3 + 2 + 1);
+	assert_int_equal(release(FALSE), 0);
+	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_sends_on(sb, v, 2);
+}
+
+/* The standby's MTU is 9000, the VF's 1500: bound, never used, the reason in
+ * the pair's status; once the standby is back at 1500 the VF serves. */
+static void test_vf_refusing_the_mtu_stays_unused(void **state)
+{
+	struct emu_adapter *sb = adapter("virtio0", MAC_A, EMU_STANDBY);
+	struct emu_adapter *v;
+	struct sfo_pair_status st;
+
+	(void)state;
+	emu_adapter_set_mtu(sb, 9000);
+	emu_filter_attach(sb);
+	v = vf("vf0", MAC_A);
+	assert_true(emu_bound(v));
+	st = pair0();
+	assert_int_equal(st.state, SFO_PAIR_UNUSABLE);
+	assert_non_null(strstr(st.reason, "refused MTU 9000"));
+	assert_sends_on(sb, sb, 3);
+	emu_adapter_set_mtu(sb, 1500); /* the miniport restarts with it */
+	assert_int_equal(emu_filter_pause(sb), NDIS_STATUS_SUCCESS);
+	emu_filter_restart(sb);
+	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_sends_on(sb, v, 3);
+}
+
+/* A bring-up delay (set through the control path) runs on the engine's
+ * timer: an NDIS timer object that fires when the clock gets there. */
+static void test_engine_timer_fires_through_the_timer_object(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v;
+	struct sfo_engine *eng;
+
+	(void)state;
+	eng = sfo_drv_engine_lock();
+	sfo_drv.cfg.bringup_delay_ms = 100;
+	sfo_engine_set_config(eng, &sfo_drv.cfg);
+	sfo_drv_engine_unlock();
+	v = vf("vf0", MAC_A);
+	assert_true(emu_timer_set());
+	assert_int_equal(pair0().state, SFO_PAIR_BINDING);
+	emu_advance_ms(99);
+	assert_sends_on(sb, sb, 2);
+	emu_advance_ms(1);
+	assert_false(emu_timer_set());
+	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_sends_on(sb, v, 2);
 }
 
 /* --- receive --- */
@@ -447,12 +582,16 @@ int main(void)
 		T(test_vf_after_standby_carries_traffic),
 		T(test_vf_before_standby_bound_on_attach),
 		T(test_standby_itself_and_other_macs_never_bound),
+		T(test_same_mac_adapter_not_allowed_never_bound),
 		T(test_second_vf_taken_when_first_goes),
 		T(test_two_standbys_each_with_its_vf),
 		T(test_orderly_unplug_with_sends_in_flight_loses_none),
 		T(test_surprise_removal_resends_on_standby),
 		T(test_new_vf_after_unplug_takes_over),
 		T(test_link_flap_falls_back_and_returns_at_once),
+		T(test_release_and_resume_through_the_engine),
+		T(test_vf_refusing_the_mtu_stays_unused),
+		T(test_engine_timer_fires_through_the_timer_object),
 		T(test_vf_receives_indicated_as_standby_and_returned),
 		T(test_vf_receives_with_resources_flag),
 		T(test_standby_group_frames_dropped_only_while_on_vf),
