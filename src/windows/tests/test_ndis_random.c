@@ -4,12 +4,14 @@
  * emulation: sends, held and released sends, VFs plugged, unplugged in order
  * or by surprise, link flaps, receives on either adapter with and without
  * RESOURCES, the stack holding receives, filter pauses, packet filter and
- * multicast changes, OIDs held. After every step: no NDIS rule broken (no
- * NBL lost, leaked to the wrong owner or completed twice, never a send to an
- * unbound or paused VF), every send of the stack either completed
- * successfully or still in flight on a VF, the frames on the wires add up to
- * the completed sends, the traffic on the VF exactly when it is bound with
- * link, a present VF taken, the VF's receive settings the standby's. At the end nothing is left.
+ * multicast changes, OIDs held, release and resume through the engine. After
+ * every step: no NDIS rule broken (no NBL lost, leaked to the wrong owner or
+ * completed twice, never a send to an unbound or paused VF), every send of
+ * the stack either completed successfully or still in flight on a VF, the
+ * frames on the wires add up to the completed sends, the traffic on the VF
+ * exactly when it is bound with link and not released, and the engine's pair
+ * ACTIVE on that VF exactly then, a present VF taken, the VF's receive
+ * settings the standby's. At the end nothing is left.
  *
  * SFO_SEED=N replays one sequence; SFO_RANDOM_RUNS=N changes how many.
  */
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 
 #include "emu.h"
+#include "sriovfo.h"
 
 #define STEPS 150
 #define SLOTS 2
@@ -49,6 +52,7 @@ struct run {
 	unsigned sent, frames_of_gone_vfs, n_mcast;
 	ULONG filter;
 	BOOLEAN have_filter, have_mcast, hold_rx;
+	BOOLEAN released; /* the administrator released the pair's VF */
 	char what[80];
 };
 
@@ -102,10 +106,40 @@ static void release_all(struct run *r)
 
 static void unplug(struct run *r, struct slot *s, BOOLEAN surprise)
 {
+	if (s == active(r))
+		r->released = FALSE; /* a release is for the VF that leaves */
 	emu_unplug(s->vf, surprise);
 	r->frames_of_gone_vfs += emu_tx_frames(s->vf);
 	emu_adapter_free(s->vf);
 	s->vf = NULL;
+}
+
+/* The engine's pair 0 (the standby's), as a control path takes it. */
+static int pair0(struct sfo_pair_status *st)
+{
+	struct sfo_engine *eng = sfo_drv_engine_lock();
+	int err = eng ? sfo_engine_pair_status(eng, 0, st) : -SFO_ENOENT;
+
+	sfo_drv_engine_unlock();
+	return err;
+}
+
+/* Release (@release_it) or resume the pair; a release without a VF holds
+ * nothing (the next VF is used as usual). */
+static void release(struct run *r, BOOLEAN release_it)
+{
+	struct sfo_pair_status st;
+	struct sfo_engine *eng;
+
+	if (pair0(&st))
+		return;
+	eng = sfo_drv_engine_lock();
+	if (release_it)
+		sfo_engine_release(eng, st.standby_id);
+	else
+		sfo_engine_resume(eng, st.standby_id);
+	sfo_drv_engine_unlock();
+	r->released = release_it && active(r);
 }
 
 static void step(struct run *r)
@@ -113,7 +147,7 @@ static void step(struct run *r)
 	struct slot *s = &r->slot[rnd(SLOTS)];
 	unsigned n;
 
-	switch (rnd(13)) {
+	switch (rnd(14)) {
 	case 0:
 	case 1:
 		n = 1 + rnd(4);
@@ -189,12 +223,20 @@ static void step(struct run *r)
 				emu_complete_oids(s->vf);
 		}
 		break;
+	case 13:
+		n = rnd(2);
+		snprintf(r->what, sizeof(r->what), "%s through the engine",
+			 n ? "release" : "resume");
+		release(r, (BOOLEAN)n);
+		break;
 	}
 }
 
 static int check(struct run *r)
 {
 	struct slot *a = active(r);
+	BOOLEAN on_vf = a && a->link && !r->released; /* where the traffic must go */
+	struct sfo_pair_status st;
 
 	if (emu_violations() != r->violations)
 		return fail(r, "an NDIS rule was broken (above)");
@@ -207,20 +249,28 @@ static int check(struct run *r)
 		return fail(r, "a send is neither completed nor in flight");
 	if (frames(r) != emu_stack_sent_ok(r->sb))
 		return fail(r, "the frames on the wires are not the completed sends");
-	if (a && a->link && !a->hold_tx) { /* the traffic follows the VF's state */
+	if (pair0(&st))
+		return fail(r, "the engine has no pair for the standby");
+	if ((st.state == SFO_PAIR_ACTIVE) != on_vf)
+		return fail(r, on_vf ? "the engine's pair is not ACTIVE with a VF that can serve"
+				     : "the engine's pair is ACTIVE with no VF that can serve");
+	if (on_vf && st.datapath_id != st.vf_id)
+		return fail(r, "the engine steers elsewhere than to its ACTIVE VF");
+	if (on_vf && !a->hold_tx) { /* the traffic follows the VF's state */
 		unsigned before = emu_tx_frames(a->vf);
 
 		emu_stack_send(r->sb, 1);
 		r->sent++;
 		if (emu_tx_frames(a->vf) != before + 1)
 			return fail(r, "a bound VF with link does not carry the traffic");
-	} else if (!a || !a->link) {
+	} else if (!on_vf) {
 		unsigned before = emu_tx_frames(r->sb);
 
 		emu_stack_send(r->sb, 1);
 		r->sent++;
 		if (emu_tx_frames(r->sb) != before + 1)
-			return fail(r, "the standby does not carry the traffic without a VF");
+			return fail(r,
+				    "the standby does not carry the traffic without a VF to serve");
 	}
 	if (a && !a->hold_oids && emu_oids_in_flight(a->vf) == 0) {
 		ULONG want = r->filter;
