@@ -55,6 +55,10 @@ void emu_link(struct emu_adapter *a, BOOLEAN up);
  * completes its sends and OIDs and the stacks return the receives they
  * hold), unbind, gone. Surprise: the sends in flight fail first. */
 void emu_unplug(struct emu_adapter *a, BOOLEAN surprise);
+/* A pause of the binding that ends in a restart, not an unbind (a filter
+ * added in the VF's stack, a power transition); the pause as in an unplug. */
+void emu_binding_pause(struct emu_adapter *a);
+void emu_binding_restart(struct emu_adapter *a);
 
 /* The wire */
 void emu_hold_tx(struct emu_adapter *a, BOOLEAN hold); /* keep sends in flight */

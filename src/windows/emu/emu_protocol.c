@@ -403,10 +403,51 @@ static void finish_outstanding(struct emu_adapter *a)
 			emu_stack_return(sb);
 }
 
-void emu_unplug(struct emu_adapter *a, BOOLEAN surprise)
+/* NetEventPause on @a's binding; while it pends, what it waits for comes back. */
+static void pause_binding(struct emu_adapter *a)
 {
 	struct emu_open *o = a->open;
 	NET_PNP_EVENT_NOTIFICATION ev;
+	NDIS_STATUS st;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.NetPnPEvent.NetEvent = NetEventPause;
+	o->pausing = TRUE;
+	st = emu.pc.NetPnPEventHandler(o->ctx, &ev);
+	if (st == NDIS_STATUS_SUCCESS)
+		check_binding_paused(o, "NetEventPause returning success");
+	else if (st == NDIS_STATUS_PENDING)
+		finish_outstanding(a);
+	else
+		emu_violation("NetEventPause returned %#x", (unsigned)st);
+	if (!o->paused)
+		emu_violation("the pause of %s never completed", a->name);
+}
+
+void emu_binding_pause(struct emu_adapter *a)
+{
+	if (!a->open || a->open->closed || a->open->pausing)
+		abort(); /* a test error: pause a running binding */
+	pause_binding(a);
+}
+
+void emu_binding_restart(struct emu_adapter *a)
+{
+	struct emu_open *o = a->open;
+	NET_PNP_EVENT_NOTIFICATION ev;
+
+	if (!o || !o->paused || o->closed)
+		abort(); /* a test error: restart a paused binding */
+	memset(&ev, 0, sizeof(ev));
+	ev.NetPnPEvent.NetEvent = NetEventRestart;
+	o->pausing = o->paused = FALSE;
+	if (emu.pc.NetPnPEventHandler(o->ctx, &ev) != NDIS_STATUS_SUCCESS)
+		emu_violation("NetEventRestart of %s did not succeed", a->name);
+}
+
+void emu_unplug(struct emu_adapter *a, BOOLEAN surprise)
+{
+	struct emu_open *o = a->open;
 	NDIS_STATUS st;
 
 	if (surprise) { /* the device is gone: what it had in flight fails */
@@ -414,18 +455,8 @@ void emu_unplug(struct emu_adapter *a, BOOLEAN surprise)
 		flush_tx(a, STATUS_DEVICE_REMOVED);
 	}
 	if (o && !o->closed) {
-		memset(&ev, 0, sizeof(ev));
-		ev.NetPnPEvent.NetEvent = NetEventPause;
-		o->pausing = TRUE;
-		st = emu.pc.NetPnPEventHandler(o->ctx, &ev);
-		if (st == NDIS_STATUS_SUCCESS)
-			check_binding_paused(o, "NetEventPause returning success");
-		else if (st == NDIS_STATUS_PENDING) /* what it waits for comes back */
-			finish_outstanding(a);
-		else
-			emu_violation("NetEventPause returned %#x", (unsigned)st);
 		if (!o->paused)
-			emu_violation("the pause of %s never completed", a->name);
+			pause_binding(a);
 		st = emu.pc.UnbindAdapterHandlerEx(o, o->ctx);
 		if (st != NDIS_STATUS_SUCCESS || !o->closed)
 			emu_violation("unbind of %s did not close the binding", a->name);

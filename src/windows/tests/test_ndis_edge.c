@@ -24,6 +24,9 @@ static const UCHAR UNICAST[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static const UCHAR BROADCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const UCHAR MULTICAST[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
 
+#define DIRECTED_MULTICAST_BROADCAST 0x0b /* NDIS_PACKET_TYPE_DIRECTED|MULTICAST|BROADCAST */
+#define ALL_MULTICAST		     0x04
+
 #define MAX_ADAPTERS 6
 static struct emu_adapter *adapters[MAX_ADAPTERS];
 static BOOLEAN filtered[MAX_ADAPTERS];
@@ -264,6 +267,57 @@ static void test_new_vf_after_unplug_takes_over(void **state)
 	assert_sends_on(sb, v1, 3);
 }
 
+/* --- pause and restart without unbind --- */
+
+/* The traffic leaves the VF for the pause and comes back with the restart;
+ * a packet filter the stack set while one was in flight, which the pause
+ * kept from the VF, reaches it then. */
+static void test_vf_pause_and_restart_without_unbind(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	emu_hold_oids(v, TRUE);
+	emu_stack_set_packet_filter(sb, DIRECTED_MULTICAST_BROADCAST); /* in flight */
+	emu_stack_set_packet_filter(sb, 0x09); /* due after it: directed, broadcast */
+	emu_hold_tx(v, TRUE);
+	emu_stack_send(sb, 2);
+	emu_binding_pause(v); /* waits for the 2 sends and the OID */
+	emu_hold_tx(v, FALSE);
+	emu_hold_oids(v, FALSE);
+	assert_int_equal(emu_stack_sent_ok(sb), 2);
+	assert_int_equal(emu_packet_filter(v), DIRECTED_MULTICAST_BROADCAST);
+	assert_int_equal(pair0().state, SFO_PAIR_DRAINING);
+	assert_sends_on(sb, sb, 2);
+	emu_binding_restart(v);
+	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_int_equal(emu_packet_filter(v), 0x09);
+	assert_sends_on(sb, v, 2);
+}
+
+/* The standby's filter detaches and attaches again (a stack rebind): the VF
+ * binding stays, unpaired meanwhile, and the engine pairs it again. */
+static void test_filter_detach_and_attach_again_keeps_the_vf(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = vf("vf0", MAC_A);
+
+	(void)state;
+	emu_stack_set_packet_filter(sb, DIRECTED_MULTICAST_BROADCAST);
+	assert_sends_on(sb, v, 2);
+	assert_int_equal(emu_filter_pause(sb), NDIS_STATUS_SUCCESS);
+	emu_filter_detach(sb);
+	assert_true(emu_bound(v));
+	emu_receive(v, UNICAST, FALSE); /* nobody's: back to the VF */
+	assert_int_equal(emu_rx_outstanding(v), 0);
+	emu_filter_attach(sb);
+	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_sends_on(sb, v, 2);
+	emu_stack_set_packet_filter(sb, 0x01);
+	assert_int_equal(emu_packet_filter(v), 0x01);
+}
+
 /* --- link --- */
 
 /* The engine moves the traffic on the link event itself: no timer is set
@@ -471,9 +525,6 @@ static void test_filter_pause_waits_for_vf_sends(void **state)
 
 /* --- receive settings mirrored to the VF --- */
 
-#define DIRECTED_MULTICAST_BROADCAST 0x0b /* NDIS_PACKET_TYPE_DIRECTED|MULTICAST|BROADCAST */
-#define ALL_MULTICAST		     0x04
-
 static void test_rx_mode_mirrored_to_vf(void **state)
 {
 	struct emu_adapter *sb = standby("virtio0", MAC_A);
@@ -588,6 +639,8 @@ int main(void)
 		T(test_orderly_unplug_with_sends_in_flight_loses_none),
 		T(test_surprise_removal_resends_on_standby),
 		T(test_new_vf_after_unplug_takes_over),
+		T(test_vf_pause_and_restart_without_unbind),
+		T(test_filter_detach_and_attach_again_keeps_the_vf),
 		T(test_link_flap_falls_back_and_returns_at_once),
 		T(test_release_and_resume_through_the_engine),
 		T(test_vf_refusing_the_mtu_stays_unused),
