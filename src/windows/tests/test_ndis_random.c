@@ -11,7 +11,8 @@
  * frames on the wires add up to the completed sends, the traffic on the VF
  * exactly when it is bound with link and not released, and the engine's pair
  * ACTIVE on that VF exactly then, a present VF taken, the VF's receive
- * settings the standby's. At the end nothing is left.
+ * settings the standby's, never a same-MAC adapter bound that is not on the
+ * VF allowlist (offered at every re-enumeration). At the end nothing is left.
  *
  * SFO_SEED=N replays one sequence; SFO_RANDOM_RUNS=N changes how many.
  */
@@ -48,6 +49,7 @@ struct run {
 	unsigned long long seed;
 	int step, violations;
 	struct emu_adapter *sb;
+	struct emu_adapter *foreign; /* the standby's MAC, not an allowed VF */
 	struct slot slot[SLOTS];
 	unsigned sent, frames_of_gone_vfs, n_mcast;
 	ULONG filter;
@@ -240,6 +242,8 @@ static int check(struct run *r)
 
 	if (emu_violations() != r->violations)
 		return fail(r, "an NDIS rule was broken (above)");
+	if (emu_bound(r->foreign))
+		return fail(r, "an adapter not on the VF allowlist is bound");
 	for (int i = 0; i < SLOTS && !a; i++)
 		if (r->slot[i].vf)
 			return fail(r, "a VF is present but not taken");
@@ -297,6 +301,8 @@ static int run_one(unsigned long long seed)
 	if (emu_load_driver() != STATUS_SUCCESS)
 		return fail(&r, "DriverEntry failed");
 	r.sb = emu_adapter_new("virtio0", MAC_A, EMU_STANDBY);
+	r.foreign = emu_adapter_new("nic0", MAC_A, EMU_VF); /* offered at each re-enumeration */
+	emu_adapter_set_pci(r.foreign, 0x10ec, 0x8168);
 	emu_filter_attach(r.sb);
 	for (r.step = 0; r.step < STEPS && !rc; r.step++) {
 		step(&r);
@@ -312,6 +318,7 @@ static int run_one(unsigned long long seed)
 		rc = fail(&r, "the final pause did not complete");
 	emu_unload_driver();
 	emu_adapter_free(r.sb);
+	emu_adapter_free(r.foreign);
 	snprintf(r.what, sizeof(r.what), "the end");
 	if (!rc && emu_violations() != r.violations)
 		rc = fail(&r, "an NDIS rule was broken at teardown (above)");
