@@ -51,7 +51,7 @@ static void op_free(void *ctx, void *ptr)
 static uint64_t op_now_ns(void *ctx)
 {
 	(void)ctx;
-	return KeQueryUnbiasedInterruptTime() * 100;
+	return sfo_drv_now_ns();
 }
 
 /* One NDIS timer object; a relative due time, rounded up to its 100 ns. */

@@ -155,6 +155,9 @@ static inline ULONG sfo_nbl_count(PNET_BUFFER_LIST nbl)
  */
 struct sfo_engine *sfo_drv_engine_lock(void);
 void sfo_drv_engine_unlock(void);
+/* The engine's clock (ops->now_ns): KeQueryUnbiasedInterruptTime in ns,
+ * monotonic, the time asleep left out. Any IRQL, with or without the lock. */
+uint64_t sfo_drv_now_ns(void);
 
 /* engine_edge.c: the engine's life, its timer */
 /* After the filter's registration (its handle serves memory and the timer). */
