@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * DriverEntry: registers the filter (over the standbys), makes the engine
- * and registers the protocol (binding the VFs) of sriovfo.sys; the unload
- * routine undoes the three.
+ * DriverEntry: registers the filter (over the standbys), makes the engine,
+ * registers the protocol (binding the VFs) and the control device of
+ * sriovfo.sys; the unload routine undoes all four.
  */
+#include "control_device.h"
 #include "sriovfo.h"
 #include "sriovfo_names.h"
 
@@ -74,6 +75,7 @@ static NDIS_STATUS register_protocol(void)
 static VOID NTAPI sfo_unload(PDRIVER_OBJECT driver)
 {
 	(void)driver;
+	sfo_control_device_deregister();
 	NdisDeregisterProtocolDriver(sfo_drv.protocol);
 	NdisFDeregisterFilterDriver(sfo_drv.filter_driver);
 	sfo_drv_engine_stop();
@@ -99,6 +101,14 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
 	}
 	st = register_protocol();
 	if (st != NDIS_STATUS_SUCCESS) {
+		NdisFDeregisterFilterDriver(sfo_drv.filter_driver);
+		sfo_drv_engine_stop();
+		goto fail;
+	}
+	/* \\.\sriovfo, for sriov-failover.exe */
+	st = sfo_control_device_register(sfo_drv.filter_driver);
+	if (st != NDIS_STATUS_SUCCESS) {
+		NdisDeregisterProtocolDriver(sfo_drv.protocol);
 		NdisFDeregisterFilterDriver(sfo_drv.filter_driver);
 		sfo_drv_engine_stop();
 		goto fail;

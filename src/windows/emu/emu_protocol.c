@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emu_ctl_device.h"
 #include "emu_internal.h"
 
 #define STATUS_DEVICE_REMOVED ((NDIS_STATUS)0xC00002B6L) /* what a removed VF's sends get */
@@ -486,5 +487,7 @@ void emu_unload_driver(void)
 		emu.driver.DriverUnload(&emu.driver);
 	if (emu.filter_registered || emu.protocol_registered)
 		emu_violation("unload left the filter or the protocol registered");
+	if (emu_ctl_registered())
+		emu_violation("unload left the control device registered");
 	emu_free_graveyard();
 }

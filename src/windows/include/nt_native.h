@@ -81,6 +81,55 @@ typedef struct _DRIVER_OBJECT {
 	DRIVER_UNLOAD *DriverUnload;
 } DRIVER_OBJECT, *PDRIVER_OBJECT;
 
+/* wdm.h's I/O request packet: the members a dispatch routine of a
+ * METHOD_BUFFERED control device uses (the emulation makes the IRPs). */
+typedef char CCHAR;
+#define IRP_MJ_CREATE		      0x00
+#define IRP_MJ_CLOSE		      0x02
+#define IRP_MJ_DEVICE_CONTROL	      0x0e
+#define IRP_MJ_MAXIMUM_FUNCTION	      0x1b
+#define IO_NO_INCREMENT		      0
+#define STATUS_INVALID_DEVICE_REQUEST ((NTSTATUS)0xC0000010)
+
+typedef struct _IO_STATUS_BLOCK {
+	union {
+		NTSTATUS Status;
+		PVOID Pointer;
+	};
+	ULONG_PTR Information;
+} IO_STATUS_BLOCK;
+
+typedef struct _IO_STACK_LOCATION {
+	UCHAR MajorFunction;
+	UCHAR MinorFunction;
+	UCHAR Flags;
+	UCHAR Control;
+	union {
+		struct {
+			ULONG OutputBufferLength;
+			ULONG InputBufferLength;
+			ULONG IoControlCode;
+			PVOID Type3InputBuffer;
+		} DeviceIoControl;
+	} Parameters;
+} IO_STACK_LOCATION, *PIO_STACK_LOCATION;
+
+typedef struct _IRP {
+	IO_STATUS_BLOCK IoStatus;
+	union {
+		PVOID SystemBuffer;
+	} AssociatedIrp;
+} IRP, *PIRP;
+
+typedef NTSTATUS(NTAPI DRIVER_DISPATCH)(PDEVICE_OBJECT device, PIRP irp);
+typedef DRIVER_DISPATCH *PDRIVER_DISPATCH;
+
+/* An inline function of wdm.h; the emulation's here. */
+PIO_STACK_LOCATION IoGetCurrentIrpStackLocation(PIRP irp);
+/* wdm.h: IoCompleteRequest is IofCompleteRequest, which ntoskrnl.exe exports. */
+VOID NTAPI IofCompleteRequest(PIRP irp, CCHAR priority_boost);
+#define IoCompleteRequest IofCompleteRequest
+
 /* ntddndis.h */
 typedef struct _NDIS_OBJECT_HEADER {
 	UCHAR Type;

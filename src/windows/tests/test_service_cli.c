@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * sriov-failover.exe's commands (service/cli.c) end to end on Linux: the
- * CLI, its requests over the in-process transport, the driver's request
- * handling (driver/control.c) and an engine the simulated edge drives, with
- * a standby eth0 and its VF vf0. Checks the JSON members and values, the
- * text, release/resume moving the datapath, and every refusal's message and
- * exit status.
+ * driver's sources loaded on the NDIS emulation with a standby and its VF,
+ * the CLI's requests through the driver's control device
+ * (control_device.c), whose IRPs the emulation's I/O manager makes, answered
+ * by control.c from the driver's engine. Checks the JSON members and values,
+ * the text, release/resume moving the stack's traffic, and every refusal's
+ * message and exit status; the emulation checks the NDIS and IRP rules.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,30 +20,40 @@
 
 #include "bind_policy.h"
 #include "cli.h"
-#include "sim_edge.h"
+#include "emu.h"
+#include "emu_ctl_device.h"
+#include "sriovfo_control.h"
 #include "transport_inproc.h"
 
-#define MAC_A "02:00:00:00:00:0a"
+static const UCHAR MAC_A[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static const UCHAR MAC_B[6] = { 0x52, 0x54, 0x00, 0x65, 0x43, 0x21 };
+
+/* The engine's names of the driver's adapters: "standby" or "vf" and its id. */
+#define SBY "standby1"
+#define VF  "vf2"
 
 struct fixture {
-	struct sim *s;
-	uint32_t sby, vf;
+	struct emu_adapter *sby, *vf, *other;
 	char *out, *err;
+	int violations;
+	long nbls, allocations;
 };
 
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct sfo_config *cfg = sfo_config_new();
 
 	assert_non_null(f);
-	assert_non_null(cfg);
-	f->s = sim_new(cfg, NULL);
-	assert_non_null(f->s);
-	f->sby = sim_add(f->s, "eth0", "virtio_net", MAC_A, true);
-	f->vf = sim_add(f->s, "vf0", "iavf", MAC_A, false);
-	assert_int_equal(sim_state(f->s, f->sby), SFO_PAIR_ACTIVE);
-	inproc = (struct inproc_driver){ .loaded = true, .admin = true, .eng = f->s->eng };
+	f->violations = emu_violations();
+	f->nbls = emu_live_nbls();
+	f->allocations = emu_live_allocations();
+	assert_int_equal(emu_load_driver(), STATUS_SUCCESS);
+	f->sby = emu_adapter_new("virtio0", MAC_A, EMU_STANDBY);
+	emu_filter_attach(f->sby);
+	f->vf = emu_adapter_new("vf0", MAC_A, EMU_VF);
+	emu_offer(f->vf);
+	assert_true(emu_bound(f->vf));
+	inproc = (struct inproc_caller){ .admin = true };
 	*state = f;
 	return 0;
 }
@@ -51,9 +62,21 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(inproc.open_handles, 0); /* every handle closed */
-	assert_true(sim_finish(f->s));
-	sim_free(f->s);
+	assert_int_equal(emu_ctl_handles(), 0); /* every handle closed */
+	if (emu_bound(f->vf))
+		emu_unplug(f->vf, FALSE);
+	if (f->other && emu_bound(f->other))
+		emu_unplug(f->other, FALSE);
+	if (emu_filter_pause(f->sby) == NDIS_STATUS_SUCCESS)
+		emu_filter_detach(f->sby);
+	emu_unload_driver();
+	emu_adapter_free(f->sby);
+	emu_adapter_free(f->vf);
+	if (f->other)
+		emu_adapter_free(f->other);
+	assert_int_equal(emu_violations(), f->violations);
+	assert_int_equal(emu_live_nbls(), f->nbls);
+	assert_int_equal(emu_live_allocations(), f->allocations);
 	free(f->out);
 	free(f->err);
 	free(f);
@@ -79,7 +102,6 @@ static int run(struct fixture *f, ...)
 	err = open_memstream(&f->err, &elen);
 	assert_non_null(out);
 	assert_non_null(err);
-	inproc.now_ns = f->s->now_ns;
 	code = sfo_cli_main(argc, argv, out, err);
 	fclose(out);
 	fclose(err);
@@ -92,28 +114,34 @@ static int run(struct fixture *f, ...)
 			fail_msg("'%s' not in:\n%s", (needle), (hay)); \
 	} while (0)
 
+/* The stack's @n sends leave through @path. */
+static void assert_sends_on(struct emu_adapter *sby, struct emu_adapter *path, unsigned n)
+{
+	unsigned before = emu_tx_frames(path);
+
+	emu_stack_send(sby, n);
+	assert_int_equal(emu_tx_frames(path), before + n);
+}
+
 static void test_status_json(void **state)
 {
 	struct fixture *f = *state;
-	char want[256];
 
-	sim_advance_ms(f->s, 2500);
+	emu_advance_ms(2500);
 	assert_int_equal(run(f, "status", "-j", NULL), CLI_OK);
 	assert_string_equal(f->err, "");
 	/* the members of the Linux CLI's pairs, in its order, with the engine's values */
-	snprintf(want, sizeof(want),
-		 "\"pairs\":[{\"standby\":\"eth0\",\"standby_ifindex\":%u,\"vf\":\"vf0\","
-		 "\"vf_ifindex\":%u,\"state\":\"active\",\"datapath\":\"vf0\",\"reason\":",
-		 f->sby, f->vf);
-	assert_contains(f->out, want);
+	assert_contains(f->out, "\"pairs\":[{\"standby\":\"" SBY "\",\"standby_ifindex\":1,"
+				"\"vf\":\"" VF "\",\"vf_ifindex\":2,\"state\":\"active\","
+				"\"datapath\":\"" VF "\",\"reason\":");
 	assert_contains(f->out, "\"since_ms\":2500,\"spares\":0,\"counters\":{\"rx_packets\":");
 	assert_contains(f->out, "\"failover\":{\"to_vf\":1,\"to_standby\":0,");
 	assert_contains(f->out, "\"driver\":{\"version\":");
 	assert_int_equal(f->out[strlen(f->out) - 1], '\n');
 
 	/* one pair by name, either of its adapters; pretty JSON */
-	assert_int_equal(run(f, "-p", "status", "vf0", NULL), CLI_OK);
-	assert_contains(f->out, "\"standby\": \"eth0\"");
+	assert_int_equal(run(f, "-p", "status", VF, NULL), CLI_OK);
+	assert_contains(f->out, "\"standby\": \"" SBY "\"");
 	assert_int_equal(run(f, "status", "nosuch", NULL), CLI_REFUSED);
 	assert_string_equal(f->out, "");
 	assert_contains(f->err, "nosuch: not a managed standby or the VF of one");
@@ -124,55 +152,51 @@ static void test_status_text(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(run(f, "status", NULL), CLI_OK);
-	assert_contains(f->out, "eth0: VF vf0, active, datapath on vf0 (");
+	assert_contains(f->out, SBY ": VF " VF ", active, datapath on " VF " (");
 	assert_contains(f->out, "  switches: 1 to VF, 0 to standby;");
 }
 
 static void test_adapters(void **state)
 {
 	struct fixture *f = *state;
-	char want[160];
 
 	assert_int_equal(run(f, "adapters", "--json", NULL), CLI_OK);
-	snprintf(want, sizeof(want),
-		 "{\"name\":\"eth0\",\"ifindex\":%u,\"role\":\"standby\",\"driver\":\"virtio_net\","
-		 "\"kind\":\"\",\"mac\":\"02:00:00:00:00:0a\",\"reason\":",
-		 f->sby);
-	assert_contains(f->out, want);
-	snprintf(want, sizeof(want), "{\"name\":\"vf0\",\"ifindex\":%u,\"role\":\"vf\"", f->vf);
-	assert_contains(f->out, want);
+	assert_contains(f->out, "{\"name\":\"" SBY "\",\"ifindex\":1,\"role\":\"standby\","
+				"\"driver\":\"sriovfo-filter\",\"kind\":\"\","
+				"\"mac\":\"52:54:00:12:34:56\",\"reason\":");
+	assert_contains(f->out, "{\"name\":\"" VF "\",\"ifindex\":2,\"role\":\"vf\"");
 	assert_int_equal(run(f, "adapters", NULL), CLI_OK);
 	assert_contains(f->out, "NAME             IFINDEX ROLE");
-	assert_contains(f->out, "vf0 ");
+	assert_contains(f->out, VF " ");
 }
 
 static void test_release_resume_events(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(run(f, "release", "vf0", NULL), CLI_OK);
-	assert_string_equal(f->out, "vf0: released\n");
-	sim_settle(f->s);
-	assert_int_equal(f->s->nic[f->sby].steer, 0); /* the datapath moved */
+	assert_sends_on(f->sby, f->vf, 3);
+	assert_int_equal(run(f, "release", VF, NULL), CLI_OK);
+	assert_string_equal(f->out, VF ": released\n");
+	assert_sends_on(f->sby, f->sby, 3); /* the datapath moved */
 	assert_int_equal(run(f, "status", "-j", NULL), CLI_OK);
-	assert_contains(f->out, "\"datapath\":\"eth0\"");
+	assert_contains(f->out, "\"datapath\":\"" SBY "\"");
 
 	/* the last event is the release's transition away from active */
+	emu_advance_ms(40);
 	assert_int_equal(run(f, "events", "-n", "1", "-j", NULL), CLI_OK);
-	assert_contains(f->out, "{\"events\":[{\"ms_ago\":0,\"mono_ns\":");
-	assert_contains(f->out, "\"standby\":\"eth0\",\"from\":\"active\",\"to\":");
+	assert_contains(f->out, "{\"events\":[{\"ms_ago\":40,\"mono_ns\":");
+	assert_contains(f->out, "\"standby\":\"" SBY "\",\"from\":\"active\",\"to\":");
 	assert_null(strstr(strstr(f->out, "\"from\"") + 1, "\"from\"")); /* one event only */
 
-	assert_int_equal(run(f, "resume", "eth0", "-j", NULL), CLI_OK);
+	assert_int_equal(run(f, "resume", SBY, "-j", NULL), CLI_OK);
 	assert_string_equal(f->out, "{}\n");
-	sim_settle(f->s);
-	sim_advance_ms(f->s, 1000);
-	assert_int_equal(f->s->nic[f->sby].steer, f->vf);
+	emu_advance_ms(1000);
+	assert_sends_on(f->sby, f->vf, 3);
 	assert_int_equal(run(f, "status", "-j", NULL), CLI_OK);
-	assert_contains(f->out, "\"state\":\"active\",\"datapath\":\"vf0\"");
+	assert_contains(f->out, "\"state\":\"active\",\"datapath\":\"" VF "\"");
 	assert_contains(f->out, "\"to_vf\":2,\"to_standby\":1");
 	assert_int_equal(run(f, "events", NULL), CLI_OK);
-	assert_contains(f->out, "s ago  eth0         ");
+	assert_contains(f->out, "s ago  " SBY "     ");
 }
 
 static void test_refusals(void **state)
@@ -181,23 +205,37 @@ static void test_refusals(void **state)
 
 	assert_int_equal(run(f, "release", "nosuch", NULL), CLI_REFUSED);
 	assert_contains(f->err, "nosuch: no such adapter");
-	sim_add(f->s, "eth9", "e1000", "02:00:00:00:00:99", true);
-	assert_int_equal(run(f, "resume", "eth9", NULL), CLI_REFUSED);
-	assert_contains(f->err, "eth9: not a managed standby or the VF of one");
+	/* an adapter no standby has the MAC of is refused by the driver: unknown too */
+	f->other = emu_adapter_new("other0", MAC_B, EMU_VF);
+	assert_int_equal(emu_offer(f->other), NDIS_STATUS_NOT_SUPPORTED);
+	assert_int_equal(run(f, "resume", "vf3", NULL), CLI_REFUSED);
+	assert_contains(f->err, "vf3: no such adapter");
 	assert_int_equal(run(f, "release", "a-name-longer-than-thirty-one-bytes", NULL), CLI_USAGE);
 	assert_contains(f->err, "longer than 31 bytes");
-	assert_int_equal(f->s->nic[f->sby].steer, f->vf); /* nothing moved */
+	assert_sends_on(f->sby, f->vf, 2); /* nothing moved */
 
 	inproc.admin = false;
 	assert_int_equal(run(f, "status", NULL), CLI_NO_DRIVER);
 	assert_contains(f->err, "access denied");
-	inproc.loaded = false;
-	assert_int_equal(run(f, "adapters", NULL), CLI_NO_DRIVER);
-	assert_contains(f->err, "sriovfo.sys is not loaded");
-	inproc = (struct inproc_driver){ .loaded = true, .admin = true };
-	assert_int_equal(run(f, "events", NULL), CLI_REFUSED);
-	assert_contains(f->err, "no failover engine running");
 	assert_string_equal(f->out, "");
+}
+
+static void test_driver_not_loaded(void **state)
+{
+	char *argv[] = { "sriov-failover", "adapters", NULL };
+	char *out = NULL, *err = NULL;
+	size_t olen, elen;
+	FILE *o = open_memstream(&out, &olen), *e = open_memstream(&err, &elen);
+
+	(void)state;
+	assert_false(emu_ctl_registered());
+	assert_int_equal(sfo_cli_main(2, argv, o, e), CLI_NO_DRIVER);
+	fclose(o);
+	fclose(e);
+	assert_string_equal(out, "");
+	assert_non_null(strstr(err, "sriovfo.sys is not loaded"));
+	free(out);
+	free(err);
 }
 
 static void test_usage(void **state)
@@ -218,6 +256,30 @@ static void test_usage(void **state)
 	assert_int_equal(run(f, "status", "-x", NULL), CLI_USAGE);
 	assert_contains(f->err, "unknown option '-x'");
 	assert_int_equal(inproc.calls, calls); /* none reached the driver */
+}
+
+/* The device as the driver registers it, and the I/O manager's checks before a request. */
+static void test_device(void **state)
+{
+	struct sfo_ctl_target t = { .version = SFO_CTL_VERSION, .name = VF };
+	struct fixture *f = *state;
+	struct emu_handle *h;
+	ULONG got;
+
+	assert_true(emu_ctl_registered());
+	assert_string_equal(emu_ctl_name(), "\\Device\\sriovfo");
+	assert_string_equal(emu_ctl_link(), "\\DosDevices\\sriovfo");
+	/* a handle opened for reading only: release refused before the driver sees it */
+	assert_int_equal(emu_ctl_open(TRUE, FALSE, &h), STATUS_SUCCESS);
+	assert_int_equal(emu_ctl_ioctl(h, SFO_IOCTL_RELEASE, &t, sizeof(t), NULL, 0, &got),
+			 (NTSTATUS)0xC0000022);
+	assert_sends_on(f->sby, f->vf, 1);
+	/* not METHOD_BUFFERED: refused by the driver */
+	assert_int_equal(emu_ctl_ioctl(h, SFO_IOCTL_PAIR | 3u, &t, sizeof(t), NULL, 0, &got),
+			 STATUS_INVALID_DEVICE_REQUEST);
+	assert_int_equal(emu_ctl_ioctl(h, SFO_CTL_CODE(0x8ffu, 0u), NULL, 0, NULL, 0, &got),
+			 SFO_CTL_ST_INVALID_REQUEST);
+	emu_ctl_close(h);
 }
 
 /* The service's binding policy: what it keeps above each kind of adapter. */
@@ -252,6 +314,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_release_resume_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_usage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device, setup, teardown),
+		cmocka_unit_test(test_driver_not_loaded),
 		cmocka_unit_test(test_bind_policy),
 	};
 
