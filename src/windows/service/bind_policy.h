@@ -29,4 +29,25 @@ enum bind_want {
 /* The path owned by the component @owner_id, above an adapter of role @role. */
 enum bind_want sfo_bind_want(enum sfo_role role, const char *owner_id);
 
+/* What Windows says of a network adapter (GetIfTable2, its PnP device id). */
+struct bind_nic {
+	uint8_t mac[SFO_MAC_LEN], perm_mac[SFO_MAC_LEN];
+	uint16_t pci_vendor, pci_device; /* 0: not a PCI function */
+};
+
+/*
+ * Which of the driver's @n adapters @nic is: the index of the best match,
+ * -1 if none. The driver's ids are its own (not interface indexes), so the
+ * match is by facts: the adapter's MAC equal to the NIC's current or
+ * permanent one, and its PCI vendor:device, when it has them, equal to the
+ * NIC's (a VF and its standby share the MAC, not the PCI ids). An adapter
+ * without PCI ids matches by MAC alone, less well; among those, a standby
+ * wins (the filter's module on a VF is an adapter of its own, without PCI
+ * ids, with the VF's MAC).
+ */
+int sfo_bind_match(const struct sfo_adapter_status *a, size_t n, const struct bind_nic *nic);
+
+/* The vendor and device of a PnP device id ("PCI\VEN_8086&DEV_154C&..."); false if not PCI. */
+bool sfo_bind_pci_ids(const char *pnp_id, uint16_t *vendor, uint16_t *device);
+
 #endif

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * INetCfg from C (COBJMACROS): for each adapter the driver reports, every
- * binding path above it is enabled or disabled as bind_policy.c decides for
- * the path's owner (TCP/IP, another protocol, our filter, our protocol).
+ * INetCfg from C (COBJMACROS): for each network adapter that is one of the
+ * driver's (bind_policy.c's match), every binding path above it is enabled
+ * or disabled as bind_policy.c decides for the path's owner (TCP/IP, another
+ * protocol, our filter, our protocol).
  * Not exercised anywhere: there is no Windows machine to run it on.
  */
 #define COBJMACROS
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+/* winsock2.h before windows.h, ws2ipdef.h for netioapi.h's GetIfTable2 */
+#include <winsock2.h>
+
 #include <windows.h>
+#include <ws2ipdef.h>
 
 #include <iphlpapi.h>
 #include <netioapi.h>
@@ -33,14 +40,36 @@ static void failed(struct netcfg_result *res, HRESULT hr, const char *what)
 	snprintf(res->what, sizeof(res->what), "%s", what);
 }
 
-/* The driver's adapter whose interface GUID is @g, or NULL. */
-static const struct sfo_ctl_adapter *adapter_of(const struct sfo_ctl_adapter *a, const GUID *guids,
-						size_t n, const GUID *g)
+/* What Windows says of the adapter of instance GUID @g (its MAC from
+ * GetIfTable2, PCI ids from its PnP device id); false if nothing. */
+static bool nic_facts(INetCfgComponent *comp, const MIB_IF_TABLE2 *ifs, const GUID *g,
+		      struct bind_nic *nic)
 {
-	for (size_t i = 0; i < n; i++)
-		if (IsEqualGUID(&guids[i], g))
-			return &a[i];
-	return NULL;
+	LPWSTR pnp = NULL;
+	bool found = false;
+
+	*nic = (struct bind_nic){ 0 };
+	for (ULONG i = 0; i < ifs->NumEntries && !found; i++) {
+		const MIB_IF_ROW2 *r = &ifs->Table[i];
+
+		if (!IsEqualGUID(&r->InterfaceGuid, g) || r->PhysicalAddressLength != SFO_MAC_LEN)
+			continue;
+		memcpy(nic->mac, r->PhysicalAddress, SFO_MAC_LEN);
+		memcpy(nic->perm_mac, r->PermanentPhysicalAddress, SFO_MAC_LEN);
+		found = true;
+	}
+	if (found && INetCfgComponent_GetPnpDevNodeId(comp, &pnp) == S_OK) {
+		char id[200];
+		size_t i = 0;
+
+		for (; pnp[i] && i + 1 < sizeof(id); i++)
+			id[i] = pnp[i] < 0x80 ? (char)pnp[i] : '?';
+		id[i] = 0;
+		sfo_bind_pci_ids(id, &nic->pci_vendor, &nic->pci_device);
+	}
+	if (pnp)
+		CoTaskMemFree(pnp);
+	return found;
 }
 
 /* The component id of the path's owner, in ASCII (ids are), or "" if unknown. */
@@ -105,14 +134,13 @@ static void apply_adapter(INetCfgComponent *comp, enum sfo_role role, struct net
 	INetCfgComponentBindings_Release(b);
 }
 
-/* Every network adapter INetCfg knows, matched to the driver's by GUID. */
-static void apply_all(INetCfg *nc, const struct sfo_ctl_adapter *a, const GUID *guids, size_t n,
-		      struct netcfg_result *res)
+/* Every network adapter INetCfg knows, matched to the driver's (sfo_bind_match). */
+static void apply_all(INetCfg *nc, const struct sfo_adapter_status *a, size_t n,
+		      const MIB_IF_TABLE2 *ifs, bool *matched, struct netcfg_result *res)
 {
 	INetCfgClass *cls = NULL;
 	IEnumNetCfgComponent *en = NULL;
 	INetCfgComponent *comp;
-	unsigned matched = 0;
 	HRESULT hr;
 
 	hr = INetCfg_QueryNetCfgClass(nc, &GUID_DEVCLASS_NET, &IID_INetCfgClass, (void **)&cls);
@@ -127,40 +155,38 @@ static void apply_all(INetCfg *nc, const struct sfo_ctl_adapter *a, const GUID *
 		return;
 	}
 	while (IEnumNetCfgComponent_Next(en, 1, &comp, NULL) == S_OK) {
-		const struct sfo_ctl_adapter *ad;
+		struct bind_nic nic;
 		GUID g;
+		int i;
 
 		if (INetCfgComponent_GetInstanceGuid(comp, &g) == S_OK &&
-		    (ad = adapter_of(a, guids, n, &g))) {
-			matched++;
-			apply_adapter(comp, ad->adapter.role, res);
+		    nic_facts(comp, ifs, &g, &nic) && (i = sfo_bind_match(a, n, &nic)) >= 0) {
+			matched[i] = true;
+			apply_adapter(comp, a[i].role, res);
 		}
 		INetCfgComponent_Release(comp);
 	}
 	IEnumNetCfgComponent_Release(en);
 	INetCfgClass_Release(cls);
-	res->unmatched = (unsigned)n - matched;
 }
 
-void sfo_netcfg_apply(const struct sfo_ctl_adapter *a, size_t n, struct netcfg_result *res)
+void sfo_netcfg_apply(const struct sfo_adapter_status *a, size_t n, struct netcfg_result *res)
 {
-	GUID *guids = calloc(n ? n : 1, sizeof(*guids));
+	bool *matched = calloc(n ? n : 1, sizeof(*matched));
+	MIB_IF_TABLE2 *ifs = NULL;
 	INetCfg *nc = NULL;
 	INetCfgLock *lock = NULL;
 	LPWSTR holder = NULL;
 	HRESULT hr;
 
 	*res = (struct netcfg_result){ 0 };
-	if (!guids) {
+	if (!matched) {
 		failed(res, E_OUTOFMEMORY, "memory for the adapters");
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
-		NET_LUID luid;
-
-		/* an adapter gone meanwhile keeps a zero GUID: it matches nothing */
-		if (ConvertInterfaceIndexToLuid(a[i].adapter.info.id, &luid) == NO_ERROR)
-			ConvertInterfaceLuidToGuid(&luid, &guids[i]);
+	if (GetIfTable2(&ifs) != NO_ERROR) {
+		failed(res, E_FAIL, "GetIfTable2");
+		goto out;
 	}
 	hr = CoCreateInstance(&CLSID_CNetCfg, NULL, CLSCTX_INPROC_SERVER, &IID_INetCfg,
 			      (void **)&nc);
@@ -186,7 +212,7 @@ void sfo_netcfg_apply(const struct sfo_ctl_adapter *a, size_t n, struct netcfg_r
 	if (FAILED(hr)) {
 		failed(res, hr, "INetCfg::Initialize");
 	} else {
-		apply_all(nc, a, guids, n, res);
+		apply_all(nc, a, n, ifs, matched, res);
 		if (res->enabled || res->disabled) {
 			hr = INetCfg_Apply(nc);
 			if (FAILED(hr))
@@ -202,5 +228,9 @@ out:
 		INetCfgLock_Release(lock);
 	if (nc)
 		INetCfg_Release(nc);
-	free(guids);
+	if (ifs)
+		FreeMibTable(ifs);
+	for (size_t i = 0; i < n; i++)
+		res->unmatched += !matched[i];
+	free(matched);
 }

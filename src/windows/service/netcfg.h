@@ -5,23 +5,23 @@
 
 #include <stddef.h>
 
-#include "sriovfo_control.h"
+#include <sfo/engine.h>
 
 struct netcfg_result {
 	unsigned enabled, disabled; /* binding paths changed */
-	unsigned unmatched;	    /* adapters of the driver's not found in INetCfg */
+	unsigned unmatched;	    /* adapters of the driver's no INetCfg adapter matched */
 	long hr;		    /* the first failure (an HRESULT), 0 if none */
 	char what[160];		    /* which step failed, for the log */
 };
 
 /*
- * Bring the binding paths above each of the driver's @n adapters in line
- * with its role. The driver's adapter id is the NDIS interface index
- * (NET_IFINDEX), which gives the adapter's interface GUID, INetCfg's
- * instance GUID of the adapter. Takes INetCfg's write lock for the time of
- * the change; applies only when a path changed. COM must be initialized on
- * the calling thread (apartment-threaded).
+ * Bring the binding paths above each network adapter INetCfg knows in line
+ * with the role of the driver's adapter it is (sfo_bind_match(): by MAC and
+ * PCI ids, from GetIfTable2 by the adapter's instance GUID and from its PnP
+ * device id); adapters that are none of the driver's are left alone. Takes
+ * INetCfg's write lock for the time of the change; applies only when a path
+ * changed. COM must be initialized on the calling thread (apartment-threaded).
  */
-void sfo_netcfg_apply(const struct sfo_ctl_adapter *a, size_t n, struct netcfg_result *res);
+void sfo_netcfg_apply(const struct sfo_adapter_status *a, size_t n, struct netcfg_result *res);
 
 #endif

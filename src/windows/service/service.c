@@ -89,6 +89,7 @@ static DWORD WINAPI control(DWORD code, DWORD type, LPVOID data, LPVOID ctx)
 static void apply_policy(void)
 {
 	struct sfo_ctl_adapter *a = NULL;
+	struct sfo_adapter_status *st;
 	struct netcfg_result res;
 	unsigned long detail = 0;
 	struct ctl *c = NULL;
@@ -108,8 +109,17 @@ static void apply_policy(void)
 			  detail);
 		return;
 	}
-	sfo_netcfg_apply(a, n, &res);
+	/* the statuses alone, in an array of their own for the matching */
+	st = calloc(n ? n : 1, sizeof(*st));
+	for (size_t i = 0; st && i < n; i++)
+		st[i] = a[i].adapter;
 	free(a);
+	if (!st) {
+		log_event(EVENTLOG_ERROR_TYPE, "sriov-failover: out of memory: bindings unchanged");
+		return;
+	}
+	sfo_netcfg_apply(st, n, &res);
+	free(st);
 	if (res.hr)
 		log_event(EVENTLOG_ERROR_TYPE,
 			  "sriov-failover: binding policy not applied: %s failed (0x%08lx)",

@@ -305,6 +305,58 @@ static void test_bind_policy(void **state)
 	assert_int_equal(sfo_bind_want(SFO_ROLE_CANDIDATE, "ms_tcpip"), BIND_LEAVE);
 }
 
+static struct sfo_adapter_status adapter_status(enum sfo_role role, const UCHAR *mac,
+						uint16_t vendor, uint16_t device)
+{
+	struct sfo_adapter_status st = { .role = role };
+
+	memcpy(st.info.perm_mac, mac, SFO_MAC_LEN);
+	st.info.pci_vendor = vendor;
+	st.info.pci_device = device;
+	return st;
+}
+
+/* Which of the driver's adapters a Windows network adapter is. */
+static void test_bind_match(void **state)
+{
+	/* the standby, its VF, the filter's module on the VF (the VF's MAC, no
+	 * PCI ids, whatever role the engine gave it), another NIC */
+	const struct sfo_adapter_status a[] = {
+		adapter_status(SFO_ROLE_UNMANAGED, MAC_A, 0, 0),
+		adapter_status(SFO_ROLE_STANDBY, MAC_A, 0, 0),
+		adapter_status(SFO_ROLE_VF, MAC_A, 0x8086, 0x154c),
+		adapter_status(SFO_ROLE_UNMANAGED, MAC_B, 0x10ec, 0x8168),
+	};
+	struct bind_nic virtio = { .pci_vendor = 0x1af4, .pci_device = 0x1000 };
+	struct bind_nic vf = { .pci_vendor = 0x8086, .pci_device = 0x154c };
+	struct bind_nic other = { .pci_vendor = 0x10ec, .pci_device = 0x8168 };
+	struct bind_nic stranger = { .pci_vendor = 0x10ec, .pci_device = 0x8168 };
+	uint16_t ven = 0, dev = 0;
+
+	(void)state;
+	memcpy(virtio.mac, MAC_A, 6);
+	memcpy(vf.perm_mac, MAC_A, 6); /* its current MAC another */
+	memcpy(other.mac, MAC_B, 6);
+	memcpy(stranger.mac, (UCHAR[6]){ 2, 0, 0, 0, 0, 9 }, 6);
+	assert_int_equal(sfo_bind_match(a, 4, &virtio), 1); /* the standby, not the module */
+	assert_int_equal(sfo_bind_match(a, 4, &vf), 2);	    /* by its PCI ids */
+	assert_int_equal(sfo_bind_match(a, 4, &other), 3);
+	assert_int_equal(sfo_bind_match(a, 4, &stranger), -1);
+	other.pci_device = 0x8169; /* same MAC, another device: not it */
+	assert_int_equal(sfo_bind_match(a, 4, &other), -1);
+	assert_int_equal(sfo_bind_match(a, 0, &vf), -1);
+
+	assert_true(
+		sfo_bind_pci_ids("PCI\\VEN_8086&DEV_154C&SUBSYS_00000000&REV_01\\3&1", &ven, &dev));
+	assert_int_equal(ven, 0x8086);
+	assert_int_equal(dev, 0x154c);
+	assert_true(sfo_bind_pci_ids("pci\\ven_1af4&dev_1041", &ven, &dev));
+	assert_int_equal(dev, 0x1041);
+	assert_false(sfo_bind_pci_ids("ROOT\\NET\\0000", &ven, &dev));
+	assert_false(sfo_bind_pci_ids("PCI\\VEN_80&DEV_154C", &ven, &dev));
+	assert_false(sfo_bind_pci_ids("PCI\\DEV_154C", &ven, &dev));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +369,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_device, setup, teardown),
 		cmocka_unit_test(test_driver_not_loaded),
 		cmocka_unit_test(test_bind_policy),
+		cmocka_unit_test(test_bind_match),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
