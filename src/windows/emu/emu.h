@@ -99,6 +99,17 @@ BOOLEAN emu_timer_set(void); /* a timer object of the driver's is set */
 /* Whether a line the driver printed (DbgPrintEx) lately contains @text. */
 BOOLEAN emu_log_has(const char *text);
 
+/* Real frames (emu_wire.c, for sfo-ndis-host): an adapter given a wire
+ * hands each frame it transmits to @tx, whose status completes the send;
+ * the stand-in above a standby given @rx hands it each frame it receives. */
+typedef NDIS_STATUS (*emu_tx_fn)(void *arg, const UCHAR *frame, ULONG len);
+typedef void (*emu_rx_fn)(void *arg, const UCHAR *frame, ULONG len);
+void emu_set_wire(struct emu_adapter *a, emu_tx_fn tx, void *arg);
+void emu_set_stack_rx(struct emu_adapter *standby, emu_rx_fn rx, void *arg);
+/* A frame of @len bytes arrives on @a's wire; the stack sends one on @standby. */
+void emu_receive_frame(struct emu_adapter *a, const UCHAR *frame, ULONG len);
+void emu_stack_send_frame(struct emu_adapter *standby, const UCHAR *frame, ULONG len);
+
 /* Bookkeeping */
 int emu_violations(void);
 long emu_live_nbls(void);

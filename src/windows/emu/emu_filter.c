@@ -178,8 +178,15 @@ static void stack_return(struct emu_adapter *a, struct emu_nbl *e)
 
 void emu_stack_deliver(struct emu_adapter *a, PNET_BUFFER_LIST l, ULONG flags)
 {
-	for (PNET_BUFFER_LIST n = l; n; n = n->Next)
+	for (PNET_BUFFER_LIST n = l; n; n = n->Next) {
 		a->stack_received++;
+		if (a->stack_to) {
+			ULONG len;
+			const UCHAR *frame = emu_nbl_bytes(n, &len);
+
+			a->stack_to(a->stack_to_arg, frame, len);
+		}
+	}
 	if (NDIS_TEST_RECEIVE_CANNOT_PEND(flags)) {
 		for (PNET_BUFFER_LIST n = l; n; n = n->Next)
 			emu_pop((struct emu_nbl *)n, HOP_FILTER, &a->fm, "receive with RESOURCES");
@@ -212,19 +219,21 @@ void emu_stack_send(struct emu_adapter *a, unsigned n)
 {
 	static const UCHAR peer[6] = { 0x02, 0, 0, 0, 0, 0x99 };
 
-	for (unsigned i = 0; i < n; i++) {
-		struct emu_nbl *e =
-			emu_nbl_new(&a->stack_pool, &a->stack_pool, ++a->stack_seq, peer);
+	for (unsigned i = 0; i < n; i++)
+		emu_stack_submit(a,
+				 emu_nbl_new(&a->stack_pool, &a->stack_pool, ++a->stack_seq, peer));
+}
 
-		emu_push(e, HOP_STACK, a);
-		if (a->fm.state == FM_RUNNING) {
-			emu.fc.SendNetBufferListsHandler(a->fm.ctx, &e->nbl, 0, 0);
-		} else { /* NDIS sends nothing through a filter that is not running */
-			e->nbl.Status = NDIS_STATUS_PAUSED;
-			e->hops--;
-			a->stack_failed++;
-			emu_nbl_retire(e);
-		}
+void emu_stack_submit(struct emu_adapter *a, struct emu_nbl *e)
+{
+	emu_push(e, HOP_STACK, a);
+	if (a->fm.state == FM_RUNNING) {
+		emu.fc.SendNetBufferListsHandler(a->fm.ctx, &e->nbl, 0, 0);
+	} else { /* NDIS sends nothing through a filter that is not running */
+		e->nbl.Status = NDIS_STATUS_PAUSED;
+		e->hops--;
+		a->stack_failed++;
+		emu_nbl_retire(e);
 	}
 }
 

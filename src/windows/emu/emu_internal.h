@@ -35,6 +35,7 @@ struct emu_nbl {
 		void *who;
 	} hop[EMU_MAX_HOPS];
 	UCHAR frame[EMU_FRAME_LEN];
+	UCHAR *data; /* a real frame's bytes (emu_wire.c), freed when retired */
 };
 
 struct emu_open { /* the driver's protocol binding to an adapter */
@@ -84,6 +85,11 @@ struct emu_adapter {
 	BOOLEAN stack_hold;
 	struct emu_nbl *stack_rx[256];
 	unsigned n_stack_rx, stack_ok, stack_failed, stack_received, stack_seq;
+	/* real frames (emu_wire.c): the adapter's wire, the stack's receive */
+	emu_tx_fn wire_tx;
+	void *wire_arg;
+	emu_rx_fn stack_to;
+	void *stack_to_arg;
 };
 
 extern struct emu_state {
@@ -119,6 +125,13 @@ void emu_check_source(struct emu_nbl *e, const char *call);
 /* Transmit on an adapter's wire (or hold); completes to the sender. */
 void emu_transmit(struct emu_adapter *a, struct emu_nbl *e);
 void emu_complete_transmit(struct emu_adapter *a, struct emu_nbl *e, NDIS_STATUS st);
+/* Indicate @n NBLs made by the adapter @a as one chain, up to whoever is
+ * above it; with RESOURCES they are retired when the call returns. */
+void emu_indicate(struct emu_adapter *a, struct emu_nbl **e, unsigned n, BOOLEAN resources);
+/* The stack's NBL into the filter over @a (failed if it is not running). */
+void emu_stack_submit(struct emu_adapter *a, struct emu_nbl *e);
+/* The bytes of an NBL's first NET_BUFFER (one mapped MDL in the emulation). */
+const UCHAR *emu_nbl_bytes(const NET_BUFFER_LIST *nbl, ULONG *len);
 /* Up the standby's stack: counts, keeps or returns. */
 void emu_stack_deliver(struct emu_adapter *a, PNET_BUFFER_LIST l, ULONG flags);
 void emu_process_reenumerate(void);

@@ -4,7 +4,8 @@
  * ownership bookkeeping: each NBL carries the hops it took, so a completion
  * or return can only go back the way it came. Retired NBLs stay allocated
  * (marked dead) until the end, so a second completion is reported, not a
- * use after free.
+ * use after free: the last GRAVEYARD_MAX of them, which bounds the memory
+ * of a long run with real frames (sfo-ndis-host).
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -14,14 +15,15 @@
 
 #include "emu_internal.h"
 
-#define NBL_LIVE 0x4e424c4cu
-#define NBL_DEAD 0x44454144u
+#define NBL_LIVE      0x4e424c4cu
+#define NBL_DEAD      0x44454144u
+#define GRAVEYARD_MAX (1u << 14)
 
 struct emu_state emu;
 static int violations;
 static long live_nbls, live_allocations;
-static struct emu_nbl **graveyard;
-static size_t n_graveyard;
+static struct emu_nbl *graveyard[GRAVEYARD_MAX];
+static size_t n_graveyard; /* retired so far: the oldest are freed first */
 
 void emu_violation(const char *fmt, ...)
 {
@@ -104,18 +106,18 @@ void emu_nbl_retire(struct emu_nbl *e)
 	e->magic = NBL_DEAD;
 	e->pool->live--;
 	live_nbls--;
-	graveyard = realloc(graveyard, (n_graveyard + 1) * sizeof(*graveyard));
-	if (!graveyard)
-		abort();
-	graveyard[n_graveyard++] = e;
+	free(e->data);
+	e->data = NULL;
+	free(graveyard[n_graveyard % GRAVEYARD_MAX]);
+	graveyard[n_graveyard++ % GRAVEYARD_MAX] = e;
 }
 
 void emu_free_graveyard(void)
 {
-	for (size_t i = 0; i < n_graveyard; i++)
+	for (size_t i = 0; i < GRAVEYARD_MAX; i++) {
 		free(graveyard[i]);
-	free(graveyard);
-	graveyard = NULL;
+		graveyard[i] = NULL;
+	}
 	n_graveyard = 0;
 }
 

@@ -226,6 +226,13 @@ void emu_transmit(struct emu_adapter *a, struct emu_nbl *e)
 		a->in_flight[a->n_in_flight++] = e;
 		return;
 	}
+	if (a->wire_tx) { /* a real wire: it took the frame or says why not */
+		ULONG len;
+		const UCHAR *frame = emu_nbl_bytes(&e->nbl, &len);
+
+		emu_complete_transmit(a, e, a->wire_tx(a->wire_arg, frame, len));
+		return;
+	}
 	emu_complete_transmit(a, e, NDIS_STATUS_SUCCESS);
 }
 
@@ -263,14 +270,21 @@ unsigned emu_rx_outstanding(struct emu_adapter *a)
 
 void emu_receive_burst(struct emu_adapter *a, const UCHAR (*dst)[6], unsigned n, BOOLEAN resources)
 {
-	ULONG flags = resources ? NDIS_RECEIVE_FLAGS_RESOURCES : 0;
 	struct emu_nbl *e[EMU_MAX_BURST];
-	BOOLEAN keep = resources;
 
 	if (n == 0 || n > EMU_MAX_BURST)
 		abort(); /* a test error */
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < n; i++)
 		e[i] = emu_nbl_new(&a->rx_pool, a, 0, dst[i]);
+	emu_indicate(a, e, n, resources);
+}
+
+void emu_indicate(struct emu_adapter *a, struct emu_nbl **e, unsigned n, BOOLEAN resources)
+{
+	ULONG flags = resources ? NDIS_RECEIVE_FLAGS_RESOURCES : 0;
+	BOOLEAN keep = resources;
+
+	for (unsigned i = 0; i < n; i++) {
 		emu_push(e[i], HOP_MINIPORT, a);
 		a->rx_out++;
 		if (i)
