@@ -34,6 +34,11 @@ network; with --repetitions N the modes are interleaved N times):
                   bonding driver: then run with --in-vm
   vf-only         no failover: the address on the VF alone
   standby-only    virtio alone, no VF
+  ndis-edge       the Windows edge's driver code (sriovfo.sys's sources) on the
+                  NDIS emulation with real frames (sfo-ndis-host): the standby and
+                  the VF are AF_PACKET miniports, the stack a TAP device; the host
+                  agent's release is the engine's (the Windows service's release),
+                  the unplug then a PnP removal (pause, unbind)
 
 timing of one migration (scenario migrate; the defaults in brackets):
   WARMUP [1.0 s] steady traffic, release request, UNPLUG-DELAY [0.3 s], VF
@@ -73,7 +78,7 @@ def parse_args(argv):
                     choices=list(choreography.SCENARIOS), metavar="SCENARIO",
                     help="what the host does (default migrate; list below)")
     ap.add_argument("--modes", default=",".join(modes.ALL), metavar="LIST",
-                    help="comma-separated modes to compare (default: all four)")
+                    help="comma-separated modes to compare (default: all five)")
     ap.add_argument("--rate", type=int, metavar="PPS",
                     help="UDP packets per second in each direction (default 5000; "
                          "1000 for mtu9000)")
@@ -256,6 +261,15 @@ def run_one(mode_name, rep, a, bins, workdir, outdir, progress):
             except OSError:
                 pass
             rec["daemon_exit"] = mode.daemon_rc
+        if isinstance(mode, modes.NdisEdge) and mode.log:
+            dst = os.path.join(outdir, f"sfo-ndis-host-{a.scenario}-{rep}.log")
+            try:
+                shutil.copyfile(mode.log, dst)
+                rec["daemon_log"] = dst
+            except OSError:
+                pass
+            rec["daemon_exit"] = mode.host_rc
+            rec["emulation"] = mode.host.exit_report
         topo.destroy()
     return rec
 
@@ -273,7 +287,8 @@ def main(argv=None):
     bdir = os.path.abspath(a.build_dir)
     bins = {"daemon": os.path.join(bdir, "src/linux/daemon/sriov-failoverd"),
             "cli": os.path.join(bdir, "src/linux/cli/sriov-failover"),
-            "traffic": os.path.join(bdir, "tools/traffic/sfo-traffic")}
+            "traffic": os.path.join(bdir, "tools/traffic/sfo-traffic"),
+            "ndis-host": os.path.join(bdir, "src/windows/host/sfo-ndis-host")}
     if not os.access(bins["traffic"], os.X_OK):
         print(f"sfo-lab: {bins['traffic']} not found: build first (meson setup build && "
               f"ninja -C build) or give --build-dir", file=sys.stderr)

@@ -18,6 +18,12 @@ differs.
                   A new VF gets the address as soon as it appears (again,
                   optimistic: no DHCP round trip).
   standby-only    virtio alone: the address on the standby, no VF ever plugged.
+  ndis-edge       the Windows edge: sriovfo.sys's sources on the NDIS emulation
+                  (sfo-ndis-host) with the standby and each VF as miniports
+                  (AF_PACKET on sby, vf0) and the stack on a TAP device that has
+                  the address; the host agent's release is the engine's (what
+                  the Windows service's `release` asks the driver), the VF's
+                  unplug then an orderly PnP removal (pause, unbind).
 """
 
 import os
@@ -27,6 +33,7 @@ import time
 
 from sfolabkit import netns
 from sfolabkit.daemon import Daemon
+from sfolabkit.ndishost import NdisHost, mono_to_lab_s
 from sfolabkit.proc import LabError, run, wait_until
 
 from . import util
@@ -42,13 +49,14 @@ BOND_OPTS = ["mode", "active-backup", "miimon", "10", "updelay", "0", "downdelay
              "fail_over_mac", "active", "num_grat_arp", "3", "num_unsol_na", "3",
              "peer_notify_delay", "0", "primary_reselect", "always"]
 
-ALL = ("sriov-failover", "bonding", "vf-only", "standby-only")
+ALL = ("sriov-failover", "bonding", "vf-only", "standby-only", "ndis-edge")
 
 TITLES = {
     "sriov-failover": "sriov-failover (our daemon, 2-netdev)",
     "bonding": "bonding active-backup (VF primary + standby)",
     "vf-only": "no failover (address on the VF)",
     "standby-only": "standby only (virtio, no VF)",
+    "ndis-edge": "ndis-edge (the Windows driver's code on the NDIS emulation)",
 }
 
 
@@ -242,7 +250,65 @@ class StandbyOnly(Mode):
         topo.guest_addr(STANDBY)
 
 
-CLASSES = {c.name: c for c in (SriovFailover, Bonding, VfOnly, StandbyOnly)}
+class NdisEdge(Mode):
+    name = "ndis-edge"
+    TAP = "sfo0"    # the stack's interface: the address is there
+
+    @classmethod
+    def probe(cls, bins, prefix):
+        if not os.access(bins["ndis-host"], os.X_OK):
+            return False, (f"{bins['ndis-host']} is missing (built natively with the Linux "
+                           f"edge's libraries: see --build-dir)")
+        if not os.path.exists("/dev/net/tun"):
+            return False, "/dev/net/tun is missing: this kernel has no TUN/TAP"
+        return True, None
+
+    def __init__(self, bins, workdir):
+        super().__init__(bins, workdir)
+        self.host = None
+        self.host_rc = None     # its exit status after teardown(): 0 no rule broken, no leak
+
+    @property
+    def log(self):
+        return self.host.log_path if self.host else None
+
+    def setup(self, topo):
+        self.topo = topo
+        self.host = NdisHost(self.bins["ndis-host"], topo.ns["guest"],
+                             os.path.join(self.workdir, f"{topo.id}-ndis"), standby=STANDBY,
+                             tap=self.TAP, spawn=util.Proc)
+        self.host.start()
+        topo.guest_addr(self.TAP)
+        topo.add_vf("A")
+        self.host.wait_vf(lambda v: v["bound"] and v["link"], 5.0, f"{VF} bound with link")
+
+    def release(self):
+        r = self.host.command("release")
+        return f"sfo-ndis-host release: the engine drains {r['released']}"
+
+    def collect(self, t0_ns):
+        out = {"status": None, "events": []}
+        if self.host is None:
+            return out
+        try:
+            out["status"] = self.host.command("status")
+            events = self.host.command("events")["events"]
+        except LabError:
+            return out
+        for ev in events:   # as the daemon's: from -> to (reason), for the timeline
+            out["events"].append({"t_s": mono_to_lab_s(ev["mono_ns"], t0_ns),
+                                  "event": ev["event"], "link": ev["link"],
+                                  "from": ev.get("from", ""),
+                                  "to": ev.get("to") or f"{ev['event']} {ev['link']}",
+                                  "reason": ev["detail"]})
+        return out
+
+    def teardown(self):
+        if self.host is not None and self.host.proc is not None:
+            self.host_rc = self.host.stop(5.0)
+
+
+CLASSES = {c.name: c for c in (SriovFailover, Bonding, VfOnly, StandbyOnly, NdisEdge)}
 
 
 def have_tools():

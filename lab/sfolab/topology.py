@@ -59,6 +59,7 @@ PEER_IP = "10.77.0.2"
 PREFIXLEN = 24
 STANDBY = "sby"
 VF = "vf0"
+VF_END_INDEX = 1000   # + plug number: the ifindex of a VF's host end
 # Classic BPF program "return -1": match every frame (cls_bpf; this kernel has no
 # matchall classifier and no gact action, but cls_bpf and act_mirred).
 _MATCH_ALL = ["bpf", "bytecode", "1,6 0 0 4294967295"]
@@ -197,8 +198,12 @@ class Topology:
         self.plugs += 1
         end = f"hvf{self.plugs}"
         host = self.host(h)
+        # The host end's ifindex never equals the guest end's: the kernel takes a veth
+        # whose peer has its own ifindex (in another namespace) for a device without a
+        # peer and delays its carrier events (linkwatch) by up to 1 s, and with them
+        # the moment its bridge port forwards.
         netns.veth(self.ns[host], end, self.ns["guest"], VF, mtu=self.mtu, peer_mac=self.mac,
-                   peer_mtu=1500)
+                   peer_mtu=1500, index=VF_END_INDEX + self.plugs)
         appeared = util.now_ns()   # the guest has a new device
         if bridged:
             netns.port(self.ns[host], end)

@@ -5,6 +5,7 @@ tests and benches: what they share lives here once.
   proc       commands, processes by PID, errors, progress lines
   netns      network namespaces and their links (veth, bridges, counters)
   daemon     sriov-failoverd in a namespace, driven through its command line
+  ndishost   sfo-ndis-host (the Windows edge on the NDIS emulation) in a namespace
   files      the reports the tools we start leave in files
   timeline   measurements on a common grid of time bins
   svg        the timeline picture, one panel per mode

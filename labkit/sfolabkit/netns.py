@@ -72,10 +72,13 @@ def bridge(ns, name="br0", mtu=None):
     ip(ns, "link", "set", name, "up")
 
 
-def veth(ns, name, peer_ns, peer, mtu=None, mac=None, peer_mtu=None, peer_mac=None):
-    """A veth pair, both ends down: name in ns, peer in peer_ns."""
-    ip(ns, "link", "add", name, *_mac(mac), *_mtu(mtu), "type", "veth", "peer", "name", peer,
-       "netns", peer_ns, *_mac(peer_mac), *_mtu(peer_mtu))
+def veth(ns, name, peer_ns, peer, mtu=None, mac=None, peer_mtu=None, peer_mac=None,
+         index=None):
+    """A veth pair, both ends down: name in ns (with ifindex index if given), peer in
+    peer_ns."""
+    ip(ns, "link", "add", name, *(["index", str(index)] if index else []), *_mac(mac),
+       *_mtu(mtu), "type", "veth", "peer", "name", peer, "netns", peer_ns, *_mac(peer_mac),
+       *_mtu(peer_mtu))
 
 
 def port(ns, dev, bridge="br0", up=True, mtu=None):
