@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-2-Clause
 """The migration lab's own tests: a short run of every scenario with the
-sriov-failover mode, asserting on what the guest experienced, so that a
-regression in the daemon (or in the lab) fails CI.
+sriov-failover mode, and of a migration and a surprise removal with the
+ndis-edge mode (the Windows driver's code on the NDIS emulation), asserting
+on what the guest experienced, so that a regression in the daemon, the
+driver or the lab fails CI.
 
     labkit/run lab/tests/test_lab.py --build-dir BUILDDIR [unittest options, e.g. -k migrate]
 
@@ -293,6 +295,56 @@ class LabTest(unittest.TestCase):
         self.assertIn("probing", states, f"daemon states {states}")
         self.check_tcp(res, run)
 
+    # ---------------------------------------------------------- the Windows edge
+    def ndis_run(self, doc):
+        m = [x for x in doc["modes"] if x["mode"] == "ndis-edge"][0]
+        self.assertTrue(m["available"], f"ndis-edge unavailable: {m['reason']}")
+        run = m["runs"][0]
+        self.assertIsNone(run["error"], f"the run failed: {run['error']}")
+        self.assertEqual(run.get("daemon_exit"), 0, f"sfo-ndis-host: NDIS rules broken, a "
+                         f"leak or an error: {run.get('emulation')}")
+        return run["result"], run
+
+    def check_ndis_releases(self, res, run):
+        """The VF's PnP removal (pause, unbind) on the host's request moves the traffic
+        to the standby before the device goes, and loses nothing."""
+        self.assertTrue(res["releases"], "no release before an unplug")
+        for r in res["releases"]:
+            self.assertLessEqual(r["vf_guest_tx"], 2, f"the guest still sent through the VF "
+                                 f"after the release at {r['at_s']} s\n"
+                                 f"{self.describe(res, run)}")
+            self.assertGreater(r["standby_guest_tx"], 0)
+            host = [e["event"] for e in res["mode_info"]["events"]
+                    if r["at_s"] - 0.005 <= e["t_s"] < r["unplug_s"]]
+            self.assertIn("release", host, f"no PnP removal before the unplug at "
+                          f"{r['unplug_s']} s\n{self.describe(res, run)}")
+        for p in res["phases"]:
+            if p["kind"] == "release":
+                self.assertEqual(p["udp_lost"], {"out": 0, "in": 0},
+                                 f"orderly release lost frames in {p['name']}\n"
+                                 f"{self.describe(res, run)}")
+
+    def test_ndis_edge_migrate(self):
+        doc = self.run_scenario("migrate", modes="ndis-edge")
+        res, run = self.ndis_run(doc)
+        self.check_ndis_releases(res, run)
+        self.check_blackouts(res, run)
+        self.check_returns(res, run)
+        self.check_tcp(res, run)
+        self.assertGreater(res["by_kind"]["steady"]["vf_share"], 0.5,
+                           "the VF did not carry the traffic before the migration")
+
+    def test_ndis_edge_surprise(self):
+        doc = self.run_scenario("surprise", modes="ndis-edge")
+        res, run = self.ndis_run(doc)
+        unplug = [p for p in res["phases"] if p["kind"] == "release"][0]
+        self.check_surprise_loss(unplug, res, run)
+        self.assertIn("removal", [e["event"] for e in res["mode_info"]["events"]],
+                      f"no surprise removal seen\n{self.describe(res, run)}")
+        self.check_blackouts(res, run)
+        self.check_returns(res, run)
+        self.check_tcp(res, run)
+
     # ---------------------------------------------------------- the lab itself
     def test_all_modes_side_by_side(self):
         """Every mode runs, or says why it cannot; the baselines behave as they must."""
@@ -356,7 +408,7 @@ def main():
         print("SKIP: needs root (network namespaces, BPF)", flush=True)
         sys.exit(SKIP)
     missing = [p for p in ("src/linux/daemon/sriov-failoverd", "src/linux/cli/sriov-failover",
-                           "tools/traffic/sfo-traffic")
+                           "tools/traffic/sfo-traffic", "src/windows/host/sfo-ndis-host")
                if not os.access(os.path.join(BUILD["dir"], p), os.X_OK)]
     if missing:
         print(f"error: not built in {BUILD['dir']}: {', '.join(missing)}", file=sys.stderr)
