@@ -46,8 +46,9 @@ enum ctl_result ctl_open(bool write, struct ctl **out, unsigned long *detail)
 		*detail = ERROR_NOT_ENOUGH_MEMORY;
 		return CTL_FAILED;
 	}
-	c->h = CreateFileA(SFO_CTL_DEVICE_PATH, GENERIC_READ | (write ? GENERIC_WRITE : 0), 0, NULL,
-			   OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+	c->h = CreateFileA(SFO_CTL_DEVICE_PATH, GENERIC_READ | (write ? GENERIC_WRITE : 0),
+			   FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING,
+			   FILE_ATTRIBUTE_NORMAL, NULL);
 	if (c->h == INVALID_HANDLE_VALUE) {
 		*detail = GetLastError();
 		free(c);
