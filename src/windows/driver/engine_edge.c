@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * The driver's one engine: made in DriverEntry with the engine's defaults
- * (config.c), its timer an NDIS timer object whose function runs the engine
+ * and the registry's additions (config.c), its timer an NDIS timer object whose function runs the engine
  * under the lock, and the lock a control path takes to call it (sriovfo.h).
  */
 #include "sriovfo.h"
@@ -37,13 +37,13 @@ static VOID NTAPI timer_fired(PVOID system1, PVOID ctx, PVOID system2, PVOID sys
 	sfo_drv_engine_unlock();
 }
 
-NDIS_STATUS sfo_drv_engine_start(void)
+NDIS_STATUS sfo_drv_engine_start(PUNICODE_STRING registry_path)
 {
 	NDIS_TIMER_CHARACTERISTICS tc;
 	struct sfo_engine *eng;
 	NDIS_STATUS st;
 
-	sfo_win_default_config(&sfo_drv.cfg);
+	sfo_win_load_config(&sfo_drv.cfg, registry_path);
 	__builtin_memset(&tc, 0, sizeof(tc));
 	tc.Header.Type = NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS;
 	tc.Header.Revision = NDIS_TIMER_CHARACTERISTICS_REVISION_1;
@@ -51,11 +51,14 @@ NDIS_STATUS sfo_drv_engine_start(void)
 	tc.AllocationTag = SFO_WIN_POOL_TAG;
 	tc.TimerFunction = timer_fired;
 	st = NdisAllocateTimerObject(sfo_drv.filter_driver, &tc, &sfo_drv.timer);
-	if (st != NDIS_STATUS_SUCCESS)
+	if (st != NDIS_STATUS_SUCCESS) {
+		sfo_win_free_config(&sfo_drv.cfg);
 		return st;
+	}
 	eng = sfo_engine_new(&sfo_drv_ops, NULL, &sfo_drv.cfg);
 	if (!eng) {
 		NdisFreeTimerObject(sfo_drv.timer);
+		sfo_win_free_config(&sfo_drv.cfg);
 		return NDIS_STATUS_RESOURCES;
 	}
 	NdisAcquireSpinLock(&sfo_drv.lock);
@@ -73,4 +76,5 @@ void sfo_drv_engine_stop(void)
 	NdisReleaseSpinLock(&sfo_drv.lock);
 	NdisCancelTimerObject(sfo_drv.timer);
 	NdisFreeTimerObject(sfo_drv.timer);
+	sfo_win_free_config(&sfo_drv.cfg);
 }

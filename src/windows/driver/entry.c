@@ -86,7 +86,6 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
 {
 	NDIS_STATUS st;
 
-	(void)registry_path;
 	__builtin_memset(&sfo_drv, 0, sizeof(sfo_drv));
 	NdisAllocateSpinLock(&sfo_drv.lock);
 	st = register_filter(driver);
@@ -94,7 +93,7 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path)
 		goto fail;
 	/* The filter's handle serves the engine's memory and timer; a filter
 	 * module NDIS would attach before the engine exists is refused. */
-	st = sfo_drv_engine_start();
+	st = sfo_drv_engine_start(registry_path);
 	if (st != NDIS_STATUS_SUCCESS) {
 		NdisFDeregisterFilterDriver(sfo_drv.filter_driver);
 		goto fail;

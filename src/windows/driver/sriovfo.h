@@ -160,16 +160,24 @@ void sfo_drv_engine_unlock(void);
 uint64_t sfo_drv_now_ns(void);
 
 /* engine_edge.c: the engine's life, its timer */
-/* After the filter's registration (its handle serves memory and the timer). */
-NDIS_STATUS sfo_drv_engine_start(void);
+/* After the filter's registration (its handle serves memory and the timer),
+ * with the registry path DriverEntry was given. */
+NDIS_STATUS sfo_drv_engine_start(PUNICODE_STRING registry_path);
 void sfo_drv_engine_stop(void);
 uint32_t sfo_drv_new_id_locked(void);
 
 /* edge_ops.c: what the engine asks of the driver */
 extern const struct sfo_ops sfo_drv_ops;
 
-/* config.c: the engine's configuration in the driver */
-void sfo_win_default_config(struct sfo_config *cfg);
+/* config.c: the engine's configuration in the driver: the defaults and
+ * the registry's additions (PASSIVE_LEVEL); free what it allocated */
+void sfo_win_load_config(struct sfo_config *cfg, PUNICODE_STRING registry_path);
+void sfo_win_free_config(struct sfo_config *cfg);
+
+/* registry.c: the REG_MULTI_SZ @value of the service key's Parameters
+ * subkey, with an empty string after the last (sfo_win_free it), or NULL
+ * if there is none (PASSIVE_LEVEL) */
+WCHAR *sfo_win_registry_multi_sz(PUNICODE_STRING service_key, const WCHAR *value);
 
 /* report.c: the facts, to the engine (lock held) */
 void sfo_report_standby_locked(const struct sfo_standby *sb);

@@ -29,6 +29,10 @@ struct emu_adapter;
 
 /* The driver */
 NTSTATUS emu_load_driver(void);
+/* The REG_MULTI_SZ value @name in the Parameters of the driver's service key
+ * (@len bytes of NUL-separated ASCII strings, ending with an empty one), read
+ * at the next load; NULL: none. */
+void emu_registry_set_multi_sz(const char *name, const char *strings, size_t len);
 void emu_unload_driver(void);
 
 /* Adapters */

@@ -101,6 +101,7 @@ extern struct emu_state {
 	DRIVER_OBJECT driver;
 	struct emu_adapter *adapters;
 	int lock_depth;
+	PUNICODE_STRING registry_path; /* given to DriverEntry */
 } emu;
 
 /* The driver's entry point, which the I/O manager would call. */

@@ -487,9 +487,10 @@ void emu_unplug(struct emu_adapter *a, BOOLEAN surprise)
 NTSTATUS emu_load_driver(void)
 {
 	static WCHAR path[] = u"\\Registry\\Machine\\System\\CurrentControlSet\\Services\\sriovfo";
-	UNICODE_STRING registry = { sizeof(path) - 2, sizeof(path), path };
+	static UNICODE_STRING registry = { sizeof(path) - 2, sizeof(path), path };
 
 	memset(&emu.driver, 0, sizeof(emu.driver));
+	emu.registry_path = &registry;
 	return DriverEntry(&emu.driver, &registry);
 }
 

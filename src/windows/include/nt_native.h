@@ -215,4 +215,45 @@ ULONGLONG NTAPI KeQueryUnbiasedInterruptTime(VOID);
 ULONG DbgPrintEx(ULONG component, ULONG level, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* wdm.h and ntdef.h: the registry (nf-wdm-zwopenkey, nf-wdm-zwqueryvaluekey,
+ * nf-wdm-zwclose; PASSIVE_LEVEL) */
+typedef PVOID HANDLE, *PHANDLE;
+typedef ULONG ACCESS_MASK;
+typedef struct _OBJECT_ATTRIBUTES {
+	ULONG Length;
+	HANDLE RootDirectory;
+	PUNICODE_STRING ObjectName;
+	ULONG Attributes;
+	PVOID SecurityDescriptor;
+	PVOID SecurityQualityOfService;
+} OBJECT_ATTRIBUTES, *POBJECT_ATTRIBUTES;
+#define OBJ_CASE_INSENSITIVE 0x00000040
+#define OBJ_KERNEL_HANDLE    0x00000200
+#define InitializeObjectAttributes(p, n, a, r, s)        \
+	{                                                \
+		(p)->Length = sizeof(OBJECT_ATTRIBUTES); \
+		(p)->RootDirectory = (r);                \
+		(p)->Attributes = (a);                   \
+		(p)->ObjectName = (n);                   \
+		(p)->SecurityDescriptor = (s);           \
+		(p)->SecurityQualityOfService = NULL;    \
+	}
+#define KEY_READ     0x00020019
+#define REG_MULTI_SZ 7
+typedef enum _KEY_VALUE_INFORMATION_CLASS {
+	KeyValuePartialInformation = 2,
+} KEY_VALUE_INFORMATION_CLASS;
+typedef struct _KEY_VALUE_PARTIAL_INFORMATION {
+	ULONG TitleIndex;
+	ULONG Type;
+	ULONG DataLength;
+	UCHAR Data[1];
+} KEY_VALUE_PARTIAL_INFORMATION, *PKEY_VALUE_PARTIAL_INFORMATION;
+NTSTATUS NTAPI ZwOpenKey(PHANDLE, ACCESS_MASK, POBJECT_ATTRIBUTES);
+NTSTATUS NTAPI ZwQueryValueKey(HANDLE, PUNICODE_STRING, KEY_VALUE_INFORMATION_CLASS, PVOID, ULONG,
+			       PULONG);
+NTSTATUS NTAPI ZwClose(HANDLE);
+#define STATUS_BUFFER_TOO_SMALL	     ((NTSTATUS)0xC0000023L)
+#define STATUS_OBJECT_NAME_NOT_FOUND ((NTSTATUS)0xC0000034L)
+
 #endif

@@ -40,6 +40,7 @@ static int setup(void **state)
 	violations_before = emu_violations();
 	nbls_before = emu_live_nbls();
 	allocations_before = emu_live_allocations();
+	emu_registry_set_multi_sz(NULL, NULL, 0);
 	return emu_load_driver() == STATUS_SUCCESS ? 0 : -1;
 }
 
@@ -191,6 +192,34 @@ static void test_same_mac_adapter_not_allowed_never_bound(void **state)
 	assert_false(emu_bound(nic));
 	assert_false(emu_bound(soft));
 	assert_sends_on(sb, sb, 2);
+}
+
+/* The registry adds PCI ids to the allowlist (read at load): a device, a
+ * vendor's every device; an entry that is none is logged and ignored. */
+static void test_registry_adds_to_the_vf_allowlist(void **state)
+{
+	static const char ids[] = "10ec:8168\0"
+				  "bogus\0"
+				  "0001:2:3\0"
+				  "1af5:*\0";
+	struct emu_adapter *a, *b, *nic, *other;
+
+	(void)state;
+	emu_unload_driver();
+	emu_registry_set_multi_sz("VfPciIds", ids, sizeof(ids));
+	assert_int_equal(emu_load_driver(), STATUS_SUCCESS);
+	assert_true(emu_log_has("'bogus' is not a PCI vendor:device"));
+	assert_true(emu_log_has("'0001:2:3' is not a PCI vendor:device"));
+	a = standby("virtio0", MAC_A);
+	b = standby("virtio1", MAC_B);
+	nic = adapter("nic0", MAC_A, EMU_VF);
+	other = adapter("nic1", MAC_B, EMU_VF);
+	emu_adapter_set_pci(nic, 0x10ec, 0x8168);
+	emu_adapter_set_pci(other, 0x1af5, 0x0042);
+	assert_int_equal(emu_offer(nic), NDIS_STATUS_SUCCESS);
+	assert_int_equal(emu_offer(other), NDIS_STATUS_SUCCESS);
+	assert_sends_on(a, nic, 2);
+	assert_sends_on(b, other, 2);
 }
 
 static void test_second_vf_taken_when_first_goes(void **state)
@@ -634,6 +663,7 @@ int main(void)
 		T(test_vf_before_standby_bound_on_attach),
 		T(test_standby_itself_and_other_macs_never_bound),
 		T(test_same_mac_adapter_not_allowed_never_bound),
+		T(test_registry_adds_to_the_vf_allowlist),
 		T(test_second_vf_taken_when_first_goes),
 		T(test_two_standbys_each_with_its_vf),
 		T(test_orderly_unplug_with_sends_in_flight_loses_none),
