@@ -330,9 +330,9 @@ static int make_tap(struct host *h, const char *name, char *err, size_t errlen)
 
 	if (ret < 0) {
 		snprintf(err, errlen, "--tap %s: %s%s", name, strerror(-ret),
-			 ret == -EPERM	 ? " (needs CAP_NET_ADMIN: run as root)"
-			 : ret == -EBUSY ? " (an interface of that name exists)"
-					 : "");
+			 ret == -EPERM			   ? " (needs CAP_NET_ADMIN: run as root)"
+			 : ret == -EBUSY || ret == -EINVAL ? " (an interface of that name exists)"
+							   : "");
 		return -1;
 	}
 	h->tap_fd = ret;
