@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-2-Clause
-"""How the guest uses its two NICs: the four modes the lab compares.
+"""How the guest uses its two NICs: the five modes the lab compares.
 
 Each mode configures the guest of a fresh topology, reacts to what the host
 does (release request, VF hot-added), and reports what it saw.  What the
