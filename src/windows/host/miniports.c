@@ -4,9 +4,11 @@
 #include <string.h>
 
 #include "emu.h"
+#include "emu_ctl_device.h"
 #include "miniports.h"
 #include "sfo/engine.h"
 #include "sriovfo.h"
+#include "sriovfo_control.h"
 
 struct mp {
 	struct emu_adapter *a;
@@ -157,30 +159,48 @@ int mp_unload(struct mp *standby)
 	return ret;
 }
 
-int mp_release(char *why, size_t len)
+/* The engine's status of the standby's pair: 0, or -1 without one. */
+static int pair0(struct sfo_pair_status *st)
 {
 	struct sfo_engine *eng = sfo_drv_engine_lock();
-	struct sfo_pair_status st;
-	int err = eng ? sfo_engine_pair_status(eng, 0, &st) : -1;
+	int err = eng ? sfo_engine_pair_status(eng, 0, st) : -1;
 
-	if (err == 0)
-		err = sfo_engine_release(eng, st.standby_id);
 	sfo_drv_engine_unlock();
-	if (err)
-		snprintf(why, len, "the engine refused the release (%d)", err);
 	return err ? -1 : 0;
+}
+
+/* As sriov-failover.exe asks it: IOCTL_SFO_RELEASE of the standby, by its
+ * engine name, on the driver's control device opened by an administrator
+ * for writing (the emulation plays the I/O manager). */
+int mp_release(char *why, size_t len)
+{
+	struct sfo_ctl_target t = { .version = SFO_CTL_VERSION };
+	struct sfo_pair_status st;
+	struct emu_handle *h;
+	NTSTATUS s;
+	ULONG got = 0;
+
+	if (pair0(&st) < 0) {
+		snprintf(why, len, "the engine has no pair");
+		return -1;
+	}
+	snprintf(t.name, sizeof(t.name), "%s", st.standby_name);
+	s = emu_ctl_open(TRUE, TRUE, &h);
+	if (s == STATUS_SUCCESS) {
+		s = emu_ctl_ioctl(h, SFO_IOCTL_RELEASE, &t, sizeof(t), NULL, 0, &got);
+		emu_ctl_close(h);
+	}
+	if (s != STATUS_SUCCESS)
+		snprintf(why, len, "the control device refused the release of %s (status %#x)",
+			 t.name, (unsigned)s);
+	return s == STATUS_SUCCESS ? 0 : -1;
 }
 
 const char *mp_pair_state(void)
 {
-	struct sfo_engine *eng = sfo_drv_engine_lock();
 	struct sfo_pair_status st;
-	const char *name = NULL;
 
-	if (eng && sfo_engine_pair_status(eng, 0, &st) == 0)
-		name = sfo_pair_state_name(st.state);
-	sfo_drv_engine_unlock();
-	return name;
+	return pair0(&st) == 0 ? sfo_pair_state_name(st.state) : NULL;
 }
 
 /* The emulation's clock follows @now_ns (CLOCK_MONOTONIC): the driver's

@@ -42,10 +42,10 @@ void mp_link(struct mp *m, bool up);
 bool mp_receive(struct mp *m, const void *frame, size_t len);
 /* The stack sends a frame on the standby. */
 void mp_stack_send(struct mp *standby, const void *frame, size_t len);
-/* The engine's orderly release of the standby's pair (what the service's
- * `release` asks through the control device): the datapath moves to the
- * standby, the VF's receives are still indicated, the VF stays unused until
- * it goes. 0, or -1 with @why set. */
+/* The engine's orderly release of the standby's pair, asked as the
+ * service's `release` asks it, through the driver's control device: the
+ * datapath moves to the standby, the VF's receives are still indicated, the
+ * VF stays unused until it goes. 0, or -1 with @why set. */
 int mp_release(char *why, size_t len);
 /* The engine's state of the standby's pair ("active", "draining"...), NULL
  * without one. */
