@@ -4,13 +4,15 @@
  * emulation: sends, held and released sends, VFs plugged, unplugged in order
  * or by surprise, link flaps, receives on either adapter with and without
  * RESOURCES, the stack holding receives, filter pauses, packet filter and
- * multicast changes, OIDs held, release and resume through the engine. After
+ * multicast changes, OIDs held, release and resume through the engine, the
+ * standby restarting with MTU 1500 or 9000 over VFs of either. After
  * every step: no NDIS rule broken (no NBL lost, leaked to the wrong owner or
  * completed twice, never a send to an unbound or paused VF), every send of
  * the stack either completed successfully or still in flight on a VF, the
  * frames on the wires add up to the completed sends, the traffic on the VF
- * exactly when it is bound with link and not released, and the engine's pair
- * ACTIVE on that VF exactly then, a present VF taken, the VF's receive
+ * exactly when it is bound with link, not released and takes the standby's
+ * MTU, and the engine's pair ACTIVE on that VF exactly then (UNUSABLE when
+ * the MTU is what stands in the way), a present VF taken, the VF's receive
  * settings the standby's, never a same-MAC adapter bound that is not on the
  * VF allowlist (offered at every re-enumeration). At the end nothing is left.
  *
@@ -43,6 +45,7 @@ static unsigned rnd(unsigned n)
 struct slot {
 	struct emu_adapter *vf;
 	BOOLEAN link, hold_tx, hold_oids;
+	ULONG mtu;
 };
 
 struct run {
@@ -55,6 +58,7 @@ struct run {
 	ULONG filter;
 	BOOLEAN have_filter, have_mcast, hold_rx;
 	BOOLEAN released; /* the administrator released the pair's VF */
+	ULONG sb_mtu;	  /* the standby's, as of its filter's last restart */
 	char what[80];
 };
 
@@ -144,12 +148,21 @@ static void release(struct run *r, BOOLEAN release_it)
 	r->released = release_it && active(r);
 }
 
+/* The filter pauses (what it waits for comes back) and restarts. */
+static void pause_restart(struct run *r)
+{
+	if (emu_filter_pause(r->sb) == NDIS_STATUS_PENDING)
+		release_all(r);
+	if (emu_filter_paused(r->sb))
+		emu_filter_restart(r->sb);
+}
+
 static void step(struct run *r)
 {
 	struct slot *s = &r->slot[rnd(SLOTS)];
 	unsigned n;
 
-	switch (rnd(14)) {
+	switch (rnd(15)) {
 	case 0:
 	case 1:
 		n = 1 + rnd(4);
@@ -168,6 +181,8 @@ static void step(struct run *r)
 			s->vf = emu_adapter_new(s == r->slot ? "vf0" : "vf1", MAC_A, EMU_VF);
 			s->link = TRUE;
 			s->hold_tx = s->hold_oids = FALSE;
+			s->mtu = rnd(2) ? 1500 : 9000;
+			emu_adapter_set_mtu(s->vf, s->mtu);
 			emu_offer(s->vf);
 		}
 		break;
@@ -201,10 +216,7 @@ static void step(struct run *r)
 		break;
 	case 9:
 		snprintf(r->what, sizeof(r->what), "filter pause and restart");
-		if (emu_filter_pause(r->sb) == NDIS_STATUS_PENDING)
-			release_all(r); /* what it waits for comes back */
-		if (emu_filter_paused(r->sb))
-			emu_filter_restart(r->sb);
+		pause_restart(r);
 		break;
 	case 10:
 		r->filter = 1 + rnd(0x2f);
@@ -231,13 +243,21 @@ static void step(struct run *r)
 			 n ? "release" : "resume");
 		release(r, (BOOLEAN)n);
 		break;
+	case 14:
+		r->sb_mtu = rnd(2) ? 1500 : 9000;
+		snprintf(r->what, sizeof(r->what), "the standby restarts with MTU %lu",
+			 (unsigned long)r->sb_mtu);
+		emu_adapter_set_mtu(r->sb, r->sb_mtu);
+		pause_restart(r);
+		break;
 	}
 }
 
 static int check(struct run *r)
 {
 	struct slot *a = active(r);
-	BOOLEAN on_vf = a && a->link && !r->released; /* where the traffic must go */
+	BOOLEAN too_small = a && a->mtu < r->sb_mtu; /* the VF refuses the standby's MTU */
+	BOOLEAN on_vf = a && a->link && !r->released && !too_small; /* where traffic must go */
 	struct sfo_pair_status st;
 
 	if (emu_violations() != r->violations)
@@ -260,6 +280,8 @@ static int check(struct run *r)
 				     : "the engine's pair is ACTIVE with no VF that can serve");
 	if (on_vf && st.datapath_id != st.vf_id)
 		return fail(r, "the engine steers elsewhere than to its ACTIVE VF");
+	if (too_small && !r->released && st.state != SFO_PAIR_UNUSABLE)
+		return fail(r, "a VF with a smaller MTU than the standby's is not UNUSABLE");
 	if (on_vf && !a->hold_tx) { /* the traffic follows the VF's state */
 		unsigned before = emu_tx_frames(a->vf);
 
@@ -276,7 +298,8 @@ static int check(struct run *r)
 			return fail(r,
 				    "the standby does not carry the traffic without a VF to serve");
 	}
-	if (a && !a->hold_oids && emu_oids_in_flight(a->vf) == 0) {
+	if (a && !too_small && !r->released && !a->hold_oids &&
+	    emu_oids_in_flight(a->vf) == 0) { /* a VF the engine may use */
 		ULONG want = r->filter;
 
 		if (r->n_mcast > 32 && (r->filter & 0x02))
@@ -301,6 +324,7 @@ static int run_one(unsigned long long seed)
 	if (emu_load_driver() != STATUS_SUCCESS)
 		return fail(&r, "DriverEntry failed");
 	r.sb = emu_adapter_new("virtio0", MAC_A, EMU_STANDBY);
+	r.sb_mtu = 1500;
 	r.foreign = emu_adapter_new("nic0", MAC_A, EMU_VF); /* offered at each re-enumeration */
 	emu_adapter_set_pci(r.foreign, 0x10ec, 0x8168);
 	emu_filter_attach(r.sb);
