@@ -53,6 +53,12 @@ void emu_filter_detach(struct emu_adapter *standby);
 /* Offer a VF (or any adapter) to the driver's protocol: its bind's status. */
 NDIS_STATUS emu_offer(struct emu_adapter *a);
 BOOLEAN emu_bound(struct emu_adapter *a);
+/* From now on (until the next load) NdisOpenAdapterEx and NdisCloseAdapterEx
+ * pend: a bind pends until emu_complete_open(), a close is completed by the
+ * unplug after the unbind handler returned (the driver must complete the bind
+ * and the unbind from its completion handlers). */
+void emu_pend_open_close(BOOLEAN pend);
+void emu_complete_open(struct emu_adapter *a, NDIS_STATUS st);
 /* The adapter's link (up when created), told to the driver if bound. */
 void emu_link(struct emu_adapter *a, BOOLEAN up);
 /* The host's hot-unplug: pause the binding (while it pends, the miniport

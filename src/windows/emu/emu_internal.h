@@ -42,6 +42,7 @@ struct emu_open { /* the driver's protocol binding to an adapter */
 	struct emu_adapter *adapter;
 	NDIS_HANDLE ctx;
 	BOOLEAN pausing, paused, closed;
+	BOOLEAN opening, closing; /* NdisOpenAdapterEx/NdisCloseAdapterEx pended */
 	long tx_out;
 	PNDIS_OID_REQUEST held_oids[16]; /* pended by emu_hold_oids() */
 	unsigned n_held_oids;
@@ -68,8 +69,10 @@ struct emu_adapter {
 	BOOLEAN link_down; /* its media state, reported at bind and by emu_link() */
 	struct emu_nbl *in_flight[256];
 	unsigned n_in_flight, tx_frames, rx_out;
-	struct emu_filter_module fm; /* standby */
-	struct emu_open *open;	     /* VF (or any adapter the driver bound) */
+	struct emu_filter_module fm;	      /* standby */
+	struct emu_open *open;		      /* VF (or any adapter the driver bound) */
+	BOOLEAN bind_pending, unbind_pending; /* the driver's handler returned PENDING */
+	NDIS_STATUS bind_status;	      /* as NdisCompleteBindAdapterEx said */
 	/* the receive settings the adapter was given */
 	ULONG packet_filter;
 	unsigned n_multicast;
@@ -101,6 +104,7 @@ extern struct emu_state {
 	DRIVER_OBJECT driver;
 	struct emu_adapter *adapters;
 	int lock_depth;
+	BOOLEAN pend_open_close;       /* NdisOpenAdapterEx/NdisCloseAdapterEx pend */
 	PUNICODE_STRING registry_path; /* given to DriverEntry */
 } emu;
 

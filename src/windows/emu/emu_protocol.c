@@ -81,6 +81,10 @@ NDIS_STATUS NTAPI NdisOpenAdapterEx(NDIS_HANDLE protocol, NDIS_HANDLE ctx, PNDIS
 	o->ctx = ctx;
 	a->open = o;
 	*binding = o;
+	if (emu.pend_open_close) { /* emu_complete_open() finishes it */
+		o->opening = TRUE;
+		return NDIS_STATUS_PENDING;
+	}
 	return NDIS_STATUS_SUCCESS;
 }
 
@@ -92,21 +96,36 @@ NDIS_STATUS NTAPI NdisCloseAdapterEx(NDIS_HANDLE binding)
 	if (o->tx_out || o->adapter->rx_out || o->n_held_oids)
 		emu_violation("NdisCloseAdapterEx on %s with %ld sends, %u receives, %u OIDs out",
 			      o->adapter->name, o->tx_out, o->adapter->rx_out, o->n_held_oids);
+	if (emu.pend_open_close) { /* completed by the unplug */
+		o->closing = TRUE;
+		return NDIS_STATUS_PENDING;
+	}
 	o->closed = TRUE;
 	return NDIS_STATUS_SUCCESS;
 }
 
 VOID NTAPI NdisCompleteBindAdapterEx(NDIS_HANDLE bind_ctx, NDIS_STATUS status)
 {
-	(void)bind_ctx;
-	(void)status;
-	emu_violation("NdisCompleteBindAdapterEx: the emulation never pends an open");
+	struct emu_adapter *a = bind_ctx;
+
+	emu_unlocked("NdisCompleteBindAdapterEx");
+	if (!a->bind_pending) {
+		emu_violation("NdisCompleteBindAdapterEx: no bind of %s pending", a->name);
+		return;
+	}
+	a->bind_pending = FALSE;
+	a->bind_status = status;
 }
 
 VOID NTAPI NdisCompleteUnbindAdapterEx(NDIS_HANDLE unbind_ctx)
 {
-	(void)unbind_ctx;
-	emu_violation("NdisCompleteUnbindAdapterEx: the emulation never pends a close");
+	struct emu_open *o = open_of(unbind_ctx, "NdisCompleteUnbindAdapterEx");
+
+	emu_unlocked("NdisCompleteUnbindAdapterEx");
+	if (!o->adapter->unbind_pending)
+		emu_violation("NdisCompleteUnbindAdapterEx: no unbind of %s pending",
+			      o->adapter->name);
+	o->adapter->unbind_pending = FALSE;
 }
 
 static void check_binding_paused(struct emu_open *o, const char *how)
@@ -157,9 +176,12 @@ VOID NTAPI NdisSendNetBufferLists(NDIS_HANDLE binding, PNET_BUFFER_LIST l, NDIS_
 	(void)port;
 	(void)flags;
 	emu_unlocked("NdisSendNetBufferLists");
-	if (o->pausing || o->paused || o->closed)
+	if (o->pausing || o->paused || o->closed || o->opening || o->closing)
 		emu_violation("NdisSendNetBufferLists on %s binding of %s",
-			      o->closed ? "a closed" : "a paused", o->adapter->name);
+			      o->closed || o->closing ? "a closed"
+			      : o->opening	      ? "a not yet open"
+						      : "a paused",
+			      o->adapter->name);
 	for (PNET_BUFFER_LIST n = l, next; n; n = next) {
 		struct emu_nbl *e = emu_nbl_of(n, "NdisSendNetBufferLists");
 
@@ -295,7 +317,7 @@ void emu_indicate(struct emu_adapter *a, struct emu_nbl **e, unsigned n, BOOLEAN
 	} else if (a->kind == EMU_STANDBY) { /* no filter: straight to the stack */
 		a->stack_received += n;
 		keep = TRUE;
-	} else if (a->open && !a->open->paused && !a->open->closed) {
+	} else if (a->open && !a->open->opening && !a->open->paused && !a->open->closed) {
 		emu.pc.ReceiveNetBufferListsHandler(a->open->ctx, &e[0]->nbl, 0, n, flags);
 	} else {
 		keep = TRUE; /* nobody above: the miniport keeps them */
@@ -375,6 +397,12 @@ NDIS_STATUS emu_offer(struct emu_adapter *a)
 	bp.MacAddressLength = 6;
 	memcpy(bp.CurrentMacAddress, a->mac, 6);
 	st = emu.pc.BindAdapterHandlerEx(emu.pc_ctx, a, &bp);
+	if (st == NDIS_STATUS_PENDING) {
+		if (!a->open || !a->open->opening)
+			emu_violation("bind of %s pended without a pended open", a->name);
+		a->bind_pending = TRUE;
+		return st;
+	}
 	if (st == NDIS_STATUS_SUCCESS && !a->open)
 		emu_violation("bind of %s succeeded without NdisOpenAdapterEx", a->name);
 	if (st != NDIS_STATUS_SUCCESS && a->open) {
@@ -385,7 +413,31 @@ NDIS_STATUS emu_offer(struct emu_adapter *a)
 
 BOOLEAN emu_bound(struct emu_adapter *a)
 {
-	return a->open && !a->open->closed;
+	return a->open && !a->open->opening && !a->open->closed;
+}
+
+void emu_pend_open_close(BOOLEAN pend)
+{
+	emu.pend_open_close = pend;
+}
+
+void emu_complete_open(struct emu_adapter *a, NDIS_STATUS st)
+{
+	struct emu_open *o = a->open;
+
+	if (!o || !o->opening)
+		abort(); /* a test error: no open pending */
+	o->opening = FALSE;
+	emu.pc.OpenAdapterCompleteHandlerEx(o->ctx, st);
+	if (a->bind_pending)
+		emu_violation("the open of %s completed, its bind did not", a->name);
+	else if (a->bind_status != st)
+		emu_violation("the bind of %s completed with %#x, its open with %#x", a->name,
+			      (unsigned)a->bind_status, (unsigned)st);
+	if (st != NDIS_STATUS_SUCCESS) {
+		free(o);
+		a->open = NULL;
+	}
 }
 
 void emu_link(struct emu_adapter *a, BOOLEAN up)
@@ -473,8 +525,17 @@ void emu_unplug(struct emu_adapter *a, BOOLEAN surprise)
 		if (!o->paused)
 			pause_binding(a);
 		st = emu.pc.UnbindAdapterHandlerEx(o, o->ctx);
-		if (st != NDIS_STATUS_SUCCESS || !o->closed)
+		if (st == NDIS_STATUS_PENDING && o->closing) { /* the close completes now */
+			a->unbind_pending = TRUE;
+			o->closing = FALSE;
+			o->closed = TRUE;
+			emu.pc.CloseAdapterCompleteHandlerEx(o->ctx);
+			if (a->unbind_pending)
+				emu_violation("the close of %s completed, its unbind did not",
+					      a->name);
+		} else if (st != NDIS_STATUS_SUCCESS || !o->closed) {
 			emu_violation("unbind of %s did not close the binding", a->name);
+		}
 		free(o);
 		a->open = NULL;
 	}
@@ -491,6 +552,7 @@ NTSTATUS emu_load_driver(void)
 
 	memset(&emu.driver, 0, sizeof(emu.driver));
 	emu.registry_path = &registry;
+	emu.pend_open_close = FALSE;
 	return DriverEntry(&emu.driver, &registry);
 }
 

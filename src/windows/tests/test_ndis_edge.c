@@ -296,6 +296,37 @@ static void test_new_vf_after_unplug_takes_over(void **state)
 	assert_sends_on(sb, v1, 3);
 }
 
+/* --- pended opens and closes --- */
+
+/* While NDIS opens the binding the engine holds the VF (BINDING, the traffic
+ * on the standby); it serves once the open completes; a failed open is
+ * forgotten; a pended close completes the unbind. */
+static void test_pended_open_and_close(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v, *w;
+
+	(void)state;
+	emu_pend_open_close(TRUE);
+	v = adapter("vf0", MAC_A, EMU_VF);
+	assert_int_equal(emu_offer(v), NDIS_STATUS_PENDING);
+	assert_false(emu_bound(v));
+	assert_int_equal(pair0().state, SFO_PAIR_BINDING);
+	assert_sends_on(sb, sb, 2);
+	emu_complete_open(v, NDIS_STATUS_SUCCESS);
+	assert_true(emu_bound(v));
+	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_sends_on(sb, v, 2);
+	emu_unplug(v, FALSE);
+	assert_int_equal(pair0().state, SFO_PAIR_NO_VF);
+	w = adapter("vf1", MAC_A, EMU_VF);
+	assert_int_equal(emu_offer(w), NDIS_STATUS_PENDING);
+	emu_complete_open(w, NDIS_STATUS_FAILURE);
+	assert_false(emu_bound(w));
+	assert_int_equal(pair0().state, SFO_PAIR_NO_VF);
+	assert_sends_on(sb, sb, 2);
+}
+
 /* --- pause and restart without unbind --- */
 
 /* The traffic leaves the VF for the pause and comes back with the restart;
@@ -669,6 +700,7 @@ int main(void)
 		T(test_orderly_unplug_with_sends_in_flight_loses_none),
 		T(test_surprise_removal_resends_on_standby),
 		T(test_new_vf_after_unplug_takes_over),
+		T(test_pended_open_and_close),
 		T(test_vf_pause_and_restart_without_unbind),
 		T(test_filter_detach_and_attach_again_keeps_the_vf),
 		T(test_link_flap_falls_back_and_returns_at_once),
