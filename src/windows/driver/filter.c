@@ -54,7 +54,7 @@ NDIS_STATUS NTAPI sfo_filter_attach(NDIS_HANDLE filter, NDIS_HANDLE driver_ctx,
 		sfo_win_free(sb);
 		return NDIS_STATUS_FAILURE;
 	}
-	if (!sfo_drv_engine_lock()) {
+	if (!sfo_drv_engine_lock()) { /* attached before DriverEntry made the engine */
 		sfo_drv_engine_unlock();
 		NdisFreeNetBufferListPool(sb->pool);
 		sfo_win_free(sb);
