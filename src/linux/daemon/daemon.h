@@ -71,6 +71,10 @@ struct daemon {
 /* log.c */
 void dlog_init(bool verbose);
 void dlog(enum sfo_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Debug: "WHAT: N us" since @since (mono_ns()), the cost of one step of
+ * holding a VF; returns the time after the line is written, the next step's
+ * start. */
+uint64_t dlog_step(uint64_t since, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* edge_ops.c */
 extern const struct sfo_ops sfo_linux_ops;

@@ -171,6 +171,7 @@ static int op_vf_prepare(void *ctx, uint32_t sby, uint32_t vf)
 	struct daemon *d = ctx;
 	char name[IF_NAMESIZE + 8];
 	struct held_vf *h;
+	uint64_t t;
 	int ret;
 
 	if (disarmed(d))
@@ -184,7 +185,9 @@ static int op_vf_prepare(void *ctx, uint32_t sby, uint32_t vf)
 	ret = vf_isolate(d, (int)vf, name);
 	if (ret < 0)
 		return ret;
+	t = mono_ns();
 	ret = dp_take_vf(d, sby, vf, false);
+	dlog_step(t, "%s: hold: datapath", name);
 	if (ret < 0) {
 		dlog(SFO_LOG_ERR, "%s: cannot attach the VF datapath: %s", name, strerror(-ret));
 		vf_unisolate(d, (int)vf, name);
@@ -226,13 +229,16 @@ static int op_vf_open(void *ctx, uint32_t vf)
 {
 	struct daemon *d = ctx;
 	char err[256];
+	uint64_t t;
 	int ret;
 
 	if (disarmed(d))
 		return 0;
+	t = mono_ns();
 	ret = sfo_link_set_up(d->rt, (int)vf, true, err, sizeof(err));
 	if (ret < 0)
 		dlog(SFO_LOG_WARN, "if%u: cannot bring it up: %s", vf, err);
+	dlog_step(t, "if%u: up", vf);
 	return ret;
 }
 
@@ -240,13 +246,16 @@ static int op_vf_set_mtu(void *ctx, uint32_t vf, uint32_t mtu)
 {
 	struct daemon *d = ctx;
 	char err[256];
+	uint64_t t;
 	int ret;
 
 	if (disarmed(d))
 		return 0;
+	t = mono_ns();
 	ret = sfo_link_set_mtu(d->rt, (int)vf, mtu, err, sizeof(err));
 	if (ret < 0)
 		dlog(SFO_LOG_WARN, "if%u: MTU %u refused: %s", vf, mtu, err);
+	dlog_step(t, "if%u: MTU", vf);
 	return ret;
 }
 
@@ -255,13 +264,16 @@ static int op_vf_set_rx_mode(void *ctx, uint32_t vf, const struct sfo_rx_mode *m
 	struct daemon *d = ctx;
 	struct held_vf *h = held_find(d, (int)vf);
 	char err[256];
+	uint64_t t;
 	int ret;
 
 	if (disarmed(d))
 		return 0;
+	t = mono_ns();
 	ret = sfo_link_set_promisc(d->rt, (int)vf, m->promisc, err, sizeof(err));
 	if (!ret)
 		ret = sfo_link_set_allmulti(d->rt, (int)vf, m->allmulti, err, sizeof(err));
+	t = dlog_step(t, "if%u: promisc/allmulti", vf);
 	if (ret < 0) {
 		dlog(SFO_LOG_WARN, "if%u: RX mode refused: %s", vf, err);
 		return ret;
@@ -271,6 +283,7 @@ static int op_vf_set_rx_mode(void *ctx, uint32_t vf, const struct sfo_rx_mode *m
 	if (!h->mcast && !(h->mcast = sfo_mcast_tracker_new()))
 		return -ENOMEM;
 	ret = sfo_mcast_sync(h->mcast, (int)vf, m->mc_list, m->mc_count);
+	dlog_step(t, "if%u: multicast list", vf);
 	if (ret < 0)
 		dlog(SFO_LOG_WARN, "%s: cannot set its multicast list: %s", h->name,
 		     strerror(-ret));

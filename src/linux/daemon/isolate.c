@@ -20,13 +20,16 @@
 
 int vf_isolate(struct daemon *d, int ifindex, const char *name)
 {
+	uint64_t t = mono_ns();
 	char err[256];
 	int ret;
 
 	networkd_unmanage(d, ifindex, name);
+	t = dlog_step(t, "%s: hold: networkd", name);
 	ret = sfo_link_set_addrgen_none(d->rt, ifindex, err, sizeof(err));
 	if (ret < 0)
 		dlog(SFO_LOG_WARN, "%s: cannot stop IPv6 address generation: %s", name, err);
+	t = dlog_step(t, "%s: hold: addrgen", name);
 	/* Absent IPv6 is fine; a failure to turn it off is not. */
 	ret = sfo_ipv6_set_accept_ra(name, false);
 	if (!ret)
@@ -37,11 +40,13 @@ int vf_isolate(struct daemon *d, int ifindex, const char *name)
 		dlog(SFO_LOG_ERR, "%s: cannot disable IPv6: %s", name, strerror(-ret));
 		return ret;
 	}
+	t = dlog_step(t, "%s: hold: IPv6 sysctls", name);
 	ret = sfo_addr_flush(d->rt, ifindex, AF_UNSPEC, err, sizeof(err));
 	if (ret < 0) {
 		dlog(SFO_LOG_ERR, "%s: cannot remove its addresses: %s", name, err);
 		return ret;
 	}
+	dlog_step(t, "%s: hold: address flush", name);
 	return 0;
 }
 

@@ -28,3 +28,18 @@ void dlog(enum sfo_log_level lvl, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 }
+
+uint64_t dlog_step(uint64_t since, const char *fmt, ...)
+{
+	uint64_t now = mono_ns();
+	char what[160];
+	va_list ap;
+
+	if (!log_verbose)
+		return now;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	dlog(SFO_LOG_DEBUG, "%s: %llu us", what, (unsigned long long)((now - since) / 1000));
+	return mono_ns();
+}

@@ -384,7 +384,13 @@ static void loop(struct daemon *d)
 			dlog(SFO_LOG_ERR, "epoll_wait: %s", strerror(errno));
 			return;
 		}
-		/* the network first: a control client never delays a failover */
+		/* Answers to path probes first: a VF whose answer is in serves
+		 * now, before events or the timer (each may send another probe
+		 * when one is due) are handled. */
+		for (int i = 0; i < n; i++)
+			if (pathprobe_receive(d, ev[i].data.fd))
+				ev[i].data.fd = -1;
+		/* then the network: a control client never delays a failover */
 		for (int i = 0; i < n; i++)
 			if (ev[i].data.fd == nlfd)
 				netevents_receive(d);
@@ -393,15 +399,16 @@ static void loop(struct daemon *d)
 		for (int i = 0; i < n; i++) {
 			int fd = ev[i].data.fd;
 
-			if (fd == d->timerfd) {
+			if (fd < 0) {
+				continue;
+			} else if (fd == d->timerfd) {
 				if (read(d->timerfd, &expirations, sizeof(expirations)) > 0)
 					sfo_engine_timer_expired(d->eng);
 			} else if (fd == d->sigfd) {
 				on_signal(d);
 			} else if (fd == sfo_announcer_fd(d->ann)) {
 				sfo_announcer_run(d->ann);
-			} else if (fd != nlfd && fd != d->resync_fd && !pathprobe_receive(d, fd) &&
-				   control_owns(d, fd)) {
+			} else if (fd != nlfd && fd != d->resync_fd && control_owns(d, fd)) {
 				control_event(d, fd, ev[i].events);
 			}
 		}

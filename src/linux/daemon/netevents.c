@@ -118,11 +118,27 @@ static void keep_identity(struct daemon *d, struct sfo_adapter_info *info)
 	}
 }
 
+/*
+ * A VF or spare we hold sends several messages while we bring it up (its
+ * address generation, up, carrier, RX mode): what ethtool and sysfs said of
+ * it stays true while its name and MAC do, so those messages are read
+ * alone, and the one with its carrier is not queued behind ioctls waiting
+ * for the RTNL lock.
+ */
+static bool known_vf_info(struct daemon *d, const struct sfo_link *link,
+			  struct sfo_adapter_info *info)
+{
+	return is_held(d, link->ifindex) &&
+	       sfo_engine_adapter_info(d->eng, (uint32_t)link->ifindex, info) == 0 &&
+	       sfo_adapter_info_refresh(link, info) == 0;
+}
+
 static void on_link(void *ctx, bool is_new, const struct sfo_link *link)
 {
 	struct daemon *d = ctx;
 	struct sfo_adapter_info info;
 	struct sfo_counters c;
+	uint64_t t;
 
 	if (!is_new) {
 		/* a DELLINK carries the last counters: count them before it goes */
@@ -149,13 +165,18 @@ static void on_link(void *ctx, bool is_new, const struct sfo_link *link)
 			sfo_engine_adapter_update(d->eng, &info);
 		}
 	}
-	if (sfo_adapter_info_from_link(link, &info) < 0)
-		return;
-	keep_identity(d, &info);
+	t = mono_ns();
+	if (!known_vf_info(d, link, &info)) {
+		if (sfo_adapter_info_from_link(link, &info) < 0)
+			return;
+		keep_identity(d, &info);
+		t = dlog_step(t, "%s: ethtool/sysfs", link->name);
+	}
 	dlog(SFO_LOG_DEBUG, "%s: link flags 0x%x mtu %u driver %s", link->name, link->flags,
 	     link->mtu, info.driver);
 	vf_renamed(d, link->ifindex, link->name);
 	sfo_engine_adapter_update(d->eng, &info);
+	dlog_step(t, "%s: engine", link->name);
 	if (sfo_engine_adapter_role(d->eng, info.id) == SFO_ROLE_STANDBY &&
 	    link->ifindex < SFO_MAX_IFINDEX) {
 		uint32_t rx = info.flags & (SFO_AF_PROMISC | SFO_AF_ALLMULTI);

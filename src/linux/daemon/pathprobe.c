@@ -149,6 +149,7 @@ int pathprobe_send(struct daemon *d, int standby, int vf)
 {
 	struct path_probe *pp = probe_of(d, vf);
 	struct probe_facts facts;
+	uint64_t t = mono_ns();
 	int ret;
 
 	/* gathered at a spell's first probe, again only once stale */
@@ -160,11 +161,17 @@ int pathprobe_send(struct daemon *d, int standby, int vf)
 			return ret;
 		if (pp)
 			pp->facts = facts;
+		t = dlog_step(t, "if%d: probe: neighbours and addresses", vf);
 	}
-	if (!pp && !(pp = probe_add(d, standby, vf, &facts))) {
-		ret = -errno;
-		dlog(SFO_LOG_WARN, "if%d: cannot listen for answers: %s", vf, strerror(-ret));
-		return ret;
+	if (!pp) {
+		pp = probe_add(d, standby, vf, &facts);
+		if (!pp) {
+			ret = -errno;
+			dlog(SFO_LOG_WARN, "if%d: cannot listen for answers: %s", vf,
+			     strerror(-ret));
+			return ret;
+		}
+		t = dlog_step(t, "if%d: probe: socket", vf);
 	}
 	ret = sfo_probe_send(pp->probe, pp->facts.mac, pp->facts.addrs, pp->facts.n_addrs,
 			     pp->facts.targets, pp->facts.n_targets);

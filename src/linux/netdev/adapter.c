@@ -100,6 +100,27 @@ int sfo_adapter_info_from_link(const struct sfo_link *link, struct sfo_adapter_i
 	return 0;
 }
 
+int sfo_adapter_info_refresh(const struct sfo_link *link, struct sfo_adapter_info *info)
+{
+	bool perm = link->perm_addr_len == SFO_MAC_LEN && nonzero_mac(link->perm_addr);
+
+	if (link->ifindex <= 0 || info->id != (uint32_t)link->ifindex ||
+	    strcmp(info->name, link->name) != 0)
+		return -ESTALE;
+	/* without IFLA_PERM_ADDRESS the identity may be the current MAC */
+	if (!perm &&
+	    (link->addr_len != SFO_MAC_LEN || memcmp(link->addr, info->perm_mac, SFO_MAC_LEN) != 0))
+		return -ESTALE;
+	if (perm)
+		memcpy(info->perm_mac, link->perm_addr, SFO_MAC_LEN);
+	snprintf(info->kind, sizeof(info->kind), "%s", link->kind);
+	info->flags = sfo_adapter_flags(link);
+	info->master_id = link->master > 0 ? (uint32_t)link->master : 0;
+	info->mtu = link->mtu;
+	info->max_mtu = link->max_mtu;
+	return 0;
+}
+
 int sfo_counters_from_link(const struct sfo_link *link, struct sfo_counters *out)
 {
 	const struct rtnl_link_stats64 *s = &link->stats64;

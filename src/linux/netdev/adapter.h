@@ -22,6 +22,18 @@ struct sfo_rtnl;
  */
 int sfo_adapter_info_from_link(const struct sfo_link *link, struct sfo_adapter_info *info);
 
+/*
+ * Bring @info, read earlier for the same device and name, up to date with
+ * @link's message alone: flags, master, MTU and maximum, and the permanent
+ * MAC if the message carries one. What ethtool and sysfs said (driver, PCI
+ * ids, offloads) is kept: those ioctls wait for the RTNL lock, which the
+ * kernel's own link-up work holds while a VF comes up. Returns 0, or
+ * -ESTALE when the message may show another identity (another device or
+ * name, or no permanent MAC and a current one other than @info's): then
+ * only sfo_adapter_info_from_link() can tell.
+ */
+int sfo_adapter_info_refresh(const struct sfo_link *link, struct sfo_adapter_info *info);
+
 /* The SFO_AF_* flags of @link, from the message alone (no ethtool, no
  * sysfs): what sfo_adapter_info_from_link() puts in info->flags. */
 uint32_t sfo_adapter_flags(const struct sfo_link *link);

@@ -181,13 +181,49 @@ static void test_counter_mapping(void **state)
 	assert_true(c.v[SFO_CTR_TX_BYTES] == UINT64_MAX);
 }
 
+/* A known device's later messages: the message's facts, ethtool's kept. */
+static void test_refresh(void **state)
+{
+	struct sfo_adapter_info known, info;
+	struct sfo_rtnl *rt = NULL;
+	struct sfo_link l;
+	(void)state;
+
+	assert_int_equal(sfo_rtnl_open(&rt, NULL, NULL, SFO_RTNL_NO_MONITOR), 0);
+	ndt_veth("ndt-r0", "ndt-r1");
+	NDT_SH("ip link set ndt-r0 address 02:00:5e:00:53:02");
+	known = info_of(rt, "ndt-r0");
+
+	NDT_SH("ip link set ndt-r1 up");
+	NDT_SH("ip link set ndt-r0 mtu 4000 up promisc on");
+	assert_int_equal(sfo_rtnl_get_link(rt, 0, "ndt-r0", &l, NULL, 0), 0);
+	info = known;
+	assert_int_equal(sfo_adapter_info_refresh(&l, &info), 0);
+	known = info_of(rt, "ndt-r0"); /* what the full read says now */
+	assert_memory_equal(&info, &known, sizeof(info));
+	assert_int_equal(info.flags, SFO_AF_UP | SFO_AF_CARRIER | SFO_AF_PROMISC);
+	assert_int_equal(info.mtu, 4000);
+
+	/* another identity: only a full read can tell */
+	NDT_SH("ip link set ndt-r0 address 02:00:5e:00:53:03");
+	assert_int_equal(sfo_rtnl_get_link(rt, 0, "ndt-r0", &l, NULL, 0), 0);
+	info = known;
+	assert_int_equal(sfo_adapter_info_refresh(&l, &info), -ESTALE);
+	NDT_SH("ip link set ndt-r0 down");
+	NDT_SH("ip link set ndt-r0 name ndt-r2");
+	assert_int_equal(sfo_rtnl_get_link(rt, 0, "ndt-r2", &l, NULL, 0), 0);
+	info = known;
+	assert_int_equal(sfo_adapter_info_refresh(&l, &info), -ESTALE);
+	sfo_rtnl_close(rt);
+	NDT_SH("ip link del ndt-r2");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_veth),
-		cmocka_unit_test(test_stacked),
-		cmocka_unit_test(test_counters),
-		cmocka_unit_test(test_counter_mapping),
+		cmocka_unit_test(test_veth),	 cmocka_unit_test(test_stacked),
+		cmocka_unit_test(test_counters), cmocka_unit_test(test_counter_mapping),
+		cmocka_unit_test(test_refresh),
 	};
 
 	return NDT_RUN("netdev-adapter", tests);
