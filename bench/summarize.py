@@ -187,6 +187,7 @@ def switch(path):
         row("return", "daemon saw VF, ms", [r.get("daemon_saw_vf_ms") for r in rs])
         row("return", "daemon: binding, ms", [r.get("daemon_binding_ms") for r in rs])
         row("return", "daemon: VF up event, ms", [r.get("daemon_vf_up_event_ms") for r in rs])
+        row("return", "daemon: first probe sent, ms", [r.get("daemon_first_probe_ms") for r in rs])
         row("return", "daemon logged active, ms", [r.get("daemon_active_ms") for r in rs])
         row("return", "guest: vf0 RUNNING, ms", [r.get("guest_running_ms") for r in rs])
         row("return", "RUNNING->first data, ms", [

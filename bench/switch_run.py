@@ -258,6 +258,9 @@ def iteration(c, k, scenario):
             f = re.match(r"debug: vf0: link flags (0x[0-9a-f]+)", m)
             return bool(f) and int(f.group(1), 16) & 1 == 1
         rec["daemon_vf_up_event_ms"] = first_after(lines, t0, up_event)
+        # logged right after the send (sriov-failoverd -v)
+        rec["daemon_first_probe_ms"] = first_after(lines, t0,
+                                                   lambda m: "probing the path through" in m)
     st1 = wait_active(c, 2.0)
     if st1:
         for key in ("tx_nodev", "tx_standby_packets", "close_hook_flips"):
