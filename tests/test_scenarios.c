@@ -471,6 +471,40 @@ static void test_steer_before_offloads(void **state)
 	sim_done(s);
 }
 
+/* A VF arriving on a standby whose stack asked for an RX mode has it before
+ * the traffic moves, proven or not (the sim also checks it at every steer). */
+static void check_rx_mode_before_steer(const char *conf)
+{
+	struct sim *s = sim_with(conf);
+	uint32_t sby = sim_add(s, "eth0", "virtio_net", MAC_A, true);
+	const char *rx, *steer;
+	FILE *trace = s->trace;
+	char *log = NULL;
+	size_t len = 0;
+
+	sim_set_rx_mode(s, sby, true, false, 2);
+	s->trace = open_memstream(&log, &len);
+	assert_non_null(s->trace);
+	sim_add(s, "vf0", "iavf", MAC_A, false);
+	fclose(s->trace);
+	s->trace = trace;
+	assert_state(s, sby, SFO_PAIR_ACTIVE);
+	rx = strstr(log, "set RX mode of vf0: promisc 1 allmulti 0, 2 multicast");
+	steer = strstr(log, "datapath of eth0 -> vf0");
+	assert_non_null(rx);
+	assert_non_null(steer);
+	assert_true(rx < steer);
+	free(log);
+	sim_done(s);
+}
+
+static void test_rx_mode_before_steer(void **state)
+{
+	(void)state;
+	check_rx_mode_before_steer(NULL);
+	check_rx_mode_before_steer("probe-path = no\n");
+}
+
 /* --- statistics --- */
 
 static void test_stats_monotonic_across_three_removals(void **state)
@@ -1179,6 +1213,7 @@ int main(void)
 		cmocka_unit_test(test_rx_mode_refused_keeps_traffic),
 		cmocka_unit_test(test_offloads_trimmed),
 		cmocka_unit_test(test_steer_before_offloads),
+		cmocka_unit_test(test_rx_mode_before_steer),
 		cmocka_unit_test(test_stats_monotonic_across_three_removals),
 		cmocka_unit_test(test_stats_count_vf_from_hold),
 		cmocka_unit_test(test_stats_survive_restart),

@@ -184,6 +184,9 @@ static int op_steer(void *ctx, uint32_t sby, uint32_t vf)
 	if (vf && !s->nic[vf].proven && !s->nic[vf].served_before_crash && !probing_off(s, n))
 		violate(s, "%s steered to %s before an answer came back through it", n->info.name,
 			s->nic[vf].info.name);
+	if (vf && !s->nic[vf].rx_given)
+		violate(s, "%s steered to %s before it was given the standby's RX mode",
+			n->info.name, s->nic[vf].info.name);
 	n->steer = vf;
 	s->steers++;
 	trace(s, "  datapath of %s -> %s", n->info.name, vf ? s->nic[vf].info.name : "standby");
@@ -203,6 +206,7 @@ static int op_prepare(void *ctx, uint32_t sby, uint32_t vf)
 		violate(s, "%s prepared twice without release", n->info.name);
 	trace(s, "  take hold of %s (no address, no autoconf)", n->info.name);
 	n->held_by = sby;
+	n->rx_given = false;
 	n->prepares++;
 	s->prepares++;
 	return 0;
@@ -294,8 +298,11 @@ static int op_set_rx_mode(void *ctx, uint32_t vf, const struct sfo_rx_mode *m)
 
 	if (!n)
 		return -SFO_ENOENT;
+	n->rx_given = true;
 	if (n->refuse_rx_mode)
 		return -SFO_EINVAL;
+	trace(s, "  set RX mode of %s: promisc %d allmulti %d, %zu multicast", n->info.name,
+	      m->promisc, m->allmulti, m->mc_count);
 	n->promisc = m->promisc;
 	n->allmulti = m->allmulti;
 	n->mc_count = m->mc_count < 8 ? m->mc_count : 8;

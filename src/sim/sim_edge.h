@@ -40,6 +40,7 @@ struct sim_nic {
 	bool promisc, allmulti;
 	size_t mc_count;
 	uint8_t mc[8][SFO_MAC_LEN];
+	bool rx_given; /* as a VF: given an RX mode (taken or refused) since it was held */
 	uint32_t offloads_set;
 	unsigned int announces;
 	unsigned int probes;	  /* as a VF: probes sent through it */
