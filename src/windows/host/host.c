@@ -183,6 +183,13 @@ void host_rtnl_readable(struct host *h)
 	if (ret == -ENOBUFS) { /* events lost: the dump brings every link again */
 		sfo_rtnl_discard(h->rt);
 		ret = sfo_rtnl_dump_links(h->rt);
+		for (unsigned i = 0; i < HOST_MAX_VFS; i++) { /* and a deletion lost meanwhile */
+			char name[IF_NAMESIZE];
+
+			if (h->vfs[i].fd >= 0 && !if_indextoname((unsigned)h->vfs[i].ifindex, name))
+				vf_gone(&h->vfs[i],
+					"the link is gone (rtnetlink events were lost)");
+		}
 	}
 	if (ret < 0 && ret != -EAGAIN && ret != -EINTR)
 		snprintf(h->fatal, sizeof(h->fatal), "rtnetlink: %s", strerror(-ret));
