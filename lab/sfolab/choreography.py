@@ -180,9 +180,10 @@ def act_unplug(r):
     if r.topo.vf is None:
         return "skipped: no VF in this mode"
     where = r.topo.vf["host"]
+    before = r.mode.vf_unplugging()
     r.topo.del_vf()
     r.mode.vf_removed()
-    return f"vf0 deleted (host {where})"
+    return f"{before + '; ' if before else ''}vf0 deleted (host {where})"
 
 
 def act_pause(dst):

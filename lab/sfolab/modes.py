@@ -23,7 +23,8 @@ differs.
                   (AF_PACKET on sby, vf0) and the stack on a TAP device that has
                   the address; the host agent's release is the engine's (what
                   the Windows service's `release` asks the driver), the VF's
-                  unplug then an orderly PnP removal (pause, unbind).
+                  unplug then an orderly PnP removal (pause, unbind) before the
+                  device goes; an unplug without a release is a surprise removal.
 """
 
 import os
@@ -85,6 +86,11 @@ class Mode:
 
     def vf_added(self):
         """A VF was just hot-added (topo.vf); the guest reacts."""
+
+    def vf_unplugging(self):
+        """The VF is about to be unplugged (its device deleted); returns what was done
+        first, or None."""
+        return None
 
     def vf_removed(self):
         """The VF was just unplugged."""
@@ -267,6 +273,7 @@ class NdisEdge(Mode):
         super().__init__(bins, workdir)
         self.host = None
         self.host_rc = None     # its exit status after teardown(): 0 no rule broken, no leak
+        self.released = False   # the host asked for the VF back: its unplug is orderly
 
     @property
     def log(self):
@@ -284,7 +291,17 @@ class NdisEdge(Mode):
 
     def release(self):
         r = self.host.command("release")
+        self.released = True
         return f"sfo-ndis-host release: the engine drains {r['released']}"
+
+    def vf_unplugging(self):
+        """After a release the unplug is orderly: Windows removes the device (PnP: its
+        binding paused and unbound) before it is gone.  Without one it is a surprise."""
+        if not self.released:
+            return None
+        self.released = False
+        r = self.host.command("unplug")
+        return f"sfo-ndis-host unplug: PnP pause and unbind of {r['unplugged']}"
 
     def collect(self, t0_ns):
         out = {"status": None, "events": []}

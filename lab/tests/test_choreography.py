@@ -69,6 +69,9 @@ class FakeMode:
     def vf_added(self):
         pass
 
+    def vf_unplugging(self):
+        return None
+
     def vf_removed(self):
         pass
 

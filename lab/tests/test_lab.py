@@ -306,8 +306,9 @@ class LabTest(unittest.TestCase):
         return run["result"], run
 
     def check_ndis_releases(self, res, run):
-        """The VF's PnP removal (pause, unbind) on the host's request moves the traffic
-        to the standby before the device goes, and loses nothing."""
+        """The engine's release on the host's request moves the traffic to the standby,
+        the unplug is a PnP removal (pause, unbind) before the device goes, and nothing
+        is lost."""
         self.assertTrue(res["releases"], "no release before an unplug")
         for r in res["releases"]:
             self.assertLessEqual(r["vf_guest_tx"], 2, f"the guest still sent through the VF "
@@ -316,7 +317,11 @@ class LabTest(unittest.TestCase):
             self.assertGreater(r["standby_guest_tx"], 0)
             host = [e["event"] for e in res["mode_info"]["events"]
                     if r["at_s"] - 0.005 <= e["t_s"] < r["unplug_s"]]
-            self.assertIn("release", host, f"no PnP removal before the unplug at "
+            self.assertIn("release", host, f"no release before the unplug at "
+                          f"{r['unplug_s']} s\n{self.describe(res, run)}")
+            host = [e["event"] for e in res["mode_info"]["events"]
+                    if r["unplug_s"] - 0.005 <= e["t_s"] < r["unplug_s"] + 0.5]
+            self.assertIn("unplug", host, f"no PnP removal at the unplug at "
                           f"{r['unplug_s']} s\n{self.describe(res, run)}")
         for p in res["phases"]:
             if p["kind"] == "release":
