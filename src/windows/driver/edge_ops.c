@@ -176,13 +176,11 @@ static int op_vf_set_offloads(void *ctx, uint32_t vf_id, uint32_t offloads)
 	return offloads ? -SFO_EINVAL : 0;
 }
 
-/* Not read yet: the engine's merged counters stay at zero. */
+/* The last statistics the adapter answered (stats.c); none yet: -SFO_ENOENT. */
 static int op_read_counters(void *ctx, uint32_t id, struct sfo_counters *out)
 {
 	(void)ctx;
-	(void)id;
-	(void)out;
-	return -SFO_ENOENT;
+	return sfo_stats_read_locked(id, out);
 }
 
 /* Not sent yet (no gratuitous ARP or NA): nothing is reported with

@@ -136,7 +136,9 @@ VOID NTAPI sfo_vf_oid_complete(NDIS_HANDLE binding, PNDIS_OID_REQUEST req, NDIS_
 	enum sfo_mirror which =
 		req == &vf->oid[SFO_MIRROR_FILTER].req ? SFO_MIRROR_FILTER : SFO_MIRROR_MCAST;
 
-	if (mirror_done(vf, which, status))
+	if (sfo_stats_is_ours(vf, req))
+		sfo_stats_vf_complete(vf, status);
+	else if (mirror_done(vf, which, status))
 		mirror(vf, which);
 }
 
@@ -174,14 +176,16 @@ NDIS_STATUS NTAPI sfo_filter_oid_request(NDIS_HANDLE module, PNDIS_OID_REQUEST r
 		return st;
 	__builtin_memcpy(clone->SourceReserved, &req, sizeof(req));
 	st = NdisFOidRequest(sb->filter, clone);
-	if (st != NDIS_STATUS_PENDING)
-		finish(sb, clone, st);
+	if (st != NDIS_STATUS_PENDING && sfo_stats_hold(sb, finish(sb, clone, st), st))
+		return NDIS_STATUS_PENDING; /* the VF's statistics to add */
 	return st;
 }
 
 VOID NTAPI sfo_filter_oid_complete(NDIS_HANDLE module, PNDIS_OID_REQUEST clone, NDIS_STATUS status)
 {
 	struct sfo_standby *sb = module;
+	PNDIS_OID_REQUEST orig = finish(sb, clone, status);
 
-	NdisFOidRequestComplete(sb->filter, finish(sb, clone, status), status);
+	if (!sfo_stats_hold(sb, orig, status))
+		NdisFOidRequestComplete(sb->filter, orig, status);
 }

@@ -12,14 +12,21 @@
 void sfo_vf_io_done(struct sfo_vf *vf, LONG n)
 {
 	PNET_PNP_EVENT_NOTIFICATION pause = NULL;
+	BOOLEAN last_count = FALSE;
 
 	NdisAcquireSpinLock(&sfo_drv.lock);
 	vf->outstanding -= n;
-	if (vf->outstanding == 0) {
-		pause = vf->pending_pause;
-		vf->pending_pause = NULL;
+	if (vf->outstanding == 0 && vf->pending_pause) {
+		/* everything is back: the VF's last statistics, then the pause */
+		last_count = sfo_stats_last_locked(vf);
+		if (!last_count) {
+			pause = vf->pending_pause;
+			vf->pending_pause = NULL;
+		}
 	}
 	NdisReleaseSpinLock(&sfo_drv.lock);
+	if (last_count)
+		sfo_stats_due();
 	if (pause)
 		NdisCompleteNetPnPEvent(vf->binding, pause, NDIS_STATUS_SUCCESS);
 }

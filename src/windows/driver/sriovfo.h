@@ -68,6 +68,24 @@ struct sfo_vf_oid {
 	NDIS_STATUS status; /* of the last one */
 };
 
+/* NDIS_STATISTICS_INFO's counters (ifInDiscards to ifHCOutBroadcastOctets),
+ * as an array: what stats.c merges. */
+#define SFO_WIN_STATS_N 18
+
+/* The VF's statistics (stats.c): one OID_GEN_STATISTICS query in flight,
+ * the last answer, and the stack's query on the standby waiting for it. */
+struct sfo_vf_stats {
+	NDIS_OID_REQUEST req;
+	NDIS_STATISTICS_INFO buf;
+	BOOLEAN busy;	   /* the query is out (counted in outstanding) */
+	BOOLEAN due;	   /* reserved under the lock, to send after it */
+	BOOLEAN have_last; /* last[] holds an answer */
+	BOOLEAN last_due;  /* paused: one more query once nothing else is out */
+	ULONG64 last[SFO_WIN_STATS_N];
+	PNDIS_OID_REQUEST waiting; /* the stack's query, completed with the answer */
+	struct sfo_standby *waiting_sb;
+};
+
 /* Our protocol's binding to a VF. */
 struct sfo_vf {
 	struct sfo_vf *next;	/* in sfo_drv.vfs, while the engine knows it */
@@ -88,6 +106,7 @@ struct sfo_vf {
 	LONG outstanding;   /* our clones and mirrored OIDs on this binding */
 	PNET_PNP_EVENT_NOTIFICATION pending_pause;
 	struct sfo_vf_oid oid[SFO_MIRROR_MAX];
+	struct sfo_vf_stats stats;
 };
 
 /* The filter module over one standby. */
@@ -105,6 +124,11 @@ struct sfo_standby {
 	struct sfo_vf *vf;   /* the paired VF binding (the engine's vf_prepare), if any */
 	struct sfo_vf *path; /* where the engine steers the traffic: the VF, or NULL */
 	struct sfo_win_rx_mode rx_mode;
+	/* stats.c: what every VF of the pair counted (monotonic), the
+	 * standby's own last answer */
+	ULONG64 vf_total[SFO_WIN_STATS_N];
+	BOOLEAN have_own;
+	ULONG64 own[SFO_WIN_STATS_N];
 };
 
 struct sfo_driver {
@@ -219,6 +243,24 @@ VOID NTAPI sfo_vf_oid_complete(NDIS_HANDLE binding, PNDIS_OID_REQUEST req, NDIS_
 /* Send the standby's receive settings to each VF they are due to (the
  * deferred work of vf_set_rx_mode); call without the lock. */
 void sfo_mirror_due(void);
+
+/* stats.c: OID_GEN_STATISTICS on the standby answered as standby + every VF */
+/* The standby answered the stack's @req with @st: whether the driver keeps
+ * it (pending) until the VF's statistics are in. */
+BOOLEAN sfo_stats_hold(struct sfo_standby *sb, PNDIS_OID_REQUEST req, NDIS_STATUS st);
+/* Ask a paired VF that opened for its statistics after the lock (the
+ * baseline: what it counted before is not the pair's). */
+void sfo_stats_baseline_locked(struct sfo_vf *vf);
+/* At the VF's pause: its last count is due once nothing else is out
+ * (sfo_stats_last_locked() reserves it then: whether the pause waits). */
+void sfo_stats_pause_locked(struct sfo_vf *vf);
+BOOLEAN sfo_stats_last_locked(struct sfo_vf *vf);
+/* Send the queries reserved under the lock; call without it. */
+void sfo_stats_due(void);
+BOOLEAN sfo_stats_is_ours(struct sfo_vf *vf, PNDIS_OID_REQUEST req);
+void sfo_stats_vf_complete(struct sfo_vf *vf, NDIS_STATUS status);
+/* The engine's read_counters: the last answer of @id's adapter. */
+int sfo_stats_read_locked(uint32_t id, struct sfo_counters *out);
 
 /* tx.c */
 VOID NTAPI sfo_filter_send(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER port,

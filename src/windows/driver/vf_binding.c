@@ -58,8 +58,9 @@ static void opened(struct sfo_vf *vf)
 {
 	sfo_drv_engine_lock();
 	vf->open = TRUE;
+	sfo_stats_baseline_locked(vf);
 	sfo_report_vf_locked(vf);
-	sfo_drv_engine_unlock(); /* sends it the receive settings */
+	sfo_drv_engine_unlock(); /* sends it the receive settings, asks its statistics */
 }
 
 static void open_failed(struct sfo_vf *vf)
@@ -162,20 +163,29 @@ VOID NTAPI sfo_vf_close_complete(NDIS_HANDLE binding)
 }
 
 /* The engine moves new sends to the standby before this returns; the pause
- * waits for those already on the VF. */
+ * waits for those already on the VF, then for the VF's last statistics
+ * (stats.c), asked once nothing else is out. */
 static NDIS_STATUS vf_pause(struct sfo_vf *vf, PNET_PNP_EVENT_NOTIFICATION event)
 {
-	NDIS_STATUS st = NDIS_STATUS_SUCCESS;
-
 	sfo_drv_engine_lock();
 	vf->paused = TRUE;
+	sfo_stats_pause_locked(vf);
 	sfo_report_vf_locked(vf);
-	if (vf->outstanding) {
-		vf->pending_pause = event; /* sfo_vf_io_done() completes it */
-		st = NDIS_STATUS_PENDING;
-	}
 	sfo_drv_engine_unlock();
-	return st;
+	for (;;) {
+		NdisAcquireSpinLock(&sfo_drv.lock);
+		if (vf->outstanding == 0 && !sfo_stats_last_locked(vf)) {
+			NdisReleaseSpinLock(&sfo_drv.lock);
+			return NDIS_STATUS_SUCCESS;
+		}
+		if (!vf->stats.due) {
+			vf->pending_pause = event; /* sfo_vf_io_done() completes it */
+			NdisReleaseSpinLock(&sfo_drv.lock);
+			return NDIS_STATUS_PENDING;
+		}
+		NdisReleaseSpinLock(&sfo_drv.lock);
+		sfo_stats_due(); /* the last statistics: answered at once, or pending */
+	}
 }
 
 static void vf_restart(struct sfo_vf *vf)

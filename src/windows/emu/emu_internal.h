@@ -77,6 +77,7 @@ struct emu_adapter {
 	ULONG packet_filter;
 	unsigned n_multicast;
 	BOOLEAN hold_oids;
+	NDIS_STATISTICS_INFO stats; /* what the miniport counted (emu_stats.c) */
 	/* a standby: the filter's OID clones held, the stack's request pending */
 	PNDIS_OID_REQUEST filter_held[16];
 	unsigned n_filter_held;
@@ -143,6 +144,10 @@ void emu_process_reenumerate(void);
 /* The miniport @a carries out a set request. */
 NDIS_STATUS emu_apply_oid(struct emu_adapter *a, const NDIS_OID_REQUEST *req, const char *call);
 void emu_check_oid_header(const NDIS_OID_REQUEST *req, const char *call);
+/* emu_stats.c: the miniport's counters, and its answer to OID_GEN_STATISTICS */
+void emu_stats_tx(struct emu_adapter *a, const NET_BUFFER_LIST *nbl, NDIS_STATUS st);
+void emu_stats_rx(struct emu_adapter *a, const NET_BUFFER_LIST *nbl);
+NDIS_STATUS emu_stats_query(struct emu_adapter *a, NDIS_OID_REQUEST *req);
 /* Free the retired NBLs (at unload). */
 void emu_free_graveyard(void);
 

@@ -24,6 +24,9 @@ NDIS_STATUS emu_apply_oid(struct emu_adapter *a, const NDIS_OID_REQUEST *req, co
 	UINT len = req->DATA.SET_INFORMATION.InformationBufferLength;
 
 	emu_check_oid_header(req, call);
+	if (req->RequestType == NdisRequestQueryInformation &&
+	    req->DATA.QUERY_INFORMATION.Oid == OID_GEN_STATISTICS)
+		return emu_stats_query(a, (NDIS_OID_REQUEST *)req);
 	if (req->RequestType != NdisRequestSetInformation)
 		return NDIS_STATUS_NOT_SUPPORTED;
 	switch (req->DATA.SET_INFORMATION.Oid) {
@@ -40,6 +43,19 @@ NDIS_STATUS emu_apply_oid(struct emu_adapter *a, const NDIS_OID_REQUEST *req, co
 	default:
 		return NDIS_STATUS_NOT_SUPPORTED;
 	}
+}
+
+/* NDIS's rules for a request handed down: not one still out (it completes
+ * once), and one at a time per OID from one driver. */
+static void check_in_flight(PNDIS_OID_REQUEST const *held, unsigned n, const NDIS_OID_REQUEST *req,
+			    const char *call)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (held[i] == req)
+			emu_violation("%s: a request still in flight issued again", call);
+		else if (held[i]->DATA.QUERY_INFORMATION.Oid == req->DATA.QUERY_INFORMATION.Oid)
+			emu_violation("%s: a second request for OID %#x in flight", call,
+				      (unsigned)req->DATA.QUERY_INFORMATION.Oid);
 }
 
 NDIS_STATUS NTAPI NdisAllocateCloneOidRequest(NDIS_HANDLE filter, PNDIS_OID_REQUEST req, ULONG tag,
@@ -68,6 +84,8 @@ NDIS_STATUS NTAPI NdisFOidRequest(NDIS_HANDLE filter, PNDIS_OID_REQUEST req)
 	struct emu_filter_module *fm = filter;
 
 	emu_unlocked("NdisFOidRequest");
+	check_in_flight(fm->adapter->filter_held, fm->adapter->n_filter_held, req,
+			"NdisFOidRequest");
 	if (fm->adapter->hold_oids) {
 		emu_check_oid_header(req, "NdisFOidRequest");
 		fm->adapter->filter_held[fm->adapter->n_filter_held++] = req;
@@ -97,6 +115,7 @@ NDIS_STATUS NTAPI NdisOidRequest(NDIS_HANDLE binding, PNDIS_OID_REQUEST req)
 	emu_unlocked("NdisOidRequest");
 	if (o->adapter->open != o || o->closed)
 		emu_violation("NdisOidRequest on a closed binding");
+	check_in_flight(o->held_oids, o->n_held_oids, req, "NdisOidRequest");
 	if (o->adapter->hold_oids) {
 		emu_check_oid_header(req, "NdisOidRequest");
 		o->held_oids[o->n_held_oids++] = req;
@@ -198,4 +217,40 @@ NDIS_STATUS emu_stack_set_multicast(struct emu_adapter *a, unsigned n)
 		list[i][5] = (UCHAR)i;
 	}
 	return stack_set(a, OID_802_3_MULTICAST_LIST, list, n * 6);
+}
+
+/* The stack's statistics query, as the interface's ifHC counters ask it. */
+NDIS_STATUS emu_stack_query_statistics(struct emu_adapter *a)
+{
+	NDIS_OID_REQUEST *req = &a->stack_req;
+	NDIS_STATUS st;
+
+	if (a->stack_req_pending)
+		abort(); /* a test error */
+	memset(a->stack_buf, 0, sizeof(a->stack_buf));
+	memset(req, 0, sizeof(*req));
+	req->Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
+	req->Header.Revision = NDIS_OID_REQUEST_REVISION_1;
+	req->Header.Size = NDIS_SIZEOF_OID_REQUEST_REVISION_1;
+	req->RequestType = NdisRequestQueryInformation;
+	req->DATA.QUERY_INFORMATION.Oid = OID_GEN_STATISTICS;
+	req->DATA.QUERY_INFORMATION.InformationBuffer = a->stack_buf;
+	req->DATA.QUERY_INFORMATION.InformationBufferLength = sizeof(NDIS_STATISTICS_INFO);
+	if (a->fm.state == FM_DETACHED)
+		st = emu_apply_oid(a, req, "stack's OID");
+	else
+		st = emu.fc.OidRequestHandler(a->fm.ctx, req);
+	a->stack_req_pending = st == NDIS_STATUS_PENDING;
+	a->stack_req_status = st;
+	return st;
+}
+
+BOOLEAN emu_stack_statistics(struct emu_adapter *a, NDIS_STATISTICS_INFO *out)
+{
+	if (a->stack_req_pending || a->stack_req_status != NDIS_STATUS_SUCCESS ||
+	    a->stack_req.DATA.QUERY_INFORMATION.Oid != OID_GEN_STATISTICS ||
+	    a->stack_req.DATA.QUERY_INFORMATION.BytesWritten < sizeof(*out))
+		return FALSE;
+	memcpy(out, a->stack_buf, sizeof(*out));
+	return TRUE;
 }

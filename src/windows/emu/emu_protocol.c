@@ -222,6 +222,7 @@ void emu_complete_transmit(struct emu_adapter *a, struct emu_nbl *e, NDIS_STATUS
 	e->nbl.Status = st;
 	if (st == NDIS_STATUS_SUCCESS)
 		a->tx_frames++;
+	emu_stats_tx(a, &e->nbl, st);
 	if (e->hops && e->hop[e->hops - 1].kind == HOP_FILTER) {
 		struct emu_filter_module *fm = e->hop[e->hops - 1].who;
 
@@ -308,6 +309,7 @@ void emu_indicate(struct emu_adapter *a, struct emu_nbl **e, unsigned n, BOOLEAN
 
 	for (unsigned i = 0; i < n; i++) {
 		emu_push(e[i], HOP_MINIPORT, a);
+		emu_stats_rx(a, &e[i]->nbl);
 		a->rx_out++;
 		if (i)
 			e[i - 1]->nbl.Next = &e[i]->nbl;
@@ -460,14 +462,17 @@ void emu_link(struct emu_adapter *a, BOOLEAN up)
 }
 
 /* While a pause pends: the miniport completes its sends and OID requests,
- * the stacks return the receives they hold. */
+ * the stacks return the receives they hold, */
 static void finish_outstanding(struct emu_adapter *a)
 {
-	flush_tx(a, NDIS_STATUS_SUCCESS);
-	emu_complete_oids(a);
-	for (struct emu_adapter *sb = emu.adapters; sb; sb = sb->next)
-		if (sb->kind == EMU_STANDBY)
-			emu_stack_return(sb);
+	/* and what the driver asks when those are back (the VF's last statistics) */
+	for (int round = 0; round < 2; round++) {
+		flush_tx(a, NDIS_STATUS_SUCCESS);
+		emu_complete_oids(a);
+		for (struct emu_adapter *sb = emu.adapters; sb; sb = sb->next)
+			if (sb->kind == EMU_STANDBY)
+				emu_stack_return(sb);
+	}
 }
 
 /* NetEventPause on @a's binding; while it pends, what it waits for comes back. */

@@ -46,6 +46,8 @@ typedef struct _NDIS_SPIN_LOCK {
 #define NDIS_STATUS_PAUSED	      ((NDIS_STATUS)0xC023002AL)
 #define NDIS_STATUS_UNSUPPORTED_MEDIA ((NDIS_STATUS)0xC0230019L)
 #define NDIS_STATUS_LINK_STATE	      ((NDIS_STATUS)0x40010017L)
+#define NDIS_STATUS_INVALID_LENGTH    ((NDIS_STATUS)0xC0010014L)
+#define NDIS_STATUS_BUFFER_TOO_SHORT  ((NDIS_STATUS)0xC0010016L)
 
 #define NDIS_SEND_FLAGS_DISPATCH_LEVEL		0x00000001
 #define NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL 0x00000001
@@ -517,6 +519,8 @@ _Static_assert(offsetof(NDIS_BIND_PARAMETERS, CurrentMacAddress) == 0x6a, "bind.
 _Static_assert(offsetof(NET_PNP_EVENT_NOTIFICATION, NetPnPEvent) == 0x08, "pnp.NetPnPEvent");
 _Static_assert(offsetof(NDIS_RESTART_ATTRIBUTES, Data) == 0x10, "restart.Data");
 _Static_assert(offsetof(NDIS_TIMER_CHARACTERISTICS, TimerFunction) == 0x08, "timer.TimerFunction");
+_Static_assert(sizeof(NDIS_STATISTICS_INFO) == 0x98, "NDIS_STATISTICS_INFO");
+_Static_assert(offsetof(NDIS_STATISTICS_INFO, ifInDiscards) == 0x08, "stats.ifInDiscards");
 #endif
 
 #endif

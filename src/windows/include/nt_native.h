@@ -194,6 +194,33 @@ typedef enum _NDIS_REQUEST_TYPE {
 #define NDIS_PACKET_TYPE_BROADCAST	    0x00000008
 #define NDIS_PACKET_TYPE_PROMISCUOUS	    0x00000020
 
+/* ntddndis.h: the statistics the stack queries (ns-ntddndis-_ndis_statistics_info) */
+#define OID_GEN_STATISTICS		       0x00020106
+#define NDIS_STATISTICS_INFO_REVISION_1	       1
+#define NDIS_SIZEOF_STATISTICS_INFO_REVISION_1 sizeof(NDIS_STATISTICS_INFO)
+typedef struct _NDIS_STATISTICS_INFO {
+	NDIS_OBJECT_HEADER Header;
+	ULONG SupportedStatistics;
+	ULONG64 ifInDiscards;
+	ULONG64 ifInErrors;
+	ULONG64 ifHCInOctets;
+	ULONG64 ifHCInUcastPkts;
+	ULONG64 ifHCInMulticastPkts;
+	ULONG64 ifHCInBroadcastPkts;
+	ULONG64 ifHCOutOctets;
+	ULONG64 ifHCOutUcastPkts;
+	ULONG64 ifHCOutMulticastPkts;
+	ULONG64 ifHCOutBroadcastPkts;
+	ULONG64 ifOutErrors;
+	ULONG64 ifOutDiscards;
+	ULONG64 ifHCInUcastOctets;
+	ULONG64 ifHCInMulticastOctets;
+	ULONG64 ifHCInBroadcastOctets;
+	ULONG64 ifHCOutUcastOctets;
+	ULONG64 ifHCOutMulticastOctets;
+	ULONG64 ifHCOutBroadcastOctets;
+} NDIS_STATISTICS_INFO, *PNDIS_STATISTICS_INFO;
+
 typedef struct _NDIS_LINK_STATE {
 	NDIS_OBJECT_HEADER Header;
 	NET_IF_MEDIA_CONNECT_STATE MediaConnectState;

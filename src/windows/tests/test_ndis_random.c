@@ -14,7 +14,9 @@
  * MTU, and the engine's pair ACTIVE on that VF exactly then (UNUSABLE when
  * the MTU is what stands in the way), a present VF taken, the VF's receive
  * settings the standby's, never a same-MAC adapter bound that is not on the
- * VF allowlist (offered at every re-enumeration). At the end nothing is left.
+ * VF allowlist (offered at every re-enumeration), the stack's statistics
+ * (OID_GEN_STATISTICS) never below the last answer nor below the standby's
+ * own counters. At the end nothing is left.
  *
  * SFO_SEED=N replays one sequence; SFO_RANDOM_RUNS=N changes how many.
  */
@@ -57,8 +59,9 @@ struct run {
 	unsigned sent, frames_of_gone_vfs, n_mcast;
 	ULONG filter;
 	BOOLEAN have_filter, have_mcast, hold_rx;
-	BOOLEAN released; /* the administrator released the pair's VF */
-	ULONG sb_mtu;	  /* the standby's, as of its filter's last restart */
+	BOOLEAN released;	    /* the administrator released the pair's VF */
+	ULONG sb_mtu;		    /* the standby's, as of its filter's last restart */
+	NDIS_STATISTICS_INFO stats; /* the stack's last answer */
 	char what[80];
 };
 
@@ -253,6 +256,31 @@ static void step(struct run *r)
 	}
 }
 
+/* The stack's statistics: never below its last answer nor below what the
+ * standby alone counted. Asked while the VF answers at once (a held VF OID
+ * would keep the stack's request, and the next step's, pending). */
+static int check_statistics(struct run *r, const struct slot *a)
+{
+	NDIS_STATISTICS_INFO now, own;
+	const ULONG64 *v = &now.ifInDiscards, *last = &r->stats.ifInDiscards;
+	const ULONG64 *sb = &own.ifInDiscards;
+
+	if (a && a->hold_oids)
+		return 0;
+	if (emu_stack_query_statistics(r->sb) != NDIS_STATUS_SUCCESS ||
+	    !emu_stack_statistics(r->sb, &now))
+		return fail(r, "the stack's statistics query failed");
+	emu_adapter_statistics(r->sb, &own);
+	for (int c = 0; c < 18; c++) {
+		if (v[c] < last[c])
+			return fail(r, "a statistics counter went down");
+		if (v[c] < sb[c])
+			return fail(r, "a statistics counter is below the standby's own");
+	}
+	r->stats = now;
+	return 0;
+}
+
 static int check(struct run *r)
 {
 	struct slot *a = active(r);
@@ -310,7 +338,7 @@ static int check(struct run *r)
 		    emu_multicast_count(a->vf) != (r->n_mcast > 32 ? 0 : r->n_mcast))
 			return fail(r, "the VF's multicast list is not the standby's");
 	}
-	return 0;
+	return check_statistics(r, a);
 }
 
 static int run_one(unsigned long long seed)

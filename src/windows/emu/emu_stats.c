@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * What each emulated miniport counts, in NDIS_STATISTICS_INFO's terms: the
+ * frames it transmitted (those that failed as errors) and indicated, by
+ * destination class, with their bytes, and the receives it discarded. A
+ * miniport answers OID_GEN_STATISTICS with these.
+ */
+#include <string.h>
+
+#include "emu_internal.h"
+
+#define ALL_STATS 0x003f87ffu /* every NDIS_STATISTICS_FLAGS_VALID_* of revision 1 */
+
+static int dst_class(const UCHAR *frame, ULONG len)
+{
+	static const UCHAR bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	if (!frame || len < 6 || !(frame[0] & 1))
+		return 0;
+	return memcmp(frame, bcast, 6) ? 1 : 2;
+}
+
+void emu_stats_tx(struct emu_adapter *a, const NET_BUFFER_LIST *nbl, NDIS_STATUS st)
+{
+	NDIS_STATISTICS_INFO *s = &a->stats;
+	ULONG len;
+	const UCHAR *frame = emu_nbl_bytes(nbl, &len);
+
+	if (st != NDIS_STATUS_SUCCESS) {
+		s->ifOutErrors++;
+		return;
+	}
+	s->ifHCOutOctets += len;
+	switch (dst_class(frame, len)) {
+	case 0:
+		s->ifHCOutUcastPkts++;
+		s->ifHCOutUcastOctets += len;
+		break;
+	case 1:
+		s->ifHCOutMulticastPkts++;
+		s->ifHCOutMulticastOctets += len;
+		break;
+	default:
+		s->ifHCOutBroadcastPkts++;
+		s->ifHCOutBroadcastOctets += len;
+	}
+}
+
+void emu_stats_rx(struct emu_adapter *a, const NET_BUFFER_LIST *nbl)
+{
+	NDIS_STATISTICS_INFO *s = &a->stats;
+	ULONG len;
+	const UCHAR *frame = emu_nbl_bytes(nbl, &len);
+
+	s->ifHCInOctets += len;
+	switch (dst_class(frame, len)) {
+	case 0:
+		s->ifHCInUcastPkts++;
+		s->ifHCInUcastOctets += len;
+		break;
+	case 1:
+		s->ifHCInMulticastPkts++;
+		s->ifHCInMulticastOctets += len;
+		break;
+	default:
+		s->ifHCInBroadcastPkts++;
+		s->ifHCInBroadcastOctets += len;
+	}
+}
+
+void emu_miniport_discard(struct emu_adapter *a, unsigned n)
+{
+	a->stats.ifInDiscards += n;
+}
+
+void emu_adapter_statistics(struct emu_adapter *a, NDIS_STATISTICS_INFO *out)
+{
+	*out = a->stats;
+}
+
+/* A query of OID_GEN_STATISTICS: the buffer must hold revision 1. */
+NDIS_STATUS emu_stats_query(struct emu_adapter *a, NDIS_OID_REQUEST *req)
+{
+	UINT len = req->DATA.QUERY_INFORMATION.InformationBufferLength;
+	NDIS_STATISTICS_INFO *out = req->DATA.QUERY_INFORMATION.InformationBuffer;
+
+	req->DATA.QUERY_INFORMATION.BytesWritten = 0;
+	if (!out || len < sizeof(*out)) {
+		req->DATA.QUERY_INFORMATION.BytesNeeded = sizeof(*out);
+		return NDIS_STATUS_BUFFER_TOO_SHORT;
+	}
+	*out = a->stats;
+	out->Header.Type = NDIS_OBJECT_TYPE_DEFAULT;
+	out->Header.Revision = NDIS_STATISTICS_INFO_REVISION_1;
+	out->Header.Size = NDIS_SIZEOF_STATISTICS_INFO_REVISION_1;
+	out->SupportedStatistics = ALL_STATS;
+	req->DATA.QUERY_INFORMATION.BytesWritten = sizeof(*out);
+	return NDIS_STATUS_SUCCESS;
+}
