@@ -303,6 +303,12 @@ class LabTest(unittest.TestCase):
         self.assertIsNone(run["error"], f"the run failed: {run['error']}")
         self.assertEqual(run.get("daemon_exit"), 0, f"sfo-ndis-host: NDIS rules broken, a "
                          f"leak or an error: {run.get('emulation')}")
+        # the stack's OID_GEN_STATISTICS after the run: the driver's merge of the standby
+        # and every VF it had counts each frame the stack sent once, loses none received
+        st = run["result"]["mode_info"]["status"]
+        self.assertEqual(st["statistics"]["out_packets"], st["stack"]["sent_ok"],
+                         f"merged statistics: {st['statistics']}, stack: {st['stack']}")
+        self.assertGreaterEqual(st["statistics"]["in_packets"], st["stack"]["received"])
         return run["result"], run
 
     def check_ndis_releases(self, res, run):

@@ -415,6 +415,34 @@ static void port_json(struct json *j, const struct port *p)
 	json_obj_close(j);
 }
 
+/* The stack's statistics query, and whether any counter went down since the
+ * last one (the driver's merge must never decrease). */
+static void stats_json(struct host *h, struct json *j)
+{
+	struct mp_stats s;
+	const uint64_t *now = (const uint64_t *)&s, *last = (const uint64_t *)&h->last_stats;
+
+	if (mp_statistics(h->standby.mp, &s) < 0) {
+		json_null(j, "statistics");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(s) / sizeof(*now); i++)
+		if (now[i] < last[i])
+			h->stats_decreased = true;
+	h->last_stats = s;
+	json_obj_open(j, "statistics");
+	json_u64(j, "in_packets", s.in_packets);
+	json_u64(j, "in_octets", s.in_octets);
+	json_u64(j, "in_discards", s.in_discards);
+	json_u64(j, "in_errors", s.in_errors);
+	json_u64(j, "out_packets", s.out_packets);
+	json_u64(j, "out_octets", s.out_octets);
+	json_u64(j, "out_discards", s.out_discards);
+	json_u64(j, "out_errors", s.out_errors);
+	json_bool(j, "decreased", h->stats_decreased);
+	json_obj_close(j);
+}
+
 void host_status_json(struct host *h, struct json *j)
 {
 	struct mp_totals t;
@@ -438,6 +466,7 @@ void host_status_json(struct host *h, struct json *j)
 	json_u64(j, "received", t.stack_received);
 	json_u64(j, "tap_dropped", h->tap_dropped);
 	json_obj_close(j);
+	stats_json(h, j);
 	json_obj_open(j, "emulation");
 	json_i64(j, "violations", t.violations);
 	json_i64(j, "live_nbls", t.live_nbls);

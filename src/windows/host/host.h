@@ -46,6 +46,8 @@ struct host {
 	int tap_fd, tap_ifindex;
 	char tap_name[IF_NAMESIZE];
 	uint64_t tap_rx, tap_tx, tap_dropped;
+	struct mp_stats last_stats; /* the stack's last statistics query */
+	bool stats_decreased;	    /* a counter of it went down */
 	struct sfo_rtnl *rt;
 	int epfd;
 	char fatal[256]; /* set by a handler: the loop ends with this error */

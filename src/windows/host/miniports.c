@@ -203,6 +203,24 @@ const char *mp_pair_state(void)
 	return pair0(&st) == 0 ? sfo_pair_state_name(st.state) : NULL;
 }
 
+int mp_statistics(struct mp *standby, struct mp_stats *out)
+{
+	NDIS_STATISTICS_INFO s;
+
+	if (emu_stack_query_statistics(standby->a) != NDIS_STATUS_SUCCESS ||
+	    !emu_stack_statistics(standby->a, &s))
+		return -1;
+	out->in_packets = s.ifHCInUcastPkts + s.ifHCInMulticastPkts + s.ifHCInBroadcastPkts;
+	out->in_octets = s.ifHCInOctets;
+	out->in_discards = s.ifInDiscards;
+	out->in_errors = s.ifInErrors;
+	out->out_packets = s.ifHCOutUcastPkts + s.ifHCOutMulticastPkts + s.ifHCOutBroadcastPkts;
+	out->out_octets = s.ifHCOutOctets;
+	out->out_discards = s.ifOutDiscards;
+	out->out_errors = s.ifOutErrors;
+	return 0;
+}
+
 /* The emulation's clock follows @now_ns (CLOCK_MONOTONIC): the driver's
  * timer objects due by then fire. */
 void mp_clock(uint64_t now_ns)

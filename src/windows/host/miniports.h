@@ -24,6 +24,14 @@ struct mp_totals {
 	unsigned stack_sent_ok, stack_sent_failed, stack_received;
 };
 
+/* The standby's statistics as the stack reads them (OID_GEN_STATISTICS: the
+ * driver's merge of the standby and every VF it had), packets of all
+ * classes summed. */
+struct mp_stats {
+	uint64_t in_packets, in_octets, in_discards, in_errors;
+	uint64_t out_packets, out_octets, out_discards, out_errors;
+};
+
 /* DriverEntry; 0, or -1 when it fails. */
 int mp_load(void);
 /* The standby: its filter attached and running, the stack's packet filter
@@ -58,6 +66,9 @@ void mp_free(struct mp *m);
  * standby: 0, or -1 if the pause did not complete. */
 int mp_unload(struct mp *standby);
 void mp_totals(const struct mp *standby, struct mp_totals *t);
+/* The stack's OID_GEN_STATISTICS query on the standby: 0, or -1 if it did
+ * not complete at once. */
+int mp_statistics(struct mp *standby, struct mp_stats *out);
 /* The emulation's clock follows CLOCK_MONOTONIC (@now_ns): the driver's
  * timer objects due by then fire. */
 void mp_clock(uint64_t now_ns);
