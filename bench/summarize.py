@@ -190,6 +190,9 @@ def switch(path):
         row("return", "daemon: first probe sent, ms", [r.get("daemon_first_probe_ms") for r in rs])
         row("return", "daemon logged active, ms", [r.get("daemon_active_ms") for r in rs])
         row("return", "guest: vf0 RUNNING, ms", [r.get("guest_running_ms") for r in rs])
+        row("return", "RUNNING->first probe, ms", [
+            r["daemon_first_probe_ms"] - r["guest_running_ms"] for r in rs
+            if r.get("daemon_first_probe_ms") is not None and r.get("guest_running_ms") is not None])
         row("return", "RUNNING->first data, ms", [
             r["return_first_data_ms"] - r["guest_running_ms"] for r in rs
             if r.get("return_first_data_ms") is not None and r.get("guest_running_ms") is not None])
