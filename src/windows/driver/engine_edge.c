@@ -45,6 +45,7 @@ NDIS_STATUS sfo_drv_engine_start(PUNICODE_STRING registry_path)
 	NDIS_STATUS st;
 
 	sfo_win_load_config(&sfo_drv.cfg, registry_path);
+	sfo_win_load_standby_ids(registry_path);
 	__builtin_memset(&tc, 0, sizeof(tc));
 	tc.Header.Type = NDIS_OBJECT_TYPE_TIMER_CHARACTERISTICS;
 	tc.Header.Revision = NDIS_TIMER_CHARACTERISTICS_REVISION_1;
@@ -53,12 +54,14 @@ NDIS_STATUS sfo_drv_engine_start(PUNICODE_STRING registry_path)
 	tc.TimerFunction = timer_fired;
 	st = NdisAllocateTimerObject(sfo_drv.filter_driver, &tc, &sfo_drv.timer);
 	if (st != NDIS_STATUS_SUCCESS) {
+		sfo_win_free_standby_ids();
 		sfo_win_free_config(&sfo_drv.cfg);
 		return st;
 	}
 	eng = sfo_engine_new(&sfo_drv_ops, NULL, &sfo_drv.cfg);
 	if (!eng) {
 		NdisFreeTimerObject(sfo_drv.timer);
+		sfo_win_free_standby_ids();
 		sfo_win_free_config(&sfo_drv.cfg);
 		return NDIS_STATUS_RESOURCES;
 	}
@@ -77,5 +80,6 @@ void sfo_drv_engine_stop(void)
 	NdisReleaseSpinLock(&sfo_drv.lock);
 	NdisCancelTimerObject(sfo_drv.timer);
 	NdisFreeTimerObject(sfo_drv.timer);
+	sfo_win_free_standby_ids();
 	sfo_win_free_config(&sfo_drv.cfg);
 }

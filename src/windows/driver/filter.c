@@ -21,16 +21,55 @@ static NDIS_HANDLE clone_pool(NDIS_HANDLE filter)
 	return NdisAllocateNetBufferListPool(filter, &pp);
 }
 
+/* Attach at PASSIVE_LEVEL: the miniport's PCI ids from its device say
+ * whether it is a standby (standby.c); the filter is optional (its INF), so
+ * NDIS leaves it out of any other stack whose attach it declines. */
+static const char *standby_driver(PNDIS_FILTER_ATTACH_PARAMETERS params, USHORT *vendor,
+				  USHORT *device)
+{
+	const char *driver = NULL;
+
+	/* MiniportPhysicalDeviceObject is there from revision 3 (NDIS 6.20) */
+	if (params->Header.Revision < 3 || !params->MiniportPhysicalDeviceObject) {
+		DbgPrintEx(SFO_DPFLTR_IHVNETWORK_ID, 1,
+			   "sriovfo: filter attach declined: no physical device object "
+			   "(attach parameters revision %u), so no PCI ids to tell a standby\n",
+			   (unsigned)params->Header.Revision);
+		return NULL;
+	}
+	if (!sfo_win_pci_id(params->MiniportPhysicalDeviceObject, vendor, device)) {
+		DbgPrintEx(SFO_DPFLTR_IHVNETWORK_ID, 3,
+			   "sriovfo: filter attach declined: not a PCI function\n");
+		return NULL;
+	}
+	if (!sfo_drv_engine_lock()) { /* before DriverEntry made the engine */
+		sfo_drv_engine_unlock();
+		return NULL;
+	}
+	driver = sfo_win_standby_driver(*vendor, *device);
+	sfo_drv_engine_unlock();
+	if (!driver)
+		DbgPrintEx(SFO_DPFLTR_IHVNETWORK_ID, 3,
+			   "sriovfo: filter attach declined: PCI %04x:%04x is not a standby "
+			   "(virtio-net or Parameters\\StandbyPciIds)\n",
+			   *vendor, *device);
+	return driver;
+}
+
 NDIS_STATUS NTAPI sfo_filter_attach(NDIS_HANDLE filter, NDIS_HANDLE driver_ctx,
 				    PNDIS_FILTER_ATTACH_PARAMETERS params)
 {
 	NDIS_FILTER_ATTRIBUTES attr;
 	struct sfo_standby *sb;
+	USHORT vendor = 0, device = 0;
+	const char *driver;
 
 	(void)driver_ctx;
-	/* NDIS leaves the filter out of a stack whose attach fails. */
 	if (params->MiniportMediaType != NdisMedium802_3 ||
 	    params->MacAddressLength != SFO_WIN_MAC_LEN)
+		return NDIS_STATUS_NOT_SUPPORTED;
+	driver = standby_driver(params, &vendor, &device);
+	if (!driver)
 		return NDIS_STATUS_NOT_SUPPORTED;
 	sb = sfo_win_alloc(sizeof(*sb));
 	if (!sb)
@@ -38,8 +77,10 @@ NDIS_STATUS NTAPI sfo_filter_attach(NDIS_HANDLE filter, NDIS_HANDLE driver_ctx,
 	sb->filter = filter;
 	sb->state = SFO_FILTER_PAUSED;
 	__builtin_memcpy(sb->mac, params->CurrentMacAddress, SFO_WIN_MAC_LEN);
-	if (params->Header.Revision >= 3)
-		sb->pdo = params->MiniportPhysicalDeviceObject;
+	sb->pdo = params->MiniportPhysicalDeviceObject;
+	sb->pci_vendor = vendor;
+	sb->pci_device = device;
+	sb->driver = driver;
 	sb->pool = clone_pool(filter);
 	if (!sb->pool) {
 		sfo_win_free(sb);

@@ -33,7 +33,10 @@ void sfo_report_standby_locked(const struct sfo_standby *sb)
 	__builtin_memset(&info, 0, sizeof(info));
 	info.id = sb->id;
 	name(info.name, "standby", sb->id);
-	__builtin_memcpy(info.driver, SFO_WIN_STANDBY_DRIVER, sizeof(SFO_WIN_STANDBY_DRIVER));
+	for (int i = 0; sb->driver[i] && i + 1 < SFO_DRIVER_MAX; i++)
+		info.driver[i] = sb->driver[i];
+	info.pci_vendor = sb->pci_vendor;
+	info.pci_device = sb->pci_device;
 	__builtin_memcpy(info.perm_mac, sb->mac, SFO_WIN_MAC_LEN);
 	/* up while the filter is attached; its link is not followed yet */
 	info.flags = SFO_AF_UP;

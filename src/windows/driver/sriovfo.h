@@ -27,10 +27,11 @@
 
 #define SFO_WIN_MAC_LEN	 6
 #define SFO_WIN_POOL_TAG 0x6f467253u /* 'SrFo' */
-/* The "driver" a standby reports to the engine: the adapters the filter
- * attaches to are the standbys (its INF and the service keep it off others),
- * and the engine's standby-drivers list names this. */
-#define SFO_WIN_STANDBY_DRIVER "sriovfo-filter"
+/* The "driver" a standby reports to the engine (standby.c), which the
+ * engine's standby-drivers list names (config.c): a virtio-net PCI function,
+ * NetKVM's device; one of Parameters\StandbyPciIds. */
+#define SFO_WIN_VIRTIO_DRIVER  "netkvm"
+#define SFO_WIN_LISTED_STANDBY "StandbyPciIds"
 
 enum sfo_filter_state {
 	SFO_FILTER_PAUSED,
@@ -116,6 +117,8 @@ struct sfo_standby {
 	NDIS_HANDLE filter; /* NdisFilterHandle */
 	NDIS_HANDLE pool;   /* clone NBLs, both directions */
 	PDEVICE_OBJECT pdo;
+	USHORT pci_vendor, pci_device; /* of its miniport's device */
+	const char *driver;	       /* what it reports as its driver (standby.c) */
 	UCHAR mac[SFO_WIN_MAC_LEN];
 	ULONG mtu;	  /* from the restart attributes, 0 before the first */
 	BOOLEAN reported; /* the engine knows it (from its first restart) */
@@ -141,6 +144,8 @@ struct sfo_driver {
 	struct sfo_engine *engine;
 	struct sfo_config cfg;
 	NDIS_HANDLE timer;
+	struct sfo_pci_id *standby_ids; /* Parameters\StandbyPciIds, or NULL */
+	size_t n_standby_ids;
 	uint32_t last_id; /* adapter ids are never reused while the driver runs */
 };
 
@@ -197,6 +202,21 @@ extern const struct sfo_ops sfo_drv_ops;
  * the registry's additions (PASSIVE_LEVEL); free what it allocated */
 void sfo_win_load_config(struct sfo_config *cfg, PUNICODE_STRING registry_path);
 void sfo_win_free_config(struct sfo_config *cfg);
+
+/* standby.c: which adapters are standbys, by PCI vendor:device; the ids
+ * the registry adds are read in DriverEntry and freed at unload */
+void sfo_win_load_standby_ids(PUNICODE_STRING registry_path);
+void sfo_win_free_standby_ids(void);
+/* The driver name a standby with these ids reports, NULL if it is none. */
+const char *sfo_win_standby_driver(USHORT vendor, USHORT device);
+
+/* pci_list.c: @defaults and the ids of the registry's REG_MULTI_SZ @value
+ * (PASSIVE_LEVEL; bad entries logged), allocated, their count in *@n; NULL
+ * if the registry has none */
+struct sfo_pci_id *sfo_win_registry_pci_ids(PUNICODE_STRING registry_path, const WCHAR *value,
+					    const struct sfo_pci_id *defaults, size_t n_defaults,
+					    size_t *n);
+BOOLEAN sfo_win_pci_id_listed(const struct sfo_pci_id *ids, size_t n, USHORT vendor, USHORT device);
 
 /* registry.c: the REG_MULTI_SZ @value of the service key's Parameters
  * subkey, with an empty string after the last (sfo_win_free it), or NULL

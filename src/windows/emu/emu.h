@@ -42,10 +42,15 @@ struct emu_adapter *emu_adapter_new(const char *name, const UCHAR mac[6], enum e
 void emu_adapter_free(struct emu_adapter *a);
 /* Its PCI vendor:device (its hardware ID); vendor 0: not a PCI function. */
 void emu_adapter_set_pci(struct emu_adapter *a, USHORT vendor, USHORT device);
+/* The revision of its filter attach parameters (3 when created); before 3
+ * they have no MiniportPhysicalDeviceObject (the member holds garbage). */
+void emu_adapter_set_attach_revision(struct emu_adapter *a, UCHAR revision);
 /* Its MTU: a VF's in its bind, a standby's in its filter's next restart. */
 void emu_adapter_set_mtu(struct emu_adapter *a, ULONG mtu);
-/* Attach the filter over a standby and restart it (may bind waiting VFs). */
+/* Attach the filter over an adapter (NDIS offers it every Ethernet one) and
+ * restart it (may bind waiting VFs); the driver may decline. */
 void emu_filter_attach(struct emu_adapter *standby);
+BOOLEAN emu_filter_attached(struct emu_adapter *a);
 NDIS_STATUS emu_filter_pause(struct emu_adapter *standby); /* SUCCESS or PENDING */
 BOOLEAN emu_filter_paused(struct emu_adapter *standby);
 void emu_filter_restart(struct emu_adapter *standby);

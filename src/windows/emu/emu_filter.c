@@ -3,6 +3,8 @@
  * The filter side of the emulation: NdisF* exports, the filter module's
  * lifecycle over a standby, and the TCP/IP stand-in above it.
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,12 +263,20 @@ void emu_filter_attach(struct emu_adapter *a)
 
 	memset(&ap, 0, sizeof(ap));
 	ap.Header.Type = NDIS_OBJECT_TYPE_FILTER_ATTACH_PARAMETERS;
-	ap.Header.Revision = 3;
-	ap.Header.Size = sizeof(ap);
+	ap.Header.Revision = a->attach_revision;
 	ap.MiniportMediaType = NdisMedium802_3;
+	ap.MediaConnectState =
+		a->link_down ? MediaConnectStateDisconnected : MediaConnectStateConnected;
 	ap.MacAddressLength = 6;
 	memcpy(ap.CurrentMacAddress, a->mac, 6);
-	ap.MiniportPhysicalDeviceObject = &a->pdo;
+	if (a->attach_revision >= 3) {
+		ap.Header.Size = sizeof(ap);
+		ap.MiniportPhysicalDeviceObject = &a->pdo;
+	} else { /* the members of later revisions are not there: garbage */
+		ap.Header.Size = (USHORT)offsetof(NDIS_FILTER_ATTACH_PARAMETERS,
+						  MiniportPhysicalDeviceObject);
+		ap.MiniportPhysicalDeviceObject = (PDEVICE_OBJECT)(uintptr_t)0x5a5a5a5a;
+	}
 	a->fm.adapter = a;
 	a->fm.state = FM_PAUSED;
 	st = emu.fc.AttachHandler(&a->fm, emu.fc_ctx, &ap);
@@ -314,6 +324,16 @@ NDIS_STATUS emu_filter_pause(struct emu_adapter *a)
 	else if (st != NDIS_STATUS_PENDING)
 		emu_violation("FilterPause returned %#x", (unsigned)st);
 	return st;
+}
+
+BOOLEAN emu_filter_attached(struct emu_adapter *a)
+{
+	return a->fm.adapter == a && a->fm.state != FM_DETACHED;
+}
+
+void emu_adapter_set_attach_revision(struct emu_adapter *a, UCHAR revision)
+{
+	a->attach_revision = revision;
 }
 
 BOOLEAN emu_filter_paused(struct emu_adapter *a)

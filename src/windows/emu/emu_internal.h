@@ -62,6 +62,7 @@ struct emu_adapter {
 	UCHAR mac[6];
 	DEVICE_OBJECT pdo;
 	USHORT pci_vendor, pci_device; /* its hardware ID; 0: not a PCI function */
+	UCHAR attach_revision;	       /* of its filter attach parameters */
 	ULONG mtu;
 	NDIS_STRING ifname;
 	struct emu_pool rx_pool, stack_pool;

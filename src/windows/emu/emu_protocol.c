@@ -357,6 +357,7 @@ struct emu_adapter *emu_adapter_new(const char *name, const UCHAR mac[6], enum e
 	memcpy(a->mac, mac, 6);
 	a->pci_vendor = kind == EMU_STANDBY ? 0x1af4 : 0x8086;
 	a->pci_device = kind == EMU_STANDBY ? 0x1041 : 0x1889;
+	a->attach_revision = 3;
 	a->mtu = 1500;
 	a->ifname.Buffer = ifname;
 	a->ifname.Length = sizeof(ifname) - 2;

@@ -77,7 +77,8 @@ static int teardown(void **state)
 		if (emu_bound(adapters[i]))
 			emu_unplug(adapters[i], FALSE);
 	for (int i = 0; i < n_adapters; i++)
-		if (filtered[i] && emu_filter_pause(adapters[i]) == NDIS_STATUS_SUCCESS)
+		if (filtered[i] && emu_filter_attached(adapters[i]) &&
+		    emu_filter_pause(adapters[i]) == NDIS_STATUS_SUCCESS)
 			emu_filter_detach(adapters[i]);
 	emu_unload_driver();
 	for (int i = 0; i < n_adapters; i++)
@@ -107,6 +108,23 @@ static struct sfo_pair_status pair0(void)
 	sfo_drv_engine_unlock();
 	assert_int_equal(err, 0); /* after the unlock: an assert leaves the test */
 	return st;
+}
+
+/* How many adapters the engine has in @role; the last one's status in *@out. */
+static size_t engine_role(enum sfo_role role, struct sfo_adapter_status *out)
+{
+	struct sfo_adapter_status st;
+	struct sfo_engine *eng = sfo_drv_engine_lock();
+	size_t n = 0, count = eng ? sfo_engine_adapter_count(eng) : 0;
+
+	for (size_t i = 0; i < count; i++)
+		if (sfo_engine_adapter_status(eng, i, &st) == 0 && st.role == role) {
+			n++;
+			if (out)
+				*out = st;
+		}
+	sfo_drv_engine_unlock();
+	return n;
 }
 
 /* sfo_engine_release() (@release) or sfo_engine_resume() of pair 0's standby. */
@@ -220,6 +238,104 @@ static void test_registry_adds_to_the_vf_allowlist(void **state)
 	assert_int_equal(emu_offer(other), NDIS_STATUS_SUCCESS);
 	assert_sends_on(a, nic, 2);
 	assert_sends_on(b, other, 2);
+}
+
+/* --- which adapters are standbys (the filter attaches to every Ethernet one) --- */
+
+/* The standby is virtio-net (NetKVM's): the engine hears its PCI ids and
+ * "netkvm"; a VF with its MAC gets no filter module and is no standby. */
+static void test_filter_only_over_virtio_net(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v = adapter("vf0", MAC_A, EMU_VF);
+	struct sfo_adapter_status st;
+
+	(void)state;
+	assert_true(emu_filter_attached(sb));
+	emu_filter_attach(v);
+	assert_false(emu_filter_attached(v));
+	assert_true(emu_log_has("PCI 8086:1889 is not a standby"));
+	assert_int_equal(emu_offer(v), NDIS_STATUS_SUCCESS);
+	assert_sends_on(sb, v, 3);
+	assert_int_equal(engine_role(SFO_ROLE_STANDBY, &st), 1);
+	assert_string_equal(st.info.driver, "netkvm");
+	assert_int_equal(st.info.pci_vendor, 0x1af4);
+	assert_int_equal(st.info.pci_device, 0x1041);
+	assert_int_equal(engine_role(SFO_ROLE_VF, &st), 1);
+	assert_int_equal(st.info.pci_device, 0x1889);
+	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+}
+
+/* A transitional virtio-net (1af4:1000) is a standby too; an e1000-like NIC
+ * (8086:100e) with the standby's MAC gets neither the filter nor a binding. */
+static void test_e1000_with_the_standby_mac_gets_nothing(void **state)
+{
+	struct emu_adapter *sb = adapter("virtio0", MAC_A, EMU_STANDBY);
+	struct emu_adapter *nic = adapter("e1000", MAC_A, EMU_VF);
+
+	(void)state;
+	emu_adapter_set_pci(sb, 0x1af4, 0x1000);
+	emu_adapter_set_pci(nic, 0x8086, 0x100e);
+	emu_filter_attach(sb); /* offers the waiting adapters to the protocol */
+	assert_true(emu_filter_attached(sb));
+	assert_false(emu_bound(nic));
+	emu_filter_attach(nic);
+	assert_false(emu_filter_attached(nic));
+	assert_true(emu_log_has("PCI 8086:100e is not a standby"));
+	assert_int_equal(emu_offer(nic), NDIS_STATUS_NOT_SUPPORTED);
+	assert_false(emu_bound(nic));
+	assert_int_equal(engine_role(SFO_ROLE_STANDBY, NULL), 1);
+	assert_int_equal(pair0().state, SFO_PAIR_NO_VF);
+	assert_sends_on(sb, sb, 2);
+}
+
+/* Parameters\StandbyPciIds adds standbys (read at load): here a VMware
+ * vmxnet3; an entry that is none is logged; virtio-net stays one. */
+static void test_registry_adds_standby_pci_ids(void **state)
+{
+	static const char ids[] = "15ad:07b0\0"
+				  "vmxnet3\0";
+	struct emu_adapter *vmx, *virtio, *v;
+	struct sfo_adapter_status st;
+	int err;
+
+	(void)state;
+	emu_unload_driver();
+	emu_registry_set_multi_sz("StandbyPciIds", ids, sizeof(ids));
+	assert_int_equal(emu_load_driver(), STATUS_SUCCESS);
+	assert_true(emu_log_has("Parameters\\StandbyPciIds: 'vmxnet3' is not a PCI vendor:device"));
+	vmx = adapter("vmx0", MAC_A, EMU_STANDBY);
+	emu_adapter_set_pci(vmx, 0x15ad, 0x07b0);
+	emu_filter_attach(vmx);
+	assert_true(emu_filter_attached(vmx));
+	virtio = standby("virtio1", MAC_B);
+	assert_true(emu_filter_attached(virtio));
+	v = vf("vf0", MAC_A);
+	assert_sends_on(vmx, v, 2);
+	assert_int_equal(engine_role(SFO_ROLE_STANDBY, NULL), 2);
+	assert_int_equal(engine_role(SFO_ROLE_VF, &st), 1);
+	assert_int_equal(st.standby_id, pair0().standby_id);
+	sfo_drv_engine_lock();
+	err = sfo_engine_adapter_info(sfo_drv.engine, st.standby_id, &st.info);
+	sfo_drv_engine_unlock();
+	assert_int_equal(err, 0);
+	assert_string_equal(st.info.driver, "StandbyPciIds");
+	assert_int_equal(st.info.pci_device, 0x07b0);
+}
+
+/* Attach parameters before revision 3 have no device object to read the
+ * PCI ids from: declined, with the reason in the log. */
+static void test_attach_without_device_object_declined(void **state)
+{
+	struct emu_adapter *sb = adapter("virtio0", MAC_A, EMU_STANDBY);
+
+	(void)state;
+	emu_adapter_set_attach_revision(sb, 2);
+	emu_filter_attach(sb);
+	assert_false(emu_filter_attached(sb));
+	assert_true(emu_log_has("filter attach declined: no physical device object "
+				"(attach parameters revision 2)"));
+	assert_int_equal(engine_role(SFO_ROLE_STANDBY, NULL), 0);
 }
 
 static void test_second_vf_taken_when_first_goes(void **state)
@@ -695,6 +811,10 @@ int main(void)
 		T(test_standby_itself_and_other_macs_never_bound),
 		T(test_same_mac_adapter_not_allowed_never_bound),
 		T(test_registry_adds_to_the_vf_allowlist),
+		T(test_filter_only_over_virtio_net),
+		T(test_e1000_with_the_standby_mac_gets_nothing),
+		T(test_registry_adds_standby_pci_ids),
+		T(test_attach_without_device_object_declined),
 		T(test_second_vf_taken_when_first_goes),
 		T(test_two_standbys_each_with_its_vf),
 		T(test_orderly_unplug_with_sends_in_flight_loses_none),

@@ -162,7 +162,7 @@ static void test_adapters(void **state)
 
 	assert_int_equal(run(f, "adapters", "--json", NULL), CLI_OK);
 	assert_contains(f->out, "{\"name\":\"" SBY "\",\"ifindex\":1,\"role\":\"standby\","
-				"\"driver\":\"sriovfo-filter\",\"kind\":\"\","
+				"\"driver\":\"netkvm\",\"kind\":\"\","
 				"\"mac\":\"52:54:00:12:34:56\",\"reason\":");
 	assert_contains(f->out, "{\"name\":\"" VF "\",\"ifindex\":2,\"role\":\"vf\"");
 	assert_int_equal(run(f, "adapters", NULL), CLI_OK);
