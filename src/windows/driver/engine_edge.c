@@ -71,14 +71,19 @@ NDIS_STATUS sfo_drv_engine_start(PUNICODE_STRING registry_path)
 	return NDIS_STATUS_SUCCESS;
 }
 
-/* After both registrations are gone: no adapter is left, nothing is due. */
+/* After both registrations are gone: no adapter is left, nothing is due
+ * (PASSIVE_LEVEL: the unload routine). */
 void sfo_drv_engine_stop(void)
 {
 	NdisAcquireSpinLock(&sfo_drv.lock);
 	sfo_engine_free(sfo_drv.engine);
 	sfo_drv.engine = NULL;
 	NdisReleaseSpinLock(&sfo_drv.lock);
+	/* The cancel dequeues the timer, but a timer function already running
+	 * on another processor runs on (KeCancelTimer's remarks); it finds no
+	 * engine. Wait for it before the timer object and the image go. */
 	NdisCancelTimerObject(sfo_drv.timer);
+	KeFlushQueuedDpcs();
 	NdisFreeTimerObject(sfo_drv.timer);
 	sfo_win_free_standby_ids();
 	sfo_win_free_config(&sfo_drv.cfg);

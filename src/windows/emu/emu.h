@@ -118,6 +118,11 @@ void emu_stack_return(struct emu_adapter *standby);
 /* Time: the clock stands still until advanced; timer objects fire then. */
 void emu_advance_ms(unsigned ms);
 BOOLEAN emu_timer_set(void); /* a timer object of the driver's is set */
+/* A set timer expires now on another processor: its function has started
+ * there (it takes the driver's lock, say) and ends only when the driver waits
+ * for it (KeFlushQueuedDpcs). FALSE: no timer is set. */
+BOOLEAN emu_timer_fire_elsewhere(void);
+unsigned emu_timer_running(void); /* functions started that way, not yet done */
 
 /* Whether a line the driver printed (DbgPrintEx) lately contains @text. */
 BOOLEAN emu_log_has(const char *text);

@@ -5,7 +5,10 @@
  * with no lock held, when the clock passes their due time. Rules: the
  * characteristics' header right, relative due times only (the emulation has
  * no wall clock), no periodic timers (the driver sets none), no timer freed
- * while set, every timer freed by unload (counted as an allocation).
+ * while set or while its function runs on another processor
+ * (emu_timer_fire_elsewhere(): it runs to its end when the driver waits for
+ * it, KeFlushQueuedDpcs), every timer freed by unload (counted as an
+ * allocation).
  */
 #include <stdlib.h>
 
@@ -18,6 +21,7 @@ struct emu_timer {
 	NDIS_TIMER_CHARACTERISTICS tc;
 	PVOID ctx;
 	BOOLEAN set;
+	BOOLEAN running; /* its function started on another processor */
 	ULONGLONG due;
 };
 
@@ -90,6 +94,8 @@ VOID NTAPI NdisFreeTimerObject(NDIS_HANDLE h)
 
 	if (t->set)
 		emu_violation("NdisFreeTimerObject: the timer is still set");
+	if (t->running)
+		emu_violation("NdisFreeTimerObject: its function still runs on another processor");
 	for (struct emu_timer **p = &timers; *p; p = &(*p)->next)
 		if (*p == t) {
 			*p = t->next;
@@ -125,4 +131,34 @@ BOOLEAN emu_timer_set(void)
 		if (t->set)
 			return TRUE;
 	return FALSE;
+}
+
+BOOLEAN emu_timer_fire_elsewhere(void)
+{
+	for (struct emu_timer *t = timers; t; t = t->next)
+		if (t->set) {
+			t->set = FALSE;
+			t->running = TRUE;
+			return TRUE;
+		}
+	return FALSE;
+}
+
+unsigned emu_timer_running(void)
+{
+	unsigned n = 0;
+
+	for (struct emu_timer *t = timers; t; t = t->next)
+		n += t->running;
+	return n;
+}
+
+VOID NTAPI KeFlushQueuedDpcs(VOID)
+{
+	emu_unlocked("KeFlushQueuedDpcs");
+	for (struct emu_timer *t = timers; t; t = t->next)
+		if (t->running) {
+			t->running = FALSE;
+			t->tc.TimerFunction(NULL, t->ctx, NULL, NULL);
+		}
 }

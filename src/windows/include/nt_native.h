@@ -233,12 +233,15 @@ typedef struct _NDIS_LINK_STATE {
 
 /* wdm.h: the ntoskrnl.exe exports the driver imports besides NDIS's
  * (nf-wdm-iogetdeviceproperty: PASSIVE_LEVEL only; nf-wdm-kequeryunbiasedinterrupttime:
- * the time since boot without the time asleep, in 100 ns units; nf-wdm-dbgprintex) */
+ * the time since boot without the time asleep, in 100 ns units; nf-wdm-dbgprintex;
+ * nf-wdm-keflushqueueddpcs: returns once every DPC queued or running on any
+ * processor has run, PASSIVE_LEVEL) */
 typedef enum _DEVICE_REGISTRY_PROPERTY {
 	DevicePropertyHardwareID = 1, /* REG_MULTI_SZ */
 } DEVICE_REGISTRY_PROPERTY;
 NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT, DEVICE_REGISTRY_PROPERTY, ULONG, PVOID, PULONG);
 ULONGLONG NTAPI KeQueryUnbiasedInterruptTime(VOID);
+VOID NTAPI KeFlushQueuedDpcs(VOID);
 ULONG DbgPrintEx(ULONG component, ULONG level, const char *format, ...)
 	__attribute__((format(printf, 3, 4)));
 

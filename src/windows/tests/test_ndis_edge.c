@@ -590,6 +590,32 @@ static void test_engine_timer_fires_through_the_timer_object(void **state)
 	assert_sends_on(sb, v, 2);
 }
 
+/* The timer's function has started on another processor when the driver
+ * unloads (it waits on the lock, say): the unload waits for it to end
+ * before it frees the timer object, and the function finds no engine. */
+static void test_unload_waits_for_a_running_timer_function(void **state)
+{
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *v;
+	struct sfo_engine *eng;
+
+	(void)state;
+	eng = sfo_drv_engine_lock();
+	sfo_drv.cfg.bringup_delay_ms = 100;
+	sfo_engine_set_config(eng, &sfo_drv.cfg);
+	sfo_drv_engine_unlock();
+	v = vf("vf0", MAC_A);
+	assert_true(emu_timer_fire_elsewhere());
+	assert_int_equal(emu_timer_running(), 1);
+	emu_unplug(v, FALSE);
+	assert_int_equal(emu_filter_pause(sb), NDIS_STATUS_SUCCESS);
+	emu_filter_detach(sb);
+	emu_unload_driver(); /* no violation: the function ran before the free */
+	assert_int_equal(emu_timer_running(), 0);
+	assert_int_equal(emu_violations(), violations_before);
+	assert_int_equal(emu_load_driver(), STATUS_SUCCESS); /* for the teardown */
+}
+
 /* --- receive --- */
 
 static void test_vf_receives_indicated_as_standby_and_returned(void **state)
@@ -827,6 +853,7 @@ int main(void)
 		T(test_release_and_resume_through_the_engine),
 		T(test_vf_refusing_the_mtu_stays_unused),
 		T(test_engine_timer_fires_through_the_timer_object),
+		T(test_unload_waits_for_a_running_timer_function),
 		T(test_vf_receives_indicated_as_standby_and_returned),
 		T(test_vf_receives_with_resources_flag),
 		T(test_standby_group_frames_dropped_only_while_on_vf),
