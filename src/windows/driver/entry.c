@@ -43,7 +43,8 @@ static NDIS_STATUS register_filter(PDRIVER_OBJECT driver)
 	fc.ReturnNetBufferListsHandler = sfo_filter_return;
 	fc.OidRequestHandler = sfo_filter_oid_request;
 	fc.OidRequestCompleteHandler = sfo_filter_oid_complete;
-	/* No status or PnP handlers yet: NDIS passes those by the filter. */
+	fc.StatusHandler = sfo_filter_status;
+	/* No PnP handlers: NDIS passes those by the filter. */
 	return NdisFRegisterFilterDriver(driver, (NDIS_HANDLE)driver, &fc, &sfo_drv.filter_driver);
 }
 

@@ -81,6 +81,7 @@ NDIS_STATUS NTAPI sfo_filter_attach(NDIS_HANDLE filter, NDIS_HANDLE driver_ctx,
 	sb->pci_vendor = vendor;
 	sb->pci_device = device;
 	sb->driver = driver;
+	sb->link_up = params->MediaConnectState == MediaConnectStateConnected;
 	sb->pool = clone_pool(filter);
 	if (!sb->pool) {
 		sfo_win_free(sb);

@@ -38,8 +38,12 @@ void sfo_report_standby_locked(const struct sfo_standby *sb)
 	info.pci_vendor = sb->pci_vendor;
 	info.pci_device = sb->pci_device;
 	__builtin_memcpy(info.perm_mac, sb->mac, SFO_WIN_MAC_LEN);
-	/* up while the filter is attached; its link is not followed yet */
+	/* up while the filter is attached; the carrier is its miniport's link
+	 * (filter_status.c), as the Linux edge reports a standby's. The engine
+	 * keeps a VF with link serving when the standby has none. */
 	info.flags = SFO_AF_UP;
+	if (sb->link_up)
+		info.flags |= SFO_AF_CARRIER;
 	info.mtu = sb->mtu;
 	sfo_engine_adapter_update(sfo_drv.engine, &info);
 }

@@ -122,6 +122,7 @@ struct sfo_standby {
 	UCHAR mac[SFO_WIN_MAC_LEN];
 	ULONG mtu;	  /* from the restart attributes, 0 before the first */
 	BOOLEAN reported; /* the engine knows it (from its first restart) */
+	BOOLEAN link_up;  /* its miniport's media connect state: the carrier */
 	enum sfo_filter_state state;
 	LONG outstanding;    /* our clones: sent on the VF or indicated up */
 	struct sfo_vf *vf;   /* the paired VF binding (the engine's vf_prepare), if any */
@@ -242,6 +243,9 @@ NDIS_STATUS NTAPI sfo_filter_attach(NDIS_HANDLE filter, NDIS_HANDLE driver_ctx,
 VOID NTAPI sfo_filter_detach(NDIS_HANDLE module);
 NDIS_STATUS NTAPI sfo_filter_pause(NDIS_HANDLE module, PNDIS_FILTER_PAUSE_PARAMETERS params);
 NDIS_STATUS NTAPI sfo_filter_restart(NDIS_HANDLE module, PNDIS_FILTER_RESTART_PARAMETERS params);
+
+/* filter_status.c: the standby's status indications */
+VOID NTAPI sfo_filter_status(NDIS_HANDLE module, PNDIS_STATUS_INDICATION status);
 
 /* vf_binding.c: the protocol's bindings to VFs */
 NDIS_STATUS NTAPI sfo_vf_bind(NDIS_HANDLE driver_ctx, NDIS_HANDLE bind_ctx,

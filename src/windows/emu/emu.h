@@ -64,7 +64,8 @@ BOOLEAN emu_bound(struct emu_adapter *a);
  * and the unbind from its completion handlers). */
 void emu_pend_open_close(BOOLEAN pend);
 void emu_complete_open(struct emu_adapter *a, NDIS_STATUS st);
-/* The adapter's link (up when created), told to the driver if bound. */
+/* The adapter's link (up when created), told to the driver if bound; a
+ * standby's goes up through the filter (if attached) to the stack. */
 void emu_link(struct emu_adapter *a, BOOLEAN up);
 /* The host's hot-unplug: pause the binding (while it pends, the miniport
  * completes its sends and OIDs and the stacks return the receives they
@@ -111,6 +112,10 @@ void emu_stack_send(struct emu_adapter *standby, unsigned n);
 unsigned emu_stack_sent_ok(struct emu_adapter *standby);
 unsigned emu_stack_sent_failed(struct emu_adapter *standby);
 unsigned emu_stack_received(struct emu_adapter *standby);
+/* The link the stack above a standby was told of last (up until told), and
+ * how many status indications reached it. */
+BOOLEAN emu_stack_link_up(struct emu_adapter *standby);
+unsigned emu_stack_statuses(struct emu_adapter *standby);
 /* Keep received NBLs (not returned) until emu_stack_return(). */
 void emu_stack_hold_rx(struct emu_adapter *standby, BOOLEAN hold);
 void emu_stack_return(struct emu_adapter *standby);

@@ -166,6 +166,43 @@ VOID NTAPI NdisFReturnNetBufferLists(NDIS_HANDLE filter, PNET_BUFFER_LIST l, ULO
 
 /* ---- the stand-in for TCP/IP above the standby's filter */
 
+static void stack_take_status(struct emu_adapter *a, const NDIS_STATUS_INDICATION *si)
+{
+	const NDIS_LINK_STATE *ls = si->StatusBuffer;
+
+	a->stack_statuses++;
+	if (si->StatusCode == NDIS_STATUS_LINK_STATE && ls)
+		a->stack_link_down = ls->MediaConnectState != MediaConnectStateConnected;
+}
+
+VOID NTAPI NdisFIndicateStatus(NDIS_HANDLE filter, PNDIS_STATUS_INDICATION si)
+{
+	struct emu_filter_module *fm = module_of(filter, "NdisFIndicateStatus");
+
+	emu_unlocked("NdisFIndicateStatus");
+	if (si->Header.Type != NDIS_OBJECT_TYPE_STATUS_INDICATION)
+		emu_violation("NdisFIndicateStatus: bad header");
+	stack_take_status(fm->adapter, si);
+}
+
+void emu_stack_status(struct emu_adapter *a, PNDIS_STATUS_INDICATION si)
+{
+	if (emu_filter_attached(a) && emu.fc.StatusHandler)
+		emu.fc.StatusHandler(a->fm.ctx, si);
+	else
+		stack_take_status(a, si);
+}
+
+BOOLEAN emu_stack_link_up(struct emu_adapter *a)
+{
+	return !a->stack_link_down;
+}
+
+unsigned emu_stack_statuses(struct emu_adapter *a)
+{
+	return a->stack_statuses;
+}
+
 static void stack_return(struct emu_adapter *a, struct emu_nbl *e)
 {
 	struct emu_filter_module *fm = &a->fm;

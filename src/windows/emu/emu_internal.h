@@ -87,6 +87,8 @@ struct emu_adapter {
 	BOOLEAN stack_req_pending;
 	NDIS_STATUS stack_req_status;
 	/* the TCP/IP stand-in (standby) */
+	BOOLEAN stack_link_down; /* the link the stack was told of last */
+	unsigned stack_statuses; /* status indications that reached it */
 	BOOLEAN stack_hold;
 	struct emu_nbl *stack_rx[256];
 	unsigned n_stack_rx, stack_ok, stack_failed, stack_received, stack_seq;
@@ -139,6 +141,9 @@ void emu_indicate(struct emu_adapter *a, struct emu_nbl **e, unsigned n, BOOLEAN
 void emu_stack_submit(struct emu_adapter *a, struct emu_nbl *e);
 /* The bytes of an NBL's first NET_BUFFER (one mapped MDL in the emulation). */
 const UCHAR *emu_nbl_bytes(const NET_BUFFER_LIST *nbl, ULONG *len);
+/* A status indication of the standby @a's miniport, up through the filter
+ * (its FilterStatus handler) if one is attached, else straight to the stack. */
+void emu_stack_status(struct emu_adapter *a, PNDIS_STATUS_INDICATION si);
 /* Up the standby's stack: counts, keeps or returns. */
 void emu_stack_deliver(struct emu_adapter *a, PNET_BUFFER_LIST l, ULONG flags);
 void emu_process_reenumerate(void);

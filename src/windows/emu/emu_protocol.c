@@ -460,6 +460,8 @@ void emu_link(struct emu_adapter *a, BOOLEAN up)
 	si.StatusBufferSize = sizeof(ls);
 	if (a->open && !a->open->closed)
 		emu.pc.StatusHandlerEx(a->open->ctx, &si);
+	if (a->kind == EMU_STANDBY)
+		emu_stack_status(a, &si);
 }
 
 /* While a pause pends: the miniport completes its sends and OID requests,

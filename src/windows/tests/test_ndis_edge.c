@@ -520,6 +520,46 @@ static void test_link_flap_falls_back_and_returns_at_once(void **state)
 
 /* --- the engine's decisions, seen from a control path --- */
 
+/* The standby's flags as the engine heard them last. */
+static uint32_t standby_flags(void)
+{
+	struct sfo_adapter_status st;
+
+	assert_int_equal(engine_role(SFO_ROLE_STANDBY, &st), 1);
+	return st.info.flags;
+}
+
+/* The standby's own link reaches the engine as its carrier (and the stack,
+ * passed up); as on Linux the engine keeps the traffic on a VF with link
+ * while the standby has none, and the standby alone still sends. */
+static void test_standby_link_followed_and_passed_up(void **state)
+{
+	struct emu_adapter *sb = adapter("virtio0", MAC_A, EMU_STANDBY);
+	struct emu_adapter *v;
+
+	(void)state;
+	emu_link(sb, FALSE); /* down before the filter attaches */
+	emu_filter_attach(sb);
+	assert_int_equal(standby_flags(), SFO_AF_UP);
+	assert_sends_on(sb, sb, 2);
+	emu_link(sb, TRUE);
+	assert_int_equal(standby_flags(), SFO_AF_UP | SFO_AF_CARRIER);
+	assert_true(emu_stack_link_up(sb));
+	v = vf("vf0", MAC_A);
+	assert_sends_on(sb, v, 2);
+	emu_link(sb, FALSE);
+	assert_int_equal(standby_flags(), SFO_AF_UP);
+	assert_false(emu_stack_link_up(sb));
+	assert_int_equal(emu_stack_statuses(sb), 3);
+	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_sends_on(sb, v, 3);
+	emu_unplug(v, FALSE); /* back on the standby, link or not */
+	assert_sends_on(sb, sb, 2);
+	emu_link(sb, TRUE);
+	assert_int_equal(standby_flags(), SFO_AF_UP | SFO_AF_CARRIER);
+	assert_true(emu_stack_link_up(sb));
+}
+
 static void test_release_and_resume_through_the_engine(void **state)
 {
 	struct emu_adapter *sb = standby("virtio0", MAC_A);
@@ -850,6 +890,7 @@ int main(void)
 		T(test_vf_pause_and_restart_without_unbind),
 		T(test_filter_detach_and_attach_again_keeps_the_vf),
 		T(test_link_flap_falls_back_and_returns_at_once),
+		T(test_standby_link_followed_and_passed_up),
 		T(test_release_and_resume_through_the_engine),
 		T(test_vf_refusing_the_mtu_stays_unused),
 		T(test_engine_timer_fires_through_the_timer_object),
