@@ -212,6 +212,33 @@ static void test_same_mac_adapter_not_allowed_never_bound(void **state)
 	assert_sends_on(sb, sb, 2);
 }
 
+/* The default allowlist: a VF of each family the Linux edge allows by driver
+ * (one id each, from config.c's kernel tables) is bound. */
+static void test_default_allowlist_takes_each_family(void **state)
+{
+	static const USHORT ids[][2] = {
+		{ 0x8086, 0x1889 }, { 0x8086, 0x57ad }, { 0x8086, 0x1520 }, { 0x15b3, 0x1004 },
+		{ 0x15b3, 0xa2d3 }, { 0x14e4, 0x1819 }, { 0x1d0f, 0xec20 }, { 0x1077, 0x8090 },
+		{ 0x1425, 0x6801 }, { 0x1137, 0x02b7 }, { 0x19e5, 0x375e }, { 0x1da8, 0x3803 },
+		{ 0x10ee, 0x1100 }, { 0x177d, 0xa064 }, { 0x1414, 0x00ba },
+	};
+	struct emu_adapter *sb = standby("virtio0", MAC_A);
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		struct emu_adapter *v = emu_adapter_new("vf", MAC_A, EMU_VF);
+		NDIS_STATUS st;
+
+		emu_adapter_set_pci(v, ids[i][0], ids[i][1]);
+		st = emu_offer(v);
+		if (st == NDIS_STATUS_SUCCESS)
+			emu_unplug(v, FALSE);
+		emu_adapter_free(v);
+		assert_int_equal(st, NDIS_STATUS_SUCCESS);
+	}
+	assert_sends_on(sb, sb, 1);
+}
+
 /* The registry adds PCI ids to the allowlist (read at load): a device, a
  * vendor's every device; an entry that is none is logged and ignored. */
 static void test_registry_adds_to_the_vf_allowlist(void **state)
@@ -876,6 +903,7 @@ int main(void)
 		T(test_vf_before_standby_bound_on_attach),
 		T(test_standby_itself_and_other_macs_never_bound),
 		T(test_same_mac_adapter_not_allowed_never_bound),
+		T(test_default_allowlist_takes_each_family),
 		T(test_registry_adds_to_the_vf_allowlist),
 		T(test_filter_only_over_virtio_net),
 		T(test_e1000_with_the_standby_mac_gets_nothing),
