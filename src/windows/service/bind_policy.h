@@ -40,10 +40,9 @@ struct bind_nic {
  * -1 if none. The driver's ids are its own (not interface indexes), so the
  * match is by facts: the adapter's MAC equal to the NIC's current or
  * permanent one, and its PCI vendor:device, when it has them, equal to the
- * NIC's (a VF and its standby share the MAC, not the PCI ids). An adapter
- * without PCI ids matches by MAC alone, less well; among those, a standby
- * wins (the filter's module on a VF is an adapter of its own, without PCI
- * ids, with the VF's MAC).
+ * NIC's (a VF and its standby share the MAC, not the PCI ids; the driver
+ * reports both). An adapter without PCI ids matches by MAC alone, less well;
+ * among equal matches a standby wins.
  */
 int sfo_bind_match(const struct sfo_adapter_status *a, size_t n, const struct bind_nic *nic);
 
