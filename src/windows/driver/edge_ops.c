@@ -183,12 +183,15 @@ static int op_read_counters(void *ctx, uint32_t id, struct sfo_counters *out)
 	return sfo_stats_read_locked(id, out);
 }
 
-/* Not sent yet (no gratuitous ARP or NA): nothing is reported with
- * sfo_engine_announced(), so the status counts no announcement. */
+/* Sent after the lock through the path in use (announce.c), counted with
+ * sfo_engine_announced() as each frame completes. */
 static void op_announce(void *ctx, uint32_t standby_id)
 {
+	struct sfo_standby *sb = standby_of(standby_id);
+
 	(void)ctx;
-	(void)standby_id;
+	if (sb)
+		sfo_announce_request_locked(sb);
 }
 
 static void op_log(void *ctx, enum sfo_log_level level, const char *msg)

@@ -17,6 +17,7 @@ void sfo_drv_engine_unlock(void)
 	NdisReleaseSpinLock(&sfo_drv.lock);
 	sfo_mirror_due();
 	sfo_stats_due();
+	sfo_announce_due();
 }
 
 uint32_t sfo_drv_new_id_locked(void)

@@ -56,6 +56,14 @@ static const char *standby_driver(PNDIS_FILTER_ATTACH_PARAMETERS params, USHORT 
 	return driver;
 }
 
+static void free_module(struct sfo_standby *sb)
+{
+	sfo_announce_fini(sb);
+	if (sb->pool)
+		NdisFreeNetBufferListPool(sb->pool);
+	sfo_win_free(sb);
+}
+
 NDIS_STATUS NTAPI sfo_filter_attach(NDIS_HANDLE filter, NDIS_HANDLE driver_ctx,
 				    PNDIS_FILTER_ATTACH_PARAMETERS params)
 {
@@ -83,8 +91,8 @@ NDIS_STATUS NTAPI sfo_filter_attach(NDIS_HANDLE filter, NDIS_HANDLE driver_ctx,
 	sb->driver = driver;
 	sb->link_up = params->MediaConnectState == MediaConnectStateConnected;
 	sb->pool = clone_pool(filter);
-	if (!sb->pool) {
-		sfo_win_free(sb);
+	if (!sb->pool || !sfo_announce_init(sb)) {
+		free_module(sb);
 		return NDIS_STATUS_RESOURCES;
 	}
 	__builtin_memset(&attr, 0, sizeof(attr));
@@ -92,14 +100,12 @@ NDIS_STATUS NTAPI sfo_filter_attach(NDIS_HANDLE filter, NDIS_HANDLE driver_ctx,
 	attr.Header.Revision = NDIS_FILTER_ATTRIBUTES_REVISION_1;
 	attr.Header.Size = sizeof(attr);
 	if (NdisFSetAttributes(filter, sb, &attr) != NDIS_STATUS_SUCCESS) {
-		NdisFreeNetBufferListPool(sb->pool);
-		sfo_win_free(sb);
+		free_module(sb);
 		return NDIS_STATUS_FAILURE;
 	}
 	if (!sfo_drv_engine_lock()) { /* attached before DriverEntry made the engine */
 		sfo_drv_engine_unlock();
-		NdisFreeNetBufferListPool(sb->pool);
-		sfo_win_free(sb);
+		free_module(sb);
 		return NDIS_STATUS_FAILURE;
 	}
 	sb->id = sfo_drv_new_id_locked();
@@ -124,8 +130,7 @@ VOID NTAPI sfo_filter_detach(NDIS_HANDLE module)
 			break;
 		}
 	sfo_drv_engine_unlock();
-	NdisFreeNetBufferListPool(sb->pool);
-	sfo_win_free(sb);
+	free_module(sb);
 }
 
 NDIS_STATUS NTAPI sfo_filter_pause(NDIS_HANDLE module, PNDIS_FILTER_PAUSE_PARAMETERS params)
@@ -164,12 +169,17 @@ NDIS_STATUS NTAPI sfo_filter_restart(NDIS_HANDLE module, PNDIS_FILTER_RESTART_PA
 	BOOLEAN first;
 
 	sfo_drv_engine_lock();
-	sb->state = SFO_FILTER_RUNNING;
 	sb->mtu = restart_mtu(params, sb->mtu);
 	first = !sb->reported;
 	sb->reported = TRUE;
 	sfo_report_standby_locked(sb);
 	sfo_drv_engine_unlock();
+	/* Running from here: the module sends and indicates nothing of its own
+	 * before; the announcements a switch in the report asked follow. */
+	NdisAcquireSpinLock(&sfo_drv.lock);
+	sb->state = SFO_FILTER_RUNNING;
+	NdisReleaseSpinLock(&sfo_drv.lock);
+	sfo_announce_after_restart(sb);
 	/* A VF offered before the engine knew its standby gets offered again. */
 	if (first)
 		NdisReEnumerateProtocolBindings(sfo_drv.protocol);

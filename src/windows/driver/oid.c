@@ -153,15 +153,14 @@ static PNDIS_OID_REQUEST finish(struct sfo_standby *sb, PNDIS_OID_REQUEST clone,
 	NdisFreeCloneOidRequest(sb->filter, clone);
 	if (st != NDIS_STATUS_SUCCESS)
 		return orig;
-	NdisAcquireSpinLock(&sfo_drv.lock);
+	sfo_drv_engine_lock();
 	if (record_locked(&sb->rx_mode, orig)) {
 		if (sb->reported)
 			sfo_report_rx_mode_locked(sb);
 		if (sb->vf && sb->vf->rx_given)
 			sb->vf->mirror_due = TRUE; /* the bits the engine does not see */
 	}
-	NdisReleaseSpinLock(&sfo_drv.lock);
-	sfo_mirror_due();
+	sfo_drv_engine_unlock(); /* the mirror, and whatever else the engine asked */
 	return orig;
 }
 

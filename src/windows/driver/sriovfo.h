@@ -110,6 +110,16 @@ struct sfo_vf {
 	struct sfo_vf_stats stats;
 };
 
+/* The standby's addresses, learned from the stack's own ARP and neighbour
+ * discovery sends (addr_learn.c), announced after each switch (announce.c). */
+#define SFO_WIN_ADDRS_MAX 8
+struct sfo_win_addrs {
+	UCHAR v4[SFO_WIN_ADDRS_MAX][4];
+	UCHAR v6[SFO_WIN_ADDRS_MAX][16];
+	ULONG n4, n6;	    /* in use */
+	ULONG next4, next6; /* the slot a new address takes when all are in use */
+};
+
 /* The filter module over one standby. */
 struct sfo_standby {
 	struct sfo_standby *next;
@@ -133,6 +143,10 @@ struct sfo_standby {
 	ULONG64 vf_total[SFO_WIN_STATS_N];
 	BOOLEAN have_own;
 	ULONG64 own[SFO_WIN_STATS_N];
+	struct sfo_win_addrs addrs;
+	NDIS_HANDLE frame_pool;	    /* NBLs with NET_BUFFERs: the announcements */
+	NDIS_HANDLE announce_timer; /* sends them after a restart */
+	BOOLEAN announce_due;	    /* the engine's announce, to send after the lock */
 };
 
 struct sfo_driver {
@@ -285,6 +299,24 @@ BOOLEAN sfo_stats_is_ours(struct sfo_vf *vf, PNDIS_OID_REQUEST req);
 void sfo_stats_vf_complete(struct sfo_vf *vf, NDIS_STATUS status);
 /* The engine's read_counters: the last answer of @id's adapter. */
 int sfo_stats_read_locked(uint32_t id, struct sfo_counters *out);
+
+/* addr_learn.c: the standby's addresses from the stack's sends */
+void sfo_addr_learn(struct sfo_standby *sb, PNET_BUFFER_LIST nbls);
+
+/* announce.c: gratuitous ARP / unsolicited NA (RARP with no address known)
+ * through the path in use, after the engine's announce */
+/* The module's pool of frames and its timer (at attach; FALSE: none), freed
+ * with sfo_announce_fini() */
+BOOLEAN sfo_announce_init(struct sfo_standby *sb);
+void sfo_announce_fini(struct sfo_standby *sb);
+void sfo_announce_after_restart(struct sfo_standby *sb);
+void sfo_announce_request_locked(struct sfo_standby *sb);
+/* Send what was requested; call without the lock. */
+void sfo_announce_due(void);
+/* Take the driver's announcements out of @nbls (sent through @vf, or down
+ * the standby when NULL): freed and counted; the rest is returned. */
+PNET_BUFFER_LIST sfo_announce_completed(struct sfo_standby *sb, struct sfo_vf *vf,
+					PNET_BUFFER_LIST nbls);
 
 /* tx.c */
 VOID NTAPI sfo_filter_send(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER port,

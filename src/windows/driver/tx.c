@@ -27,6 +27,7 @@ VOID NTAPI sfo_filter_send(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, NDIS_PORT_
 	BOOLEAN running;
 	struct sfo_vf *vf;
 
+	sfo_addr_learn(sb, nbls); /* the addresses announce.c announces */
 	/* Count the clones out before the first one leaves, under the lock
 	 * that a pause takes: a pause cannot complete under them. */
 	NdisAcquireSpinLock(&sfo_drv.lock);
@@ -71,12 +72,15 @@ VOID NTAPI sfo_filter_send(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, NDIS_PORT_
 	}
 }
 
-/* Only NBLs that went down the standby come back here: they are the stack's. */
+/* Only NBLs that went down the standby come back here: the stack's, and
+ * the driver's own announcements. */
 VOID NTAPI sfo_filter_send_complete(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, ULONG flags)
 {
 	struct sfo_standby *sb = module;
 
-	NdisFSendNetBufferListsComplete(sb->filter, nbls, flags);
+	nbls = sfo_announce_completed(sb, NULL, nbls);
+	if (nbls)
+		NdisFSendNetBufferListsComplete(sb->filter, nbls, flags);
 }
 
 VOID NTAPI sfo_vf_send_complete(NDIS_HANDLE binding, PNET_BUFFER_LIST clones, ULONG flags)
@@ -89,6 +93,9 @@ VOID NTAPI sfo_vf_send_complete(NDIS_HANDLE binding, PNET_BUFFER_LIST clones, UL
 	LONG n = 0;
 	BOOLEAN running;
 
+	clones = sfo_announce_completed(sb, vf, clones); /* the driver's own frames */
+	if (!clones)
+		return;
 	NdisAcquireSpinLock(&sfo_drv.lock);
 	running = sb->state == SFO_FILTER_RUNNING;
 	NdisReleaseSpinLock(&sfo_drv.lock);

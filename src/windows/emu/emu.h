@@ -78,7 +78,7 @@ void emu_binding_restart(struct emu_adapter *a);
 
 /* The wire */
 void emu_hold_tx(struct emu_adapter *a, BOOLEAN hold); /* keep sends in flight */
-unsigned emu_tx_frames(struct emu_adapter *a);	       /* frames sent on the wire */
+unsigned emu_tx_frames(struct emu_adapter *a);	       /* the stack's frames sent on the wire */
 unsigned emu_tx_in_flight(struct emu_adapter *a);
 /* A frame arrives on @a, to @dst; with NDIS_RECEIVE_FLAGS_RESOURCES if asked. */
 void emu_receive(struct emu_adapter *a, const UCHAR dst[6], BOOLEAN resources);
@@ -98,6 +98,11 @@ void emu_adapter_statistics(struct emu_adapter *a, NDIS_STATISTICS_INFO *out);
 void emu_miniport_discard(struct emu_adapter *a, unsigned n);
 NDIS_STATUS emu_stack_query_statistics(struct emu_adapter *standby);
 BOOLEAN emu_stack_statistics(struct emu_adapter *standby, NDIS_STATISTICS_INFO *out);
+/* The driver's own frames @a transmitted: announcements, each checked. */
+enum emu_announcement { EMU_GARP, EMU_UNSOLICITED_NA, EMU_RARP, EMU_ANN_KINDS };
+unsigned emu_announcements(struct emu_adapter *a, enum emu_announcement kind);
+/* Whether @a announced the address (4 bytes: IPv4, 16: IPv6). */
+BOOLEAN emu_announced(struct emu_adapter *a, const UCHAR *addr, unsigned len);
 /* Pend the OID requests to @a (a VF: the driver's; a standby: those the
  * filter passes down) until emu_complete_oids(). */
 void emu_hold_oids(struct emu_adapter *a, BOOLEAN hold);

@@ -8,6 +8,7 @@
 #define EMU_MAX_HOPS  6
 #define EMU_FRAME_LEN 64
 #define EMU_MAX_BURST 16
+#define EMU_ANN_ADDRS 32
 
 enum emu_hop {
 	HOP_MINIPORT, /* received by an adapter; goes back to it */
@@ -18,6 +19,7 @@ enum emu_hop {
 
 struct emu_pool {
 	NDIS_HANDLE owner; /* the filter module that allocated it, or NULL */
+	BOOLEAN with_nb;   /* made with fAllocateNetBuffer */
 	long live;
 };
 
@@ -79,6 +81,13 @@ struct emu_adapter {
 	unsigned n_multicast;
 	BOOLEAN hold_oids;
 	NDIS_STATISTICS_INFO stats; /* what the miniport counted (emu_stats.c) */
+	/* the driver's announcements it transmitted (emu_announce.c) */
+	unsigned announced[EMU_ANN_KINDS];
+	struct {
+		UCHAR addr[16];
+		unsigned len;
+	} ann_addrs[EMU_ANN_ADDRS];
+	unsigned n_ann_addrs;
 	/* a standby: the filter's OID clones held, the stack's request pending */
 	PNDIS_OID_REQUEST filter_held[16];
 	unsigned n_filter_held;
@@ -154,6 +163,10 @@ void emu_check_oid_header(const NDIS_OID_REQUEST *req, const char *call);
 void emu_stats_tx(struct emu_adapter *a, const NET_BUFFER_LIST *nbl, NDIS_STATUS st);
 void emu_stats_rx(struct emu_adapter *a, const NET_BUFFER_LIST *nbl);
 NDIS_STATUS emu_stats_query(struct emu_adapter *a, NDIS_OID_REQUEST *req);
+/* emu_announce.c: an NBL the driver allocated with its own NET_BUFFER, and
+ * the check of such a frame on @a's wire (an announcement, well-formed) */
+BOOLEAN emu_nbl_own_frame(const struct emu_nbl *e);
+void emu_check_own_frame(struct emu_adapter *a, const struct emu_nbl *e);
 /* Free the retired NBLs (at unload). */
 void emu_free_graveyard(void);
 

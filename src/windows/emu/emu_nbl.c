@@ -166,6 +166,7 @@ NDIS_HANDLE NTAPI NdisAllocateNetBufferListPool(NDIS_HANDLE owner,
 	if (!pool)
 		abort();
 	pool->owner = owner;
+	pool->with_nb = params->fAllocateNetBuffer;
 	live_allocations++;
 	return pool;
 }

@@ -220,8 +220,8 @@ VOID NTAPI NdisReturnNetBufferLists(NDIS_HANDLE binding, PNET_BUFFER_LIST l, ULO
 void emu_complete_transmit(struct emu_adapter *a, struct emu_nbl *e, NDIS_STATUS st)
 {
 	e->nbl.Status = st;
-	if (st == NDIS_STATUS_SUCCESS)
-		a->tx_frames++;
+	if (st == NDIS_STATUS_SUCCESS && !emu_nbl_own_frame(e))
+		a->tx_frames++; /* the stack's: announcements are counted apart */
 	emu_stats_tx(a, &e->nbl, st);
 	if (e->hops && e->hop[e->hops - 1].kind == HOP_FILTER) {
 		struct emu_filter_module *fm = e->hop[e->hops - 1].who;
@@ -241,6 +241,8 @@ void emu_complete_transmit(struct emu_adapter *a, struct emu_nbl *e, NDIS_STATUS
 
 void emu_transmit(struct emu_adapter *a, struct emu_nbl *e)
 {
+	if (emu_nbl_own_frame(e))
+		emu_check_own_frame(a, e);
 	if (a->gone || a->surprise) {
 		emu_complete_transmit(a, e, STATUS_DEVICE_REMOVED);
 		return;
@@ -283,7 +285,11 @@ unsigned emu_tx_frames(struct emu_adapter *a)
 
 unsigned emu_tx_in_flight(struct emu_adapter *a)
 {
-	return a->n_in_flight;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < a->n_in_flight; i++)
+		n += !emu_nbl_own_frame(a->in_flight[i]); /* the stack's */
+	return n;
 }
 
 unsigned emu_rx_outstanding(struct emu_adapter *a)

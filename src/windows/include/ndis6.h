@@ -447,6 +447,15 @@ VOID NTAPI NdisFreeCloneNetBufferList(PNET_BUFFER_LIST, ULONG);
 NDIS_STATUS NTAPI NdisCopySendNetBufferListInfo(PNET_BUFFER_LIST, PNET_BUFFER_LIST);
 NDIS_STATUS NTAPI NdisCopyReceiveNetBufferListInfo(PNET_BUFFER_LIST, PNET_BUFFER_LIST);
 PVOID NTAPI NdisGetDataBuffer(PNET_BUFFER, ULONG, PVOID, UINT, UINT);
+/* NBLs of the driver's own (nf-ndis-ndisallocatenetbufferandnetbufferlist,
+ * from a pool with fAllocateNetBuffer; nf-ndis-ndisallocatemdl over
+ * non-paged memory, nf-ndis-ndisfreemdl, nf-ndis-ndisfreenetbufferlist):
+ * IRQL <= DISPATCH_LEVEL. */
+PNET_BUFFER_LIST NTAPI NdisAllocateNetBufferAndNetBufferList(NDIS_HANDLE, USHORT, USHORT, PMDL,
+							     ULONG, SIZE_T);
+VOID NTAPI NdisFreeNetBufferList(PNET_BUFFER_LIST);
+PMDL NTAPI NdisAllocateMdl(NDIS_HANDLE, PVOID, UINT);
+VOID NTAPI NdisFreeMdl(PMDL);
 
 PVOID NTAPI NdisAllocateMemoryWithTagPriority(NDIS_HANDLE, UINT, ULONG, int);
 VOID NTAPI NdisFreeMemory(PVOID, UINT, UINT);
