@@ -439,6 +439,7 @@ static void stats_json(struct host *h, struct json *j)
 	json_u64(j, "out_octets", s.out_octets);
 	json_u64(j, "out_discards", s.out_discards);
 	json_u64(j, "out_errors", s.out_errors);
+	json_u64(j, "announcements", s.announcements);
 	json_bool(j, "decreased", h->stats_decreased);
 	json_obj_close(j);
 }

@@ -206,6 +206,7 @@ const char *mp_pair_state(void)
 int mp_statistics(struct mp *standby, struct mp_stats *out)
 {
 	NDIS_STATISTICS_INFO s;
+	struct sfo_pair_status st;
 
 	if (emu_stack_query_statistics(standby->a) != NDIS_STATUS_SUCCESS ||
 	    !emu_stack_statistics(standby->a, &s))
@@ -218,6 +219,9 @@ int mp_statistics(struct mp *standby, struct mp_stats *out)
 	out->out_octets = s.ifHCOutOctets;
 	out->out_discards = s.ifOutDiscards;
 	out->out_errors = s.ifOutErrors;
+	out->announcements = 0;
+	if (pair0(&st) == 0)
+		out->announcements = st.failover.announcements;
 	return 0;
 }
 

@@ -30,6 +30,7 @@ struct mp_totals {
 struct mp_stats {
 	uint64_t in_packets, in_octets, in_discards, in_errors;
 	uint64_t out_packets, out_octets, out_discards, out_errors;
+	uint64_t announcements; /* the driver's own frames among out_packets */
 };
 
 /* DriverEntry; 0, or -1 when it fails. */
