@@ -65,11 +65,14 @@ BOOLEAN sfo_announce_init(struct sfo_standby *sb)
 	return FALSE;
 }
 
-/* Paused, detached: nothing of the module's is out. */
+/* Paused, detached (PASSIVE_LEVEL): nothing of the module's is out. A timer
+ * function already started on another processor is waited for, as the
+ * engine's timer at unload (engine_edge.c). */
 void sfo_announce_fini(struct sfo_standby *sb)
 {
 	if (sb->announce_timer) {
 		NdisCancelTimerObject(sb->announce_timer);
+		KeFlushQueuedDpcs();
 		NdisFreeTimerObject(sb->announce_timer);
 	}
 	if (sb->frame_pool)
