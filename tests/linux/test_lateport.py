@@ -85,10 +85,14 @@ class LatePortTest(IntegrationTest):
         t0 = time.monotonic()
         t.add_vf("vf0")
         p, _ = d.wait_state("active", 2.0, vf="vf0")
-        self.note(f"plugged -> active in {(time.monotonic() - t0) * 1000:.0f} ms (polled); "
+        elapsed = time.monotonic() - t0
+        self.note(f"plugged -> active in {elapsed * 1000:.0f} ms (polled); "
                   f"{p['failover']['path_probes']} probe(s)")
         self.assertIn("path through vf0 proven", p["reason"])
-        self.assertEqual(p["failover"]["path_probes"], 1)
+        # One probe, answered; a loaded machine that delays the answer past the
+        # probe interval sends one more per interval, never more than that.
+        self.assertLessEqual(p["failover"]["path_probes"], 1 + int(elapsed / PROBE_INTERVAL),
+                             "more probes than the time to the answer explains")
         self.check_loss(out, back, "READY PORT")
 
     def test_flap_port_late(self):

@@ -321,8 +321,10 @@ ping_g 3 20000 >/dev/null
 nodev=$(stat_of tx_nodev)
 out=$(link_del_under_ping)
 echo "# ip link del vf at 100 pps, devmap only: $out"
-check "devmap fallback: at most 5 of 300 lost at 100 pps (lost $(field "$out" lost))" \
-	test "$(field "$out" lost)" -le 5
+# Without the fallback the 200 pings after the deletion are lost; with it, those in
+# flight (a loaded TCG guest has lost 6 here: 20 stays far from 200).
+check "devmap fallback: at most 20 of 300 lost at 100 pps (lost $(field "$out" lost))" \
+	test "$(field "$out" lost)" -le 20
 check "devmap fallback: no loss in the last 100" test "$(field "$out" last_lost)" -lt 200
 check "devmap fallback: TX took the no-VF path (tx_nodev)" test "$(stat_of tx_nodev)" -gt "$nodev"
 check "devmap fallback: nothing flipped the mode" test "$(mode_of)" = vf
