@@ -11,9 +11,16 @@
  *   - NDIS_RECEIVE_FLAGS_RESOURCES: the NBLs are the indicator's again when
  *     the call returns (chain as it was, never returned later);
  *   - a pause completes only with nothing of the driver's outstanding;
- *   - no send on a paused filter or on a paused or closed binding, no close
- *     with I/O outstanding, no NDIS call with the driver's spin lock held.
- * Single-threaded: the tests call in one at a time.
+ *   - no send on a paused filter or on a paused or closed binding (nor once
+ *     the binding's pause handler returned), no close with I/O outstanding,
+ *     no NDIS call with the driver's spin lock held (by the calling thread),
+ *     a spin lock never taken twice by one thread nor released by another.
+ * Threads: like NDIS, any of it may be called from several threads at once
+ * (sends, receives, returns, completions, OIDs, the clock), the PnP calls
+ * (attach, pause, restart, detach, offer, link, unplug) too, carried out
+ * one at a time as NDIS serializes them. The emulation never holds a lock
+ * of its own while it calls the driver. A test frees an adapter only once
+ * no thread uses it.
  */
 #ifndef SFO_WIN_EMU_H
 #define SFO_WIN_EMU_H
@@ -53,6 +60,8 @@ void emu_filter_attach(struct emu_adapter *standby);
 BOOLEAN emu_filter_attached(struct emu_adapter *a);
 NDIS_STATUS emu_filter_pause(struct emu_adapter *standby); /* SUCCESS or PENDING */
 BOOLEAN emu_filter_paused(struct emu_adapter *standby);
+/* Wait up to @ms for a pending pause to complete: whether it did. */
+BOOLEAN emu_filter_wait_paused(struct emu_adapter *standby, unsigned ms);
 void emu_filter_restart(struct emu_adapter *standby);
 void emu_filter_detach(struct emu_adapter *standby);
 /* Offer a VF (or any adapter) to the driver's protocol: its bind's status. */
@@ -75,6 +84,7 @@ void emu_unplug(struct emu_adapter *a, BOOLEAN surprise);
  * added in the VF's stack, a power transition); the pause as in an unplug. */
 void emu_binding_pause(struct emu_adapter *a);
 void emu_binding_restart(struct emu_adapter *a);
+BOOLEAN emu_binding_paused(struct emu_adapter *a);
 
 /* The wire */
 void emu_hold_tx(struct emu_adapter *a, BOOLEAN hold); /* keep sends in flight */

@@ -113,6 +113,7 @@ static BOOLEAN na_ok(const struct emu_adapter *a, const UCHAR *f, ULONG len)
 	       !memcmp(na + 26, a->mac, 6) && icmp6_sum(ip6, na, 32) == 0xffff;
 }
 
+/* With the emulation's lock held. */
 void emu_check_own_frame(struct emu_adapter *a, const struct emu_nbl *e)
 {
 	ULONG len;
@@ -137,13 +138,21 @@ void emu_check_own_frame(struct emu_adapter *a, const struct emu_nbl *e)
 
 unsigned emu_announcements(struct emu_adapter *a, enum emu_announcement kind)
 {
-	return a->announced[kind];
+	unsigned n;
+
+	emu_lock();
+	n = a->announced[kind];
+	emu_unlock();
+	return n;
 }
 
 BOOLEAN emu_announced(struct emu_adapter *a, const UCHAR *addr, unsigned len)
 {
-	for (unsigned i = 0; i < a->n_ann_addrs; i++)
-		if (a->ann_addrs[i].len == len && !memcmp(a->ann_addrs[i].addr, addr, len))
-			return TRUE;
-	return FALSE;
+	BOOLEAN found = FALSE;
+
+	emu_lock();
+	for (unsigned i = 0; i < a->n_ann_addrs && !found; i++)
+		found = a->ann_addrs[i].len == len && !memcmp(a->ann_addrs[i].addr, addr, len);
+	emu_unlock();
+	return found;
 }

@@ -20,8 +20,10 @@ static unsigned n_log; /* lines written so far; the last LOG_LINES are kept */
 
 void emu_adapter_set_pci(struct emu_adapter *a, USHORT vendor, USHORT device)
 {
+	emu_lock();
 	a->pci_vendor = vendor;
 	a->pci_device = device;
+	emu_unlock();
 }
 
 NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT pdo, DEVICE_REGISTRY_PROPERTY property, ULONG len,
@@ -31,21 +33,29 @@ NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT pdo, DEVICE_REGISTRY_PROPERTY 
 	struct emu_adapter *a;
 	int n;
 
+	USHORT vendor = 0, device = 0;
+
 	emu_unlocked("IoGetDeviceProperty");
+	emu_lock();
 	for (a = emu.adapters; a && &a->pdo != pdo; a = a->next)
 		;
+	if (a) {
+		vendor = a->pci_vendor;
+		device = a->pci_device;
+	}
+	emu_unlock();
 	if (!a) {
 		emu_violation("IoGetDeviceProperty: not a physical device object");
 		return STATUS_INVALID_PARAMETER_2;
 	}
 	if (property != DevicePropertyHardwareID)
 		return STATUS_INVALID_PARAMETER_2;
-	if (!a->pci_vendor)
+	if (!vendor)
 		return STATUS_OBJECT_NAME_NOT_FOUND; /* not a PCI function */
 	/* REG_MULTI_SZ: the most specific ID first, an empty string last */
 	n = snprintf(ids, sizeof(ids),
 		     "PCI\\VEN_%04X&DEV_%04X&SUBSYS_00000000&REV_01%cPCI\\VEN_%04X&DEV_%04X%c",
-		     a->pci_vendor, a->pci_device, 0, a->pci_vendor, a->pci_device, 0);
+		     vendor, device, 0, vendor, device, 0);
 	*result = (ULONG)(n + 1) * sizeof(WCHAR);
 	if (len < *result)
 		return STATUS_BUFFER_TOO_SMALL;
@@ -56,24 +66,28 @@ NTSTATUS NTAPI IoGetDeviceProperty(PDEVICE_OBJECT pdo, DEVICE_REGISTRY_PROPERTY 
 
 ULONG DbgPrintEx(ULONG component, ULONG level, const char *format, ...)
 {
-	char *line = log_lines[n_log++ % LOG_LINES];
+	char *line;
 	va_list ap;
 
 	(void)component;
+	emu_lock();
+	line = log_lines[n_log++ % LOG_LINES];
 	va_start(ap, format);
 	vsnprintf(line, sizeof(log_lines[0]), format, ap);
 	va_end(ap);
 	if (getenv("SFO_EMU_LOG"))
 		fprintf(stderr, "[%lu] %s", (unsigned long)level, line);
+	emu_unlock();
 	return 0;
 }
 
 BOOLEAN emu_log_has(const char *text)
 {
-	unsigned first = n_log > LOG_LINES ? n_log - LOG_LINES : 0;
+	BOOLEAN found = FALSE;
 
-	for (unsigned i = first; i < n_log; i++)
-		if (strstr(log_lines[i % LOG_LINES], text))
-			return TRUE;
-	return FALSE;
+	emu_lock();
+	for (unsigned i = n_log > LOG_LINES ? n_log - LOG_LINES : 0; i < n_log && !found; i++)
+		found = strstr(log_lines[i % LOG_LINES], text) != NULL;
+	emu_unlock();
+	return found;
 }

@@ -3,6 +3,8 @@
 #ifndef SFO_WIN_EMU_INTERNAL_H
 #define SFO_WIN_EMU_INTERNAL_H
 
+#include <stdatomic.h>
+
 #include "emu.h"
 
 #define EMU_MAX_HOPS  6
@@ -20,7 +22,7 @@ enum emu_hop {
 struct emu_pool {
 	NDIS_HANDLE owner; /* the filter module that allocated it, or NULL */
 	BOOLEAN with_nb;   /* made with fAllocateNetBuffer */
-	long live;
+	atomic_long live;
 };
 
 struct emu_nbl {
@@ -37,7 +39,10 @@ struct emu_nbl {
 		void *who;
 	} hop[EMU_MAX_HOPS];
 	UCHAR frame[EMU_FRAME_LEN];
-	UCHAR *data; /* a real frame's bytes (emu_wire.c), freed when retired */
+	UCHAR *data;	   /* a real frame's bytes (emu_wire.c), freed when retired */
+	BOOLEAN resources; /* indicated with NDIS_RECEIVE_FLAGS_RESOURCES */
+	BOOLEAN in_call;   /* its receive call to a binding is under way */
+	BOOLEAN returned;  /* returned during that call: retired when it ends */
 };
 
 struct emu_open { /* the driver's protocol binding to an adapter */
@@ -45,6 +50,8 @@ struct emu_open { /* the driver's protocol binding to an adapter */
 	NDIS_HANDLE ctx;
 	BOOLEAN pausing, paused, closed;
 	BOOLEAN opening, closing; /* NdisOpenAdapterEx/NdisCloseAdapterEx pended */
+	BOOLEAN pause_told;	  /* its NetEventPause handler returned: no send after */
+	unsigned calls;		  /* the emulation's calls into its handlers under way */
 	long tx_out;
 	PNDIS_OID_REQUEST held_oids[16]; /* pended by emu_hold_oids() */
 	unsigned n_held_oids;
@@ -53,8 +60,11 @@ struct emu_open { /* the driver's protocol binding to an adapter */
 struct emu_filter_module {
 	struct emu_adapter *adapter;
 	NDIS_HANDLE ctx;
-	enum { FM_DETACHED, FM_PAUSED, FM_RUNNING, FM_PAUSING } state;
-	long indicated; /* driver-owned NBLs indicated up, not yet returned */
+	/* Restarting: from the call of FilterRestart to its return (the
+	 * module may send and indicate from then on, as in NDIS) */
+	enum { FM_DETACHED, FM_PAUSED, FM_RESTARTING, FM_RUNNING, FM_PAUSING } state;
+	long indicated;	  /* driver-owned NBLs indicated up, not yet returned */
+	unsigned in_send; /* the stack's sends inside the filter's send handler */
 };
 
 struct emu_adapter {
@@ -69,11 +79,13 @@ struct emu_adapter {
 	NDIS_STRING ifname;
 	struct emu_pool rx_pool, stack_pool;
 	BOOLEAN gone, surprise, hold_tx;
+	BOOLEAN offer_due; /* to be offered again (a re-enumeration) */
 	BOOLEAN link_down; /* its media state, reported at bind and by emu_link() */
 	struct emu_nbl *in_flight[256];
 	unsigned n_in_flight, tx_frames, rx_out;
-	struct emu_filter_module fm;	      /* standby */
-	struct emu_open *open;		      /* VF (or any adapter the driver bound) */
+	unsigned rx_in_call;	     /* of rx_out: in a receive call to a binding under way */
+	struct emu_filter_module fm; /* standby */
+	struct emu_open *open;	     /* VF (or any adapter the driver bound) */
 	BOOLEAN bind_pending, unbind_pending; /* the driver's handler returned PENDING */
 	NDIS_STATUS bind_status;	      /* as NdisCompleteBindAdapterEx said */
 	/* the receive settings the adapter was given */
@@ -116,10 +128,21 @@ extern struct emu_state {
 	BOOLEAN filter_registered, protocol_registered, reenumerate;
 	DRIVER_OBJECT driver;
 	struct emu_adapter *adapters;
-	int lock_depth;
 	BOOLEAN pend_open_close;       /* NdisOpenAdapterEx/NdisCloseAdapterEx pend */
 	PUNICODE_STRING registry_path; /* given to DriverEntry */
 } emu;
+
+/* The emulation's own lock (emu_nbl.c): its state, the adapters and their
+ * bindings and filter modules, the timers, the log; held only for that
+ * bookkeeping, never while a driver's handler runs (so never under the
+ * driver's spin lock the other way round: the driver's lock may be held
+ * when the emulation takes its own, in the NDIS calls made under it).
+ * Waits: emu_wait() sleeps (lock held on entry and return) until
+ * emu_changed() or @ms pass; FALSE on the timeout. */
+void emu_lock(void);
+void emu_unlock(void);
+void emu_changed(void);
+BOOLEAN emu_wait(unsigned ms);
 
 /* The driver's entry point, which the I/O manager would call. */
 NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT driver, PUNICODE_STRING registry_path);
@@ -156,6 +179,10 @@ void emu_stack_status(struct emu_adapter *a, PNDIS_STATUS_INDICATION si);
 /* Up the standby's stack: counts, keeps or returns. */
 void emu_stack_deliver(struct emu_adapter *a, PNET_BUFFER_LIST l, ULONG flags);
 void emu_process_reenumerate(void);
+/* PnP: binds, pauses, restarts, unbinds, attaches, detaches and link
+ * changes, one at a time (NDIS serializes them); may nest in one thread. */
+void emu_pnp_begin(void);
+void emu_pnp_end(void);
 /* The miniport @a carries out a set request. */
 NDIS_STATUS emu_apply_oid(struct emu_adapter *a, const NDIS_OID_REQUEST *req, const char *call);
 void emu_check_oid_header(const NDIS_OID_REQUEST *req, const char *call);

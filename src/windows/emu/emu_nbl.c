@@ -6,8 +6,17 @@
  * (marked dead) until the end, so a second completion is reported, not a
  * use after free: the last GRAVEYARD_MAX of them, which bounds the memory
  * of a long run with real frames (sfo-ndis-host).
+ *
+ * Threads: the emulation's state is guarded by one mutex (emu_lock), held
+ * only for its own bookkeeping, never while a driver's handler runs; the
+ * counts here are atomics, the graveyard has a leaf lock of its own. The
+ * driver's spin locks are real (error-checking) mutexes, their depth is per
+ * thread: "an NDIS call with the driver's lock held" is the calling thread's.
  */
+#define _GNU_SOURCE /* PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP */
+#include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,10 +29,51 @@
 #define GRAVEYARD_MAX (1u << 14)
 
 struct emu_state emu;
-static int violations;
-static long live_nbls, live_allocations;
+static atomic_int violations;
+static atomic_long live_nbls, live_allocations;
+static pthread_mutex_t graveyard_mu = PTHREAD_MUTEX_INITIALIZER; /* a leaf */
 static struct emu_nbl *graveyard[GRAVEYARD_MAX];
 static size_t n_graveyard; /* retired so far: the oldest are freed first */
+/* Error-checking: the emulation taking its own lock twice on one thread
+ * (a driver handler called with it held) is reported, not a deadlock. */
+static pthread_mutex_t emu_mu = PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP;
+static pthread_cond_t emu_cv = PTHREAD_COND_INITIALIZER;
+/* The driver's spin locks the calling thread holds (its IRQL is
+ * DISPATCH_LEVEL while there is one). */
+static _Thread_local int lock_depth;
+
+void emu_lock(void)
+{
+	if (pthread_mutex_lock(&emu_mu)) {
+		emu_violation("the emulation's lock taken twice: a driver handler was called "
+			      "with it held");
+		abort();
+	}
+}
+
+void emu_unlock(void)
+{
+	pthread_mutex_unlock(&emu_mu);
+}
+
+void emu_changed(void)
+{
+	pthread_cond_broadcast(&emu_cv);
+}
+
+BOOLEAN emu_wait(unsigned ms)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	return pthread_cond_timedwait(&emu_cv, &emu_mu, &until) != ETIMEDOUT;
+}
 
 void emu_violation(const char *fmt, ...)
 {
@@ -39,7 +89,7 @@ void emu_violation(const char *fmt, ...)
 
 void emu_unlocked(const char *call)
 {
-	if (emu.lock_depth)
+	if (lock_depth)
 		emu_violation("%s called with the driver's spin lock held", call);
 }
 
@@ -108,17 +158,21 @@ void emu_nbl_retire(struct emu_nbl *e)
 	live_nbls--;
 	free(e->data);
 	e->data = NULL;
+	pthread_mutex_lock(&graveyard_mu);
 	free(graveyard[n_graveyard % GRAVEYARD_MAX]);
 	graveyard[n_graveyard++ % GRAVEYARD_MAX] = e;
+	pthread_mutex_unlock(&graveyard_mu);
 }
 
 void emu_free_graveyard(void)
 {
+	pthread_mutex_lock(&graveyard_mu);
 	for (size_t i = 0; i < GRAVEYARD_MAX; i++) {
 		free(graveyard[i]);
 		graveyard[i] = NULL;
 	}
 	n_graveyard = 0;
+	pthread_mutex_unlock(&graveyard_mu);
 }
 
 BOOLEAN emu_nbl_driver_owned(const struct emu_nbl *e)
@@ -282,14 +336,19 @@ VOID NTAPI NdisFreeSpinLock(PNDIS_SPIN_LOCK lock)
 VOID NTAPI NdisAcquireSpinLock(PNDIS_SPIN_LOCK lock)
 {
 	if (pthread_mutex_lock((pthread_mutex_t *)lock->SpinLock)) {
-		emu_violation("NdisAcquireSpinLock: the lock is already held (deadlock)");
+		emu_violation("NdisAcquireSpinLock: the lock is already held by this thread "
+			      "(deadlock)");
 		abort();
 	}
-	emu.lock_depth++;
+	lock_depth++;
 }
 
+/* Released by the thread that holds it, which the error-checking mutex knows. */
 VOID NTAPI NdisReleaseSpinLock(PNDIS_SPIN_LOCK lock)
 {
-	emu.lock_depth--;
-	pthread_mutex_unlock((pthread_mutex_t *)lock->SpinLock);
+	if (pthread_mutex_unlock((pthread_mutex_t *)lock->SpinLock)) {
+		emu_violation("NdisReleaseSpinLock: the lock is not held by this thread");
+		return;
+	}
+	lock_depth--;
 }

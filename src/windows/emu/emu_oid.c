@@ -82,16 +82,21 @@ VOID NTAPI NdisFreeCloneOidRequest(NDIS_HANDLE filter, PNDIS_OID_REQUEST clone)
 NDIS_STATUS NTAPI NdisFOidRequest(NDIS_HANDLE filter, PNDIS_OID_REQUEST req)
 {
 	struct emu_filter_module *fm = filter;
+	NDIS_STATUS st;
 
 	emu_unlocked("NdisFOidRequest");
+	emu_lock();
 	check_in_flight(fm->adapter->filter_held, fm->adapter->n_filter_held, req,
 			"NdisFOidRequest");
 	if (fm->adapter->hold_oids) {
 		emu_check_oid_header(req, "NdisFOidRequest");
 		fm->adapter->filter_held[fm->adapter->n_filter_held++] = req;
-		return NDIS_STATUS_PENDING;
+		st = NDIS_STATUS_PENDING;
+	} else {
+		st = emu_apply_oid(fm->adapter, req, "NdisFOidRequest");
 	}
-	return emu_apply_oid(fm->adapter, req, "NdisFOidRequest");
+	emu_unlock();
+	return st;
 }
 
 VOID NTAPI NdisFOidRequestComplete(NDIS_HANDLE filter, PNDIS_OID_REQUEST req, NDIS_STATUS status)
@@ -100,103 +105,186 @@ VOID NTAPI NdisFOidRequestComplete(NDIS_HANDLE filter, PNDIS_OID_REQUEST req, ND
 	struct emu_adapter *a = fm->adapter;
 
 	emu_unlocked("NdisFOidRequestComplete");
+	emu_lock();
 	if (!a->stack_req_pending || req != &a->stack_req) {
 		emu_violation("NdisFOidRequestComplete: not the stack's pending request");
-		return;
+	} else {
+		a->stack_req_pending = FALSE;
+		a->stack_req_status = status;
 	}
-	a->stack_req_pending = FALSE;
-	a->stack_req_status = status;
+	emu_unlock();
 }
 
 NDIS_STATUS NTAPI NdisOidRequest(NDIS_HANDLE binding, PNDIS_OID_REQUEST req)
 {
 	struct emu_open *o = binding;
+	NDIS_STATUS st;
 
 	emu_unlocked("NdisOidRequest");
+	emu_lock();
 	if (o->adapter->open != o || o->closed)
 		emu_violation("NdisOidRequest on a closed binding");
 	check_in_flight(o->held_oids, o->n_held_oids, req, "NdisOidRequest");
 	if (o->adapter->hold_oids) {
 		emu_check_oid_header(req, "NdisOidRequest");
 		o->held_oids[o->n_held_oids++] = req;
-		return NDIS_STATUS_PENDING;
+		st = NDIS_STATUS_PENDING;
+	} else {
+		st = emu_apply_oid(o->adapter, req, "NdisOidRequest");
 	}
-	return emu_apply_oid(o->adapter, req, "NdisOidRequest");
+	emu_unlock();
+	return st;
 }
 
 void emu_hold_oids(struct emu_adapter *a, BOOLEAN hold)
 {
+	emu_lock();
 	a->hold_oids = hold;
+	emu_unlock();
 }
 
+/* One at a time, in order: carried out under the lock, completed after it
+ * (a completion to a binding is a call into it, as a send's). */
 void emu_complete_oids(struct emu_adapter *a)
 {
-	struct emu_open *o = a->open;
+	for (;;) {
+		PNDIS_OID_REQUEST req = NULL;
+		struct emu_open *o = NULL;
+		NDIS_HANDLE ctx = NULL;
+		NDIS_STATUS st = NDIS_STATUS_SUCCESS;
 
-	while (a->n_filter_held) {
-		PNDIS_OID_REQUEST req = a->filter_held[0];
-
-		memmove(a->filter_held, a->filter_held + 1, --a->n_filter_held * sizeof(req));
-		emu.fc.OidRequestCompleteHandler(a->fm.ctx, req, emu_apply_oid(a, req, "held OID"));
-	}
-
-	while (o && o->n_held_oids) {
-		PNDIS_OID_REQUEST req = o->held_oids[0];
-
-		memmove(o->held_oids, o->held_oids + 1, --o->n_held_oids * sizeof(req));
-		emu.pc.OidRequestCompleteHandler(o->ctx, req, emu_apply_oid(a, req, "held OID"));
+		emu_lock();
+		if (a->n_filter_held) {
+			req = a->filter_held[0];
+			memmove(a->filter_held, a->filter_held + 1,
+				--a->n_filter_held * sizeof(req));
+			ctx = a->fm.ctx;
+		} else if (a->open && a->open->n_held_oids) {
+			o = a->open;
+			req = o->held_oids[0];
+			memmove(o->held_oids, o->held_oids + 1, --o->n_held_oids * sizeof(req));
+			ctx = o->ctx;
+			o->calls++;
+		}
+		if (req)
+			st = emu_apply_oid(a, req, "held OID");
+		emu_unlock();
+		if (!req)
+			return;
+		if (!o) {
+			emu.fc.OidRequestCompleteHandler(ctx, req, st);
+			continue;
+		}
+		emu.pc.OidRequestCompleteHandler(ctx, req, st);
+		emu_lock();
+		o->calls--;
+		emu_changed();
+		emu_unlock();
 	}
 }
 
 unsigned emu_oids_in_flight(struct emu_adapter *a)
 {
-	return a->n_filter_held + (a->open ? a->open->n_held_oids : 0);
+	unsigned n;
+
+	emu_lock();
+	n = a->n_filter_held + (a->open ? a->open->n_held_oids : 0);
+	emu_unlock();
+	return n;
 }
 
 BOOLEAN emu_stack_oid_pending(struct emu_adapter *a)
 {
-	return a->stack_req_pending;
+	BOOLEAN pending;
+
+	emu_lock();
+	pending = a->stack_req_pending;
+	emu_unlock();
+	return pending;
 }
 
 NDIS_STATUS emu_stack_oid_status(struct emu_adapter *a)
 {
-	return a->stack_req_status;
+	NDIS_STATUS st;
+
+	emu_lock();
+	st = a->stack_req_status;
+	emu_unlock();
+	return st;
 }
 
 ULONG emu_packet_filter(struct emu_adapter *a)
 {
-	return a->packet_filter;
+	ULONG filter;
+
+	emu_lock();
+	filter = a->packet_filter;
+	emu_unlock();
+	return filter;
 }
 
 unsigned emu_multicast_count(struct emu_adapter *a)
 {
-	return a->n_multicast;
+	unsigned n;
+
+	emu_lock();
+	n = a->n_multicast;
+	emu_unlock();
+	return n;
+}
+
+/* The stack's request in a->stack_req, prepared with the lock held (and
+ * still held): to the filter, or to the miniport with no filter. Pending
+ * from before the call: it may complete in another thread first. */
+static NDIS_STATUS stack_issue_locked(struct emu_adapter *a)
+{
+	NDIS_OID_REQUEST *req = &a->stack_req;
+	NDIS_HANDLE ctx = NULL;
+	NDIS_STATUS st = NDIS_STATUS_PENDING;
+
+	if (a->fm.state == FM_DETACHED) {
+		st = a->stack_req_status = emu_apply_oid(a, req, "stack's OID");
+	} else {
+		ctx = a->fm.ctx;
+		a->stack_req_pending = TRUE;
+		a->stack_req_status = NDIS_STATUS_PENDING;
+	}
+	emu_unlock();
+	if (!ctx)
+		return st;
+	st = emu.fc.OidRequestHandler(ctx, req);
+	emu_lock();
+	if (st != NDIS_STATUS_PENDING) {
+		a->stack_req_pending = FALSE;
+		a->stack_req_status = st;
+	}
+	emu_unlock();
+	return st;
+}
+
+static void stack_req_header(NDIS_OID_REQUEST *req, NDIS_REQUEST_TYPE type)
+{
+	memset(req, 0, sizeof(*req));
+	req->Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
+	req->Header.Revision = NDIS_OID_REQUEST_REVISION_1;
+	req->Header.Size = NDIS_SIZEOF_OID_REQUEST_REVISION_1;
+	req->RequestType = type;
 }
 
 /* One request of the stack at a time, kept until it completes. */
 static NDIS_STATUS stack_set(struct emu_adapter *a, NDIS_OID oid, const void *buf, UINT len)
 {
 	NDIS_OID_REQUEST *req = &a->stack_req;
-	NDIS_STATUS st;
 
+	emu_lock();
 	if (a->stack_req_pending || len > sizeof(a->stack_buf))
 		abort(); /* a test error */
 	memcpy(a->stack_buf, buf, len);
-	memset(req, 0, sizeof(*req));
-	req->Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
-	req->Header.Revision = NDIS_OID_REQUEST_REVISION_1;
-	req->Header.Size = NDIS_SIZEOF_OID_REQUEST_REVISION_1;
-	req->RequestType = NdisRequestSetInformation;
+	stack_req_header(req, NdisRequestSetInformation);
 	req->DATA.SET_INFORMATION.Oid = oid;
 	req->DATA.SET_INFORMATION.InformationBuffer = a->stack_buf;
 	req->DATA.SET_INFORMATION.InformationBufferLength = len;
-	if (a->fm.state == FM_DETACHED)
-		st = emu_apply_oid(a, req, "stack's OID");
-	else
-		st = emu.fc.OidRequestHandler(a->fm.ctx, req);
-	a->stack_req_pending = st == NDIS_STATUS_PENDING;
-	a->stack_req_status = st;
-	return st;
+	return stack_issue_locked(a);
 }
 
 NDIS_STATUS emu_stack_set_packet_filter(struct emu_adapter *a, ULONG filter)
@@ -223,34 +311,28 @@ NDIS_STATUS emu_stack_set_multicast(struct emu_adapter *a, unsigned n)
 NDIS_STATUS emu_stack_query_statistics(struct emu_adapter *a)
 {
 	NDIS_OID_REQUEST *req = &a->stack_req;
-	NDIS_STATUS st;
 
+	emu_lock();
 	if (a->stack_req_pending)
 		abort(); /* a test error */
 	memset(a->stack_buf, 0, sizeof(a->stack_buf));
-	memset(req, 0, sizeof(*req));
-	req->Header.Type = NDIS_OBJECT_TYPE_OID_REQUEST;
-	req->Header.Revision = NDIS_OID_REQUEST_REVISION_1;
-	req->Header.Size = NDIS_SIZEOF_OID_REQUEST_REVISION_1;
-	req->RequestType = NdisRequestQueryInformation;
+	stack_req_header(req, NdisRequestQueryInformation);
 	req->DATA.QUERY_INFORMATION.Oid = OID_GEN_STATISTICS;
 	req->DATA.QUERY_INFORMATION.InformationBuffer = a->stack_buf;
 	req->DATA.QUERY_INFORMATION.InformationBufferLength = sizeof(NDIS_STATISTICS_INFO);
-	if (a->fm.state == FM_DETACHED)
-		st = emu_apply_oid(a, req, "stack's OID");
-	else
-		st = emu.fc.OidRequestHandler(a->fm.ctx, req);
-	a->stack_req_pending = st == NDIS_STATUS_PENDING;
-	a->stack_req_status = st;
-	return st;
+	return stack_issue_locked(a);
 }
 
 BOOLEAN emu_stack_statistics(struct emu_adapter *a, NDIS_STATISTICS_INFO *out)
 {
-	if (a->stack_req_pending || a->stack_req_status != NDIS_STATUS_SUCCESS ||
-	    a->stack_req.DATA.QUERY_INFORMATION.Oid != OID_GEN_STATISTICS ||
-	    a->stack_req.DATA.QUERY_INFORMATION.BytesWritten < sizeof(*out))
-		return FALSE;
-	memcpy(out, a->stack_buf, sizeof(*out));
-	return TRUE;
+	BOOLEAN ok;
+
+	emu_lock();
+	ok = !a->stack_req_pending && a->stack_req_status == NDIS_STATUS_SUCCESS &&
+	     a->stack_req.DATA.QUERY_INFORMATION.Oid == OID_GEN_STATISTICS &&
+	     a->stack_req.DATA.QUERY_INFORMATION.BytesWritten >= sizeof(*out);
+	if (ok)
+		memcpy(out, a->stack_buf, sizeof(*out));
+	emu_unlock();
+	return ok;
 }

@@ -70,12 +70,16 @@ void emu_stats_rx(struct emu_adapter *a, const NET_BUFFER_LIST *nbl)
 
 void emu_miniport_discard(struct emu_adapter *a, unsigned n)
 {
+	emu_lock();
 	a->stats.ifInDiscards += n;
+	emu_unlock();
 }
 
 void emu_adapter_statistics(struct emu_adapter *a, NDIS_STATISTICS_INFO *out)
 {
+	emu_lock();
 	*out = a->stats;
+	emu_unlock();
 }
 
 /* A query of OID_GEN_STATISTICS: the buffer must hold revision 1. */

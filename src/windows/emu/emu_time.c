@@ -9,8 +9,12 @@
  * (emu_timer_fire_elsewhere(): it runs to its end when the driver waits for
  * it, KeFlushQueuedDpcs), every timer freed by unload (counted as an
  * allocation).
+ * The timers are under the emulation's lock; a timer function runs
+ * without it, in the thread that advanced the clock or flushes the DPCs.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "emu_internal.h"
 
@@ -25,7 +29,7 @@ struct emu_timer {
 	ULONGLONG due;
 };
 
-static ULONGLONG now = 1000 * TICKS_PER_MS;
+static _Atomic ULONGLONG now = 1000 * TICKS_PER_MS;
 static struct emu_timer *timers;
 
 ULONGLONG NTAPI KeQueryUnbiasedInterruptTime(VOID)
@@ -33,6 +37,7 @@ ULONGLONG NTAPI KeQueryUnbiasedInterruptTime(VOID)
 	return now;
 }
 
+/* With the emulation's lock held. */
 static struct emu_timer *timer_of(NDIS_HANDLE h, const char *call)
 {
 	for (struct emu_timer *t = timers; t; t = t->next)
@@ -57,8 +62,10 @@ NDIS_STATUS NTAPI NdisAllocateTimerObject(NDIS_HANDLE owner, PNDIS_TIMER_CHARACT
 	if (!t)
 		abort();
 	t->tc = *tc;
+	emu_lock();
 	t->next = timers;
 	timers = t;
+	emu_unlock();
 	emu_count_allocation(1);
 	*handle = t;
 	return NDIS_STATUS_SUCCESS;
@@ -66,9 +73,12 @@ NDIS_STATUS NTAPI NdisAllocateTimerObject(NDIS_HANDLE owner, PNDIS_TIMER_CHARACT
 
 BOOLEAN NTAPI NdisSetTimerObject(NDIS_HANDLE h, LARGE_INTEGER due, ULONG period, PVOID ctx)
 {
-	struct emu_timer *t = timer_of(h, "NdisSetTimerObject");
-	BOOLEAN was = t->set;
+	struct emu_timer *t;
+	BOOLEAN was;
 
+	emu_lock();
+	t = timer_of(h, "NdisSetTimerObject");
+	was = t->set;
 	if (due.QuadPart >= 0)
 		emu_violation("NdisSetTimerObject: an absolute due time (not emulated)");
 	if (period)
@@ -76,22 +86,29 @@ BOOLEAN NTAPI NdisSetTimerObject(NDIS_HANDLE h, LARGE_INTEGER due, ULONG period,
 	t->set = TRUE;
 	t->due = now + (ULONGLONG)(-due.QuadPart);
 	t->ctx = ctx ? ctx : t->tc.FunctionContext;
+	emu_unlock();
 	return was;
 }
 
 BOOLEAN NTAPI NdisCancelTimerObject(NDIS_HANDLE h)
 {
-	struct emu_timer *t = timer_of(h, "NdisCancelTimerObject");
-	BOOLEAN was = t->set;
+	struct emu_timer *t;
+	BOOLEAN was;
 
+	emu_lock();
+	t = timer_of(h, "NdisCancelTimerObject");
+	was = t->set;
 	t->set = FALSE;
+	emu_unlock();
 	return was;
 }
 
 VOID NTAPI NdisFreeTimerObject(NDIS_HANDLE h)
 {
-	struct emu_timer *t = timer_of(h, "NdisFreeTimerObject");
+	struct emu_timer *t;
 
+	emu_lock();
+	t = timer_of(h, "NdisFreeTimerObject");
 	if (t->set)
 		emu_violation("NdisFreeTimerObject: the timer is still set");
 	if (t->running)
@@ -101,6 +118,7 @@ VOID NTAPI NdisFreeTimerObject(NDIS_HANDLE h)
 			*p = t->next;
 			break;
 		}
+	emu_unlock();
 	free(t);
 	emu_count_allocation(-1);
 }
@@ -111,54 +129,95 @@ void emu_advance_ms(unsigned ms)
 
 	for (;;) {
 		struct emu_timer *first = NULL;
+		NDIS_TIMER_FUNCTION fn;
+		PVOID ctx;
 
+		emu_lock();
 		for (struct emu_timer *t = timers; t; t = t->next)
 			if (t->set && t->due <= end && (!first || t->due < first->due))
 				first = t;
-		if (!first)
+		if (!first) {
+			emu_unlock();
 			break;
+		}
 		if (first->due > now)
 			now = first->due;
 		first->set = FALSE;
-		first->tc.TimerFunction(NULL, first->ctx, NULL, NULL);
+		fn = first->tc.TimerFunction;
+		ctx = first->ctx;
+		emu_unlock();
+		fn(NULL, ctx, NULL, NULL);
 	}
 	now = end;
 }
 
+/* Real time passes (the emulation's clock does not): another thread runs. */
+VOID NTAPI NdisMSleep(ULONG microseconds)
+{
+	struct timespec ts = { microseconds / 1000000, (long)(microseconds % 1000000) * 1000 };
+
+	emu_unlocked("NdisMSleep");
+	nanosleep(&ts, NULL);
+}
+
 BOOLEAN emu_timer_set(void)
 {
-	for (struct emu_timer *t = timers; t; t = t->next)
-		if (t->set)
-			return TRUE;
-	return FALSE;
+	BOOLEAN set = FALSE;
+
+	emu_lock();
+	for (struct emu_timer *t = timers; t && !set; t = t->next)
+		set = t->set;
+	emu_unlock();
+	return set;
 }
 
 BOOLEAN emu_timer_fire_elsewhere(void)
 {
-	for (struct emu_timer *t = timers; t; t = t->next)
+	BOOLEAN fired = FALSE;
+
+	emu_lock();
+	for (struct emu_timer *t = timers; t && !fired; t = t->next)
 		if (t->set) {
 			t->set = FALSE;
-			t->running = TRUE;
-			return TRUE;
+			t->running = fired = TRUE;
 		}
-	return FALSE;
+	emu_unlock();
+	return fired;
 }
 
 unsigned emu_timer_running(void)
 {
 	unsigned n = 0;
 
+	emu_lock();
 	for (struct emu_timer *t = timers; t; t = t->next)
 		n += t->running;
+	emu_unlock();
 	return n;
 }
 
 VOID NTAPI KeFlushQueuedDpcs(VOID)
 {
 	emu_unlocked("KeFlushQueuedDpcs");
-	for (struct emu_timer *t = timers; t; t = t->next)
-		if (t->running) {
-			t->running = FALSE;
-			t->tc.TimerFunction(NULL, t->ctx, NULL, NULL);
+	for (;;) {
+		struct emu_timer *run = NULL;
+		NDIS_TIMER_FUNCTION fn = NULL;
+		PVOID ctx = NULL;
+
+		emu_lock();
+		for (struct emu_timer *t = timers; t && !run; t = t->next)
+			if (t->running)
+				run = t;
+		if (run) {
+			fn = run->tc.TimerFunction;
+			ctx = run->ctx;
 		}
+		emu_unlock();
+		if (!run)
+			return;
+		fn(NULL, ctx, NULL, NULL);
+		emu_lock();
+		run->running = FALSE; /* done: it may be freed now */
+		emu_unlock();
+	}
 }

@@ -43,8 +43,10 @@ const UCHAR *emu_nbl_bytes(const NET_BUFFER_LIST *nbl, ULONG *len)
 
 void emu_set_wire(struct emu_adapter *a, emu_tx_fn tx, void *arg)
 {
+	emu_lock();
 	a->wire_tx = tx;
 	a->wire_arg = arg;
+	emu_unlock();
 }
 
 void emu_set_stack_rx(struct emu_adapter *a, emu_rx_fn rx, void *arg)

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * sriovfo.sys's sources on the NDIS emulation from several threads at once,
+ * as on Windows: two threads send on the standby (the stack's sends) and two
+ * receive (on the standby and on whichever VF is plugged), at full speed,
+ * while this thread runs seeded PnP events: a VF plugged (the second one a
+ * spare), unplugged in order or by surprise, its binding paused and
+ * restarted, its link flapped, its sends and OIDs held, the filter paused
+ * and restarted, the stack holding receives, release and resume through the
+ * engine (the control path), receive settings changed, the clock advanced.
+ * After the threads are joined: no NDIS rule broken (no NBL completed
+ * twice or to the wrong owner, never a send on a paused or closed binding,
+ * no NDIS call under the driver's lock), every send of the stack completed
+ * exactly once (and successfully unless the filter was paused), nothing
+ * outstanding in the driver or the emulation, the traffic where the engine
+ * says, and after unload no NBL and no allocation left.
+ *
+ * The PnP sequence is the seed's; the threads' interleaving is not
+ * reproducible. SFO_SEED=N runs one seed, SFO_THREADS_RUNS=N changes how
+ * many, SFO_THREADS_MS=N how long each runs (default 700 ms).
+ */
+#define _GNU_SOURCE /* pthread_timedjoin_np */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "emu.h"
+#include "sriovfo.h"
+
+#define SLOTS	      2
+#define MAX_VFS	      256 /* plugged in one run, freed at its end */
+#define SENDERS	      2
+#define JOIN_WAIT_S   20 /* a thread not back by then is stuck: a deadlock */
+#define PAUSE_WAIT_MS 5000
+
+static const UCHAR MAC_A[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static const UCHAR UNICAST[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static const UCHAR BROADCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+/* xorshift64*, as tests/test_random.c; one state per thread */
+static unsigned rnd(unsigned long long *state, unsigned n)
+{
+	*state ^= *state >> 12;
+	*state ^= *state << 25;
+	*state ^= *state >> 27;
+	return (unsigned)((*state * 2685821657736338717ull) >> 33) % n;
+}
+
+struct slot {
+	_Atomic(struct emu_adapter *) vf; /* read by the VF receiver */
+	BOOLEAN link, paused, hold_tx, hold_oids;
+};
+
+struct run {
+	unsigned long long seed, rng;
+	struct emu_adapter *sb;
+	struct slot slot[SLOTS];
+	struct emu_adapter *vfs[MAX_VFS]; /* every VF plugged, kept until the end */
+	unsigned n_vfs;
+	BOOLEAN hold_rx, released, filter_paused_once;
+	atomic_bool stop;
+	atomic_uint sent;
+	unsigned events;
+	char what[64];
+};
+
+struct worker {
+	struct run *r;
+	unsigned long long rng;
+	int id;
+};
+
+static int fail(struct run *r, const char *why)
+{
+	fprintf(stderr, "SFO_SEED=%llu after %u PnP events (last: %s): %s\n", r->seed, r->events,
+		r->what, why);
+	return -1;
+}
+
+static void *sender(void *arg)
+{
+	struct worker *w = arg;
+
+	while (!atomic_load(&w->r->stop)) {
+		unsigned n = 1 + rnd(&w->rng, 4);
+
+		emu_stack_send(w->r->sb, n);
+		atomic_fetch_add(&w->r->sent, n);
+	}
+	return NULL;
+}
+
+/* On the standby (id 0) or on a plugged VF (id 1); unicast and broadcast,
+ * with and without RESOURCES, single and in bursts. */
+static void *receiver(void *arg)
+{
+	struct worker *w = arg;
+	const UCHAR(*dsts)[6] = (const UCHAR(*)[6])UNICAST;
+	UCHAR burst[4][6];
+
+	for (int i = 0; i < 4; i++)
+		memcpy(burst[i], i & 1 ? BROADCAST : UNICAST, 6);
+	while (!atomic_load(&w->r->stop)) {
+		struct emu_adapter *a =
+			w->id ? atomic_load(&w->r->slot[rnd(&w->rng, SLOTS)].vf) : w->r->sb;
+		BOOLEAN resources = rnd(&w->rng, 2);
+
+		if (!a)
+			continue;
+		if (rnd(&w->rng, 4) == 0)
+			emu_receive_burst(a, (const UCHAR(*)[6])burst, 1 + rnd(&w->rng, 4),
+					  resources);
+		else
+			emu_receive(a, rnd(&w->rng, 2) ? dsts[0] : BROADCAST, resources);
+	}
+	return NULL;
+}
+
+/* The engine's pair 0, as a control path takes it. */
+static int pair0(struct sfo_pair_status *st)
+{
+	struct sfo_engine *eng = sfo_drv_engine_lock();
+	int err = eng ? sfo_engine_pair_status(eng, 0, st) : -SFO_ENOENT;
+
+	sfo_drv_engine_unlock();
+	return err;
+}
+
+static void release(struct run *r, BOOLEAN release_it)
+{
+	struct sfo_pair_status st;
+	struct sfo_engine *eng;
+
+	if (pair0(&st))
+		return;
+	eng = sfo_drv_engine_lock();
+	if (eng && release_it)
+		sfo_engine_release(eng, st.standby_id);
+	else if (eng)
+		sfo_engine_resume(eng, st.standby_id);
+	sfo_drv_engine_unlock();
+	r->released = release_it;
+}
+
+/* Whatever the emulation holds comes back. */
+static void release_holds(struct run *r)
+{
+	for (int i = 0; i < SLOTS; i++) {
+		struct slot *s = &r->slot[i];
+		struct emu_adapter *vf = atomic_load(&s->vf);
+
+		if (!vf)
+			continue;
+		s->hold_tx = s->hold_oids = FALSE;
+		emu_hold_tx(vf, FALSE);
+		emu_hold_oids(vf, FALSE);
+		emu_complete_oids(vf);
+	}
+	r->hold_rx = FALSE;
+	emu_stack_hold_rx(r->sb, FALSE);
+	emu_stack_return(r->sb);
+}
+
+static void unplug(struct slot *s, BOOLEAN surprise)
+{
+	struct emu_adapter *vf = atomic_load(&s->vf);
+
+	atomic_store(&s->vf, NULL);
+	emu_unplug(vf, surprise); /* the spare, if any, is offered again */
+}
+
+static int pnp_event(struct run *r)
+{
+	struct slot *s = &r->slot[rnd(&r->rng, SLOTS)];
+	struct emu_adapter *vf = atomic_load(&s->vf);
+	unsigned n;
+
+	switch (rnd(&r->rng, 13)) {
+	case 0:
+	case 1:
+		snprintf(r->what, sizeof(r->what), "plug a VF");
+		if (vf || r->n_vfs == MAX_VFS)
+			break;
+		vf = emu_adapter_new("vf", MAC_A, EMU_VF);
+		r->vfs[r->n_vfs++] = vf;
+		s->link = TRUE;
+		s->paused = s->hold_tx = s->hold_oids = FALSE;
+		atomic_store(&s->vf, vf);
+		emu_offer(vf); /* the second one is a spare, refused */
+		break;
+	case 2:
+		n = rnd(&r->rng, 2);
+		snprintf(r->what, sizeof(r->what), "unplug a VF%s", n ? " by surprise" : "");
+		if (vf)
+			unplug(s, (BOOLEAN)n);
+		break;
+	case 3:
+		snprintf(r->what, sizeof(r->what), "VF link flip");
+		if (vf)
+			emu_link(vf, s->link = !s->link);
+		break;
+	case 4:
+		snprintf(r->what, sizeof(r->what), "VF binding pause/restart");
+		if (!vf || !emu_bound(vf))
+			break;
+		if (s->paused)
+			emu_binding_restart(vf);
+		else
+			emu_binding_pause(vf);
+		s->paused = !s->paused;
+		break;
+	case 5:
+		snprintf(r->what, sizeof(r->what), "hold/release VF sends");
+		if (vf)
+			emu_hold_tx(vf, s->hold_tx = !s->hold_tx);
+		break;
+	case 6:
+		snprintf(r->what, sizeof(r->what), "hold/complete VF OIDs");
+		if (!vf)
+			break;
+		emu_hold_oids(vf, s->hold_oids = !s->hold_oids);
+		if (!s->hold_oids)
+			emu_complete_oids(vf);
+		break;
+	case 7:
+		snprintf(r->what, sizeof(r->what), "filter pause and restart");
+		r->filter_paused_once = TRUE;
+		if (emu_filter_pause(r->sb) == NDIS_STATUS_PENDING)
+			release_holds(r); /* what it waits for comes back */
+		if (!emu_filter_wait_paused(r->sb, PAUSE_WAIT_MS))
+			return fail(r, "the filter's pause never completed");
+		emu_filter_restart(r->sb);
+		break;
+	case 8:
+		snprintf(r->what, sizeof(r->what), "stack holds/returns receives");
+		emu_stack_hold_rx(r->sb, r->hold_rx = !r->hold_rx);
+		if (!r->hold_rx)
+			emu_stack_return(r->sb);
+		break;
+	case 9:
+		n = rnd(&r->rng, 2);
+		snprintf(r->what, sizeof(r->what), "%s through the engine",
+			 n ? "release" : "resume");
+		release(r, (BOOLEAN)n);
+		break;
+	case 10:
+		snprintf(r->what, sizeof(r->what), "packet filter");
+		emu_stack_set_packet_filter(r->sb, 1 + rnd(&r->rng, 0x2f));
+		break;
+	case 11:
+		snprintf(r->what, sizeof(r->what), "multicast list");
+		emu_stack_set_multicast(r->sb, rnd(&r->rng, 40));
+		break;
+	case 12:
+		n = rnd(&r->rng, 3000);
+		snprintf(r->what, sizeof(r->what), "clock +%u ms", n);
+		emu_advance_ms(n);
+		break;
+	}
+	r->events++;
+	return 0;
+}
+
+/* Nothing of the driver's out: its counts, the emulation's. */
+static int check_quiet(struct run *r)
+{
+	long out = 0;
+
+	NdisAcquireSpinLock(&sfo_drv.lock);
+	for (struct sfo_standby *sb = sfo_drv.standbys; sb; sb = sb->next)
+		out += sb->outstanding;
+	for (struct sfo_vf *vf = sfo_drv.vfs; vf; vf = vf->next)
+		out += vf->outstanding;
+	NdisReleaseSpinLock(&sfo_drv.lock);
+	if (out)
+		return fail(r, "the driver counts clones or OIDs still out");
+	if (emu_rx_outstanding(r->sb))
+		return fail(r, "the standby has receives not returned");
+	for (unsigned i = 0; i < r->n_vfs; i++)
+		if (emu_tx_in_flight(r->vfs[i]) || emu_rx_outstanding(r->vfs[i]) ||
+		    emu_oids_in_flight(r->vfs[i]))
+			return fail(r, "a VF has sends, receives or OIDs out");
+	return 0;
+}
+
+/* Once quiet, the traffic goes where the engine's pair says. */
+static int check_path(struct run *r)
+{
+	struct sfo_pair_status st;
+	struct emu_adapter *path = r->sb;
+	unsigned before;
+
+	if (pair0(&st))
+		return fail(r, "the engine has no pair for the standby");
+	for (int i = 0; i < SLOTS && st.state == SFO_PAIR_ACTIVE; i++) {
+		struct emu_adapter *vf = atomic_load(&r->slot[i].vf);
+
+		if (vf && emu_bound(vf))
+			path = vf;
+	}
+	if (st.state == SFO_PAIR_ACTIVE && path == r->sb)
+		return fail(r, "the engine's pair is ACTIVE with no VF bound");
+	before = emu_tx_frames(path);
+	emu_stack_send(r->sb, 1);
+	atomic_fetch_add(&r->sent, 1);
+	if (emu_tx_frames(path) != before + 1)
+		return fail(r, "a send did not go where the engine steers");
+	return 0;
+}
+
+static int run_one(unsigned long long seed, unsigned ms)
+{
+	struct run *r = calloc(1, sizeof(*r));
+	struct worker w[SENDERS + 2];
+	pthread_t t[SENDERS + 2];
+	long nbls = emu_live_nbls(), allocations = emu_live_allocations();
+	int violations = emu_violations(), rc = 0;
+	struct timespec start, now;
+
+	if (!r)
+		abort();
+	r->seed = seed;
+	r->rng = seed * 0x9E3779B97F4A7C15ull + 1;
+	snprintf(r->what, sizeof(r->what), "none");
+	if (emu_load_driver() != STATUS_SUCCESS) {
+		rc = fail(r, "DriverEntry failed");
+		free(r);
+		return rc;
+	}
+	r->sb = emu_adapter_new("virtio0", MAC_A, EMU_STANDBY);
+	emu_filter_attach(r->sb);
+	for (int i = 0; i < SENDERS + 2; i++) {
+		w[i].r = r;
+		w[i].rng = (seed + 1) * 0x9E3779B97F4A7C15ull + (unsigned long long)i * 7919 + 1;
+		w[i].id = i - SENDERS;
+		if (pthread_create(&t[i], NULL, i < SENDERS ? sender : receiver, &w[i]))
+			abort();
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		rc = pnp_event(r);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (!rc &&
+		 (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 <
+			 (long)ms);
+	atomic_store(&r->stop, TRUE);
+	for (int i = 0; i < SENDERS + 2; i++) {
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += JOIN_WAIT_S;
+		if (pthread_timedjoin_np(t[i], NULL, &until)) {
+			fail(r, "a thread is stuck (a deadlock?)");
+			exit(1);
+		}
+	}
+	snprintf(r->what, sizeof(r->what), "the threads joined");
+	release_holds(r);
+	if (!rc && emu_violations() != violations)
+		rc = fail(r, "an NDIS rule was broken (above)");
+	if (!rc)
+		rc = check_quiet(r);
+	if (!rc && emu_stack_sent_ok(r->sb) + emu_stack_sent_failed(r->sb) != atomic_load(&r->sent))
+		rc = fail(r, "a send of the stack was not completed exactly once");
+	if (!rc && !r->filter_paused_once && emu_stack_sent_failed(r->sb))
+		rc = fail(r, "a send failed with the filter running");
+	if (!rc)
+		rc = check_path(r);
+	for (int i = 0; i < SLOTS; i++)
+		if (atomic_load(&r->slot[i].vf))
+			unplug(&r->slot[i], FALSE);
+	snprintf(r->what, sizeof(r->what), "the end");
+	if (emu_filter_pause(r->sb) == NDIS_STATUS_SUCCESS)
+		emu_filter_detach(r->sb);
+	else if (!rc)
+		rc = fail(r, "the final pause did not complete");
+	emu_unload_driver();
+	emu_adapter_free(r->sb);
+	for (unsigned i = 0; i < r->n_vfs; i++)
+		emu_adapter_free(r->vfs[i]);
+	if (!rc && emu_violations() != violations)
+		rc = fail(r, "an NDIS rule was broken at teardown (above)");
+	if (!rc && (emu_live_nbls() != nbls || emu_live_allocations() != allocations))
+		rc = fail(r, "NBLs or memory left after unload");
+	printf("# seed %llu: %u PnP events, %u sends%s\n", seed, r->events, atomic_load(&r->sent),
+	       rc ? " FAILED" : "");
+	free(r);
+	return rc;
+}
+
+int main(void)
+{
+	const char *seed = getenv("SFO_SEED"), *runs_env = getenv("SFO_THREADS_RUNS");
+	const char *ms_env = getenv("SFO_THREADS_MS");
+	unsigned long long first = seed ? strtoull(seed, NULL, 10) : 1;
+	unsigned long runs = seed ? 1 : runs_env ? strtoul(runs_env, NULL, 10) : 4;
+	unsigned ms = ms_env ? (unsigned)strtoul(ms_env, NULL, 10) : 700;
+	unsigned long failed = 0;
+
+	printf("1..1\n");
+	for (unsigned long i = 0; i < runs; i++)
+		if (run_one(first + i, ms))
+			failed++;
+	printf("%s 1 - %lu seeds of %u ms: %d senders, 2 receivers, PnP events meanwhile "
+	       "(%lu failed)\n",
+	       failed ? "not ok" : "ok", runs, ms, SENDERS, failed);
+	return failed != 0;
+}
