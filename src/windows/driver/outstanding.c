@@ -31,8 +31,9 @@ void sfo_vf_io_done(struct sfo_vf *vf, LONG n)
 		NdisCompleteNetPnPEvent(vf->binding, pause, NDIS_STATUS_SUCCESS);
 }
 
-/* @n clones of @sb (on @vf, if any) came home: a pause that waited for them
- * completes when the last one does. */
+/* @n clones of @sb (on @vf, if any) came home, or an indication of the
+ * standby's own was handed on: a pause that waited for them completes when
+ * the last one does. */
 void sfo_clones_done(struct sfo_standby *sb, struct sfo_vf *vf, LONG n)
 {
 	BOOLEAN filter_paused = FALSE;

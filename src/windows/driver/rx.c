@@ -23,15 +23,29 @@ VOID NTAPI sfo_filter_receive(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, NDIS_PO
 			      ULONG count, ULONG flags)
 {
 	struct sfo_standby *sb = module;
-	BOOLEAN on_vf, resources = NDIS_TEST_RECEIVE_CANNOT_PEND(flags);
+	BOOLEAN running, on_vf, resources = NDIS_TEST_RECEIVE_CANNOT_PEND(flags);
 	ULONG ret_flags =
 		flags & NDIS_RECEIVE_FLAGS_DISPATCH_LEVEL ? NDIS_RETURN_FLAGS_DISPATCH_LEVEL : 0;
 
+	/* NDIS calls this while the module pauses too: then the NBLs go back
+	 * at once (its rule for a pausing filter). While running, the
+	 * indication counts as out until handed on, so that a pause arriving
+	 * meanwhile completes only after it (never an indication up through
+	 * a paused module). */
 	NdisAcquireSpinLock(&sfo_drv.lock);
-	on_vf = sb->path != NULL && sb->state == SFO_FILTER_RUNNING;
+	running = sb->state == SFO_FILTER_RUNNING;
+	on_vf = running && sb->path != NULL;
+	if (running)
+		sb->outstanding++;
 	NdisReleaseSpinLock(&sfo_drv.lock);
+	if (!running) {
+		if (!resources)
+			NdisFReturnNetBufferLists(sb->filter, nbls, ret_flags);
+		return;
+	}
 	if (!on_vf) {
 		NdisFIndicateReceiveNetBufferLists(sb->filter, nbls, port, count, flags);
+		sfo_clones_done(sb, NULL, 1);
 		return;
 	}
 	/* Runs of delivered and dropped NBLs, each cut off the chain while it
@@ -52,6 +66,7 @@ VOID NTAPI sfo_filter_receive(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, NDIS_PO
 		if (resources)
 			last->Next = rest;
 	}
+	sfo_clones_done(sb, NULL, 1);
 }
 
 VOID NTAPI sfo_filter_return(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, ULONG flags)
@@ -103,18 +118,21 @@ VOID NTAPI sfo_vf_receive(NDIS_HANDLE binding, PNET_BUFFER_LIST nbls, NDIS_PORT_
 	struct sfo_standby *sb;
 
 	(void)count;
+	/* Counted on the VF even when they go straight back: NDIS may call
+	 * this while the binding pauses, and the pause must not complete (nor
+	 * the unbind follow) before they are back. */
 	NdisAcquireSpinLock(&sfo_drv.lock);
 	sb = vf->standby;
 	if (sb && (sb->state != SFO_FILTER_RUNNING || !vf->open || vf->paused))
 		sb = NULL;
-	if (sb) {
+	if (sb)
 		sb->outstanding += n;
-		vf->outstanding += n;
-	}
+	vf->outstanding += n;
 	NdisReleaseSpinLock(&sfo_drv.lock);
 	if (!sb) {
 		if (!resources)
 			NdisReturnNetBufferLists(vf->binding, nbls, ret_flags);
+		sfo_vf_io_done(vf, n);
 		return;
 	}
 	for (PNET_BUFFER_LIST nbl = nbls, next; nbl; nbl = next) {

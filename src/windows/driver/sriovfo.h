@@ -134,7 +134,8 @@ struct sfo_standby {
 	BOOLEAN reported; /* the engine knows it (from its first restart) */
 	BOOLEAN link_up;  /* its miniport's media connect state: the carrier */
 	enum sfo_filter_state state;
-	LONG outstanding;    /* our clones: sent on the VF or indicated up */
+	LONG outstanding;    /* our clones (sent on the VF or indicated up), and
+				receive indications being handed up */
 	struct sfo_vf *vf;   /* the paired VF binding (the engine's vf_prepare), if any */
 	struct sfo_vf *path; /* where the engine steers the traffic: the VF, or NULL */
 	struct sfo_win_rx_mode rx_mode;
