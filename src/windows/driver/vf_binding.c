@@ -91,6 +91,9 @@ NDIS_STATUS NTAPI sfo_vf_bind(NDIS_HANDLE driver_ctx, NDIS_HANDLE bind_ctx,
 	vf->bind_ctx = bind_ctx;
 	vf->mtu = params->MtuSize;
 	vf->link_up = params->MediaConnectState == MediaConnectStateConnected;
+	/* A binding is Paused once bound: nothing may be sent on it before
+	 * NDIS restarts it (NetEventRestart), after the bind returned. */
+	vf->paused = TRUE;
 	sfo_win_pci_id(vf->pdo, &vf->pci_vendor, &vf->pci_device); /* PASSIVE_LEVEL */
 	sfo_drv_engine_lock();
 	paired = offer_locked(vf);
