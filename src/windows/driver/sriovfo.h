@@ -105,6 +105,7 @@ struct sfo_vf {
 	BOOLEAN rx_given;   /* the engine gave it the standby's receive settings */
 	BOOLEAN mirror_due; /* work for after the lock: send it those settings */
 	LONG outstanding;   /* our clones and mirrored OIDs on this binding */
+	LONG sending;	    /* sends that chose it, not yet handed to NDIS */
 	PNET_PNP_EVENT_NOTIFICATION pending_pause;
 	struct sfo_vf_oid oid[SFO_MIRROR_MAX];
 	struct sfo_vf_stats stats;

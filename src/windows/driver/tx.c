@@ -33,9 +33,12 @@ VOID NTAPI sfo_filter_send(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, NDIS_PORT_
 	NdisAcquireSpinLock(&sfo_drv.lock);
 	running = sb->state == SFO_FILTER_RUNNING;
 	vf = running ? sb->path : NULL;
+	if (vf && vf->paused)
+		vf = NULL; /* never a send once its pause began */
 	if (vf) {
 		sb->outstanding += n;
 		vf->outstanding += n;
+		vf->sending++; /* its pause waits until the clones are with NDIS */
 	}
 	NdisReleaseSpinLock(&sfo_drv.lock);
 	if (!running) {
@@ -66,6 +69,9 @@ VOID NTAPI sfo_filter_send(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, NDIS_PORT_
 	}
 	if (clones)
 		NdisSendNetBufferLists(vf->binding, clones, port, dispatch);
+	NdisAcquireSpinLock(&sfo_drv.lock);
+	vf->sending--;
+	NdisReleaseSpinLock(&sfo_drv.lock);
 	if (standby) {
 		NdisFSendNetBufferLists(sb->filter, standby, port, flags);
 		sfo_clones_done(sb, vf, not_cloned);

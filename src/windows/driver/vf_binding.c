@@ -165,15 +165,28 @@ VOID NTAPI sfo_vf_close_complete(NDIS_HANDLE binding)
 	NdisCompleteUnbindAdapterEx(unbind_ctx);
 }
 
+/* How often a pause looks whether the sends that chose the VF are with NDIS. */
+#define SFO_PAUSE_POLL_US 50
+
 /* The engine moves new sends to the standby before this returns; the pause
  * waits for those already on the VF, then for the VF's last statistics
- * (stats.c), asked once nothing else is out. */
+ * (stats.c), asked once nothing else is out. A send that chose the VF just
+ * before (another CPU, between its choice and NdisSendNetBufferLists) is
+ * handed to NDIS before this returns: after it, the binding is Pausing and
+ * a protocol may start no send on it. That wait is short and never on this
+ * pause (the send path takes only the lock); NetPnPEvent runs at
+ * PASSIVE_LEVEL, where NdisMSleep may wait. */
 static NDIS_STATUS vf_pause(struct sfo_vf *vf, PNET_PNP_EVENT_NOTIFICATION event)
 {
 	sfo_drv_engine_lock();
 	vf->paused = TRUE;
 	sfo_stats_pause_locked(vf);
 	sfo_report_vf_locked(vf);
+	while (vf->sending) {
+		NdisReleaseSpinLock(&sfo_drv.lock);
+		NdisMSleep(SFO_PAUSE_POLL_US);
+		NdisAcquireSpinLock(&sfo_drv.lock);
+	}
 	sfo_drv_engine_unlock();
 	for (;;) {
 		NdisAcquireSpinLock(&sfo_drv.lock);

@@ -482,6 +482,8 @@ NDIS_STATUS NTAPI NdisAllocateTimerObject(NDIS_HANDLE, PNDIS_TIMER_CHARACTERISTI
 BOOLEAN NTAPI NdisSetTimerObject(NDIS_HANDLE, LARGE_INTEGER, ULONG, PVOID);
 BOOLEAN NTAPI NdisCancelTimerObject(NDIS_HANDLE);
 VOID NTAPI NdisFreeTimerObject(NDIS_HANDLE);
+/* nf-ndis-ndismsleep: waits, PASSIVE_LEVEL only */
+VOID NTAPI NdisMSleep(ULONG microseconds);
 
 /* A filter's restart attributes (ns-ndis-_ndis_restart_attributes,
  * ns-ndis-_ndis_restart_general_attributes): a list whose entry for
