@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Unit tests of sfolabkit, the code the labs share (no root, no network)."""
 
+import contextlib
+import io
 import os
 import shlex
 import shutil
@@ -12,7 +14,7 @@ import xml.dom.minidom
 
 sys.dont_write_bytecode = True
 
-from sfolabkit import cpio, document, files, guest, inf, proc, svg, table, timeline
+from sfolabkit import cpio, document, files, guest, inf, proc, svg, table, tap, timeline
 
 T0 = 1_700_000_000 * 10**9
 
@@ -207,6 +209,24 @@ class InfTest(unittest.TestCase):
         for bad in ("[Version\n", "Key = 1\n", '[S]\nA = "open\n'):
             with self.assertRaises(inf.INFError):
                 inf.INF(bad, "bad.inf")
+
+
+class TapTest(unittest.TestCase):
+    def test_report_numbers_points_and_fails_on_one(self):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            status = tap.report([(True, "a"), (False, "b")])
+        self.assertEqual(status, 1)
+        self.assertEqual(out.getvalue().splitlines(), ["1..2", "ok 1 - a", "not ok 2 - b"])
+        self.assertEqual(tap.failed_points(out.getvalue()), ["not ok 2 - b"])
+
+    def test_diagnostics_under_a_point(self):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            run = tap.Run(1)
+            run.point(True, "x", ["why"])
+        self.assertEqual(run.status(), 0)
+        self.assertEqual(out.getvalue().splitlines(), ["1..1", "ok 1 - x", "# why"])
 
 
 class ProcTest(unittest.TestCase):

@@ -14,7 +14,7 @@ import json
 import subprocess
 import sys
 
-from sfolabkit import cli_schema
+from sfolabkit import cli_schema, tap
 
 
 def report(cli, *args):
@@ -80,15 +80,11 @@ def main():
     checks = [("status -j: the Linux CLI's pair members, a driver object", status_errors),
               ("adapters -j: the Linux CLI's adapter members", adapters_errors),
               ("events -j: the Linux CLI's event members", events_errors)]
-    print(f"1..{len(checks)}")
-    ok_all = True
-    for i, (what, check) in enumerate(checks, 1):
+    run = tap.Run(len(checks))
+    for what, check in checks:
         errors = check(cli)
-        ok_all &= not errors
-        print(f"{'ok' if not errors else 'not ok'} {i} - {what}")
-        for e in errors:
-            print(f"# {e}")
-    return 0 if ok_all else 1
+        run.point(not errors, what, errors)
+    return run.status()
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import re
 import sys
 
 from sfolabkit import inf as inflib
+from sfolabkit import tap
 
 NET_SERVICE_GUID = "{4D36E974-E325-11CE-BFC1-08002BE10318}"
 NET_TRANS_GUID = "{4D36E975-E325-11CE-BFC1-08002BE10318}"
@@ -307,10 +308,7 @@ def main():
     except (OSError, ValueError, inflib.INFError) as e:
         print(f"check_inf: {e}", file=sys.stderr)
         return 1
-    print(f"1..{len(results)}")
-    for i, (ok, what) in enumerate(results, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} - {what}")
-    return 0 if all(ok for ok, _ in results) else 1
+    return tap.report(results)
 
 
 if __name__ == "__main__":

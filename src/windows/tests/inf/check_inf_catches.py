@@ -13,6 +13,8 @@ import subprocess
 import sys
 import tempfile
 
+from sfolabkit import tap
+
 CHECK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "check_inf.py")
 FILTER, PROTOCOL, NAMES = "sriovfo.inf", "sriovfo_protocol.inf", "sriovfo_names.h"
 
@@ -91,31 +93,28 @@ def main():
     for path, name in zip(sys.argv[1:], (NAMES, FILTER, PROTOCOL)):
         with open(path, encoding="utf-8") as f:
             originals[name] = f.read()
-    print(f"1..{len(DAMAGES) + 2}")
-    ok_all = True
+    run = tap.Run(len(DAMAGES) + 2)
     with tempfile.TemporaryDirectory() as work:
         damaged(work, originals, FILTER, "", "")
         rc, lines, err = run_check(work, False)
-        ok = rc == 0 and lines and not any(x.startswith("not ok") for x in lines)
-        ok_all &= ok
-        print(f"{'ok' if ok else 'not ok'} 1 - the intact copies pass every check"
-              + ("" if ok else f" (exit {rc}: {err or [x for x in lines if x.startswith('not ok')]})"))
+        failed = tap.failed_points("\n".join(lines))
+        ok = rc == 0 and lines and not failed
+        run.point(ok, "the intact copies pass every check"
+                  + ("" if ok else f" (exit {rc}: {err or failed})"))
         # The intact INFs alone, without the driver beside them.
         rc, lines, err = run_check(work, True)
-        failed = [x for x in lines if x.startswith("not ok")]
+        failed = tap.failed_points("\n".join(lines))
         ok = rc != 0 and failed and all("is one the build produces" in x for x in failed)
-        ok_all &= ok
-        print(f"{'ok' if ok else 'not ok'} 2 - --package without sriovfo.sys beside the INFs fails"
-              + ("" if ok else f" ({failed or err})"))
-        for i, (name, old, new, expected) in enumerate(DAMAGES, 3):
+        run.point(ok, "--package without sriovfo.sys beside the INFs fails"
+                  + ("" if ok else f" ({failed or err})"))
+        for name, old, new, expected in DAMAGES:
             damaged(work, originals, name, old, new)
             rc, lines, err = run_check(work, False)
-            failed = [x for x in lines if x.startswith("not ok")]
+            failed = tap.failed_points("\n".join(lines))
             ok = rc != 0 and any(expected in x for x in failed)
-            ok_all &= ok
-            print(f"{'ok' if ok else 'not ok'} {i} - {name}: {old.strip()!r} -> {new.strip()!r} "
-                  f"fails \"{expected}\"" + ("" if ok else f" (failed: {failed or err})"))
-    return 0 if ok_all else 1
+            run.point(ok, f"{name}: {old.strip()!r} -> {new.strip()!r} fails \"{expected}\""
+                      + ("" if ok else f" (failed: {failed or err})"))
+    return run.status()
 
 
 if __name__ == "__main__":

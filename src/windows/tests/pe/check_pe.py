@@ -12,7 +12,7 @@ import os
 import re
 import sys
 
-from sfolabkit import pe
+from sfolabkit import pe, tap
 
 KERNEL_DLLS = {"ndis.sys", "ntoskrnl.exe", "hal.dll"}
 C_RUNTIME = {"memset", "memcpy", "memmove", "memcmp"}
@@ -62,10 +62,7 @@ def main():
         print(f"check_pe: {sys_path}: {e}", file=sys.stderr)
         return 1
     results = list(checks(image, emu_dir))
-    print(f"1..{len(results)}")
-    for i, (ok, what) in enumerate(results, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} - {what}")
-    return 0 if all(ok for ok, _ in results) else 1
+    return tap.report(results)
 
 
 if __name__ == "__main__":

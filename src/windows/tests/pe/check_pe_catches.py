@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 
+from sfolabkit import tap
+
 CHECK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "check_pe.py")
 
 
@@ -63,7 +65,7 @@ DAMAGES = [
 def failed_checks(path, emu_dir):
     out = subprocess.run([sys.executable, CHECK, path, emu_dir], capture_output=True,
                          text=True, check=False).stdout
-    return [line for line in out.splitlines() if line.startswith("not ok")]
+    return tap.failed_points(out)
 
 
 def main():
@@ -73,8 +75,7 @@ def main():
     sys_path, emu_dir = sys.argv[1:]
     with open(sys_path, "rb") as f:
         original = f.read()
-    print(f"1..{len(DAMAGES)}")
-    ok_all = True
+    run = tap.Run(len(DAMAGES))
     with tempfile.TemporaryDirectory() as tmp:
         empty = os.path.join(tmp, "empty-emu")
         os.mkdir(empty)
@@ -86,11 +87,9 @@ def main():
             with open(path, "wb") as f:
                 f.write(data)
             failed = failed_checks(path, empty if damage is None else emu_dir)
-            ok = any(check in line for line in failed)
-            ok_all &= ok
             name = damage.__name__ if damage else "emulation_without_the_imports"
-            print(f"{'ok' if ok else 'not ok'} {i} - {name}: '{check}' fails")
-    return 0 if ok_all else 1
+            run.point(any(check in line for line in failed), f"{name}: '{check}' fails")
+    return run.status()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ both writable and executable.
 """
 import sys
 
-from sfolabkit import pe
+from sfolabkit import pe, tap
 
 # the C runtime, the service and registry API, COM (INetCfg), the interface
 # index to GUID conversion, device notifications, the rest of Win32
@@ -43,10 +43,7 @@ def main():
         print(f"check_pe_exe: {sys.argv[1]}: {e}", file=sys.stderr)
         return 1
     results = list(checks(image))
-    print(f"1..{len(results)}")
-    for i, (ok, what) in enumerate(results, 1):
-        print(f"{'ok' if ok else 'not ok'} {i} - {what}")
-    return 0 if all(ok for ok, _ in results) else 1
+    return tap.report(results)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ import subprocess
 import sys
 import tempfile
 
+from sfolabkit import tap
+
 from check_pe_catches import no_relocations, optional_header, writable_text
 
 CHECK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "check_pe_exe.py")
@@ -45,8 +47,7 @@ def main():
         return 2
     with open(sys.argv[1], "rb") as f:
         original = f.read()
-    print(f"1..{len(DAMAGES) + 1}")
-    ok_all = True
+    run = tap.Run(len(DAMAGES) + 1)
     with tempfile.TemporaryDirectory() as tmp:
         for i, (damage, check) in enumerate([(None, None)] + DAMAGES, 1):
             data = bytearray(original)
@@ -57,15 +58,14 @@ def main():
                 f.write(data)
             out = subprocess.run([sys.executable, CHECK, path], capture_output=True, text=True,
                                  check=False).stdout
-            failed = [line for line in out.splitlines() if line.startswith("not ok")]
+            failed = tap.failed_points(out)
             if damage is None:
                 ok, name = not failed and "ok 1" in out, "intact image: every check passes"
             else:
                 ok = any(check in line for line in failed)
                 name = f"{damage.__name__}: '{check}' fails"
-            ok_all &= ok
-            print(f"{'ok' if ok else 'not ok'} {i} - {name}")
-    return 0 if ok_all else 1
+            run.point(ok, name)
+    return run.status()
 
 
 if __name__ == "__main__":
