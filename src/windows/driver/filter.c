@@ -149,27 +149,13 @@ NDIS_STATUS NTAPI sfo_filter_pause(NDIS_HANDLE module, PNDIS_FILTER_PAUSE_PARAME
 	return st;
 }
 
-/* The miniport's MTU, from the general attributes among the restart's. */
-static ULONG restart_mtu(PNDIS_FILTER_RESTART_PARAMETERS params, ULONG mtu)
-{
-	for (PNDIS_RESTART_ATTRIBUTES a = params->RestartAttributes; a; a = a->Next) {
-		const NDIS_RESTART_GENERAL_ATTRIBUTES *g = (const void *)a->Data;
-
-		if (a->Oid == OID_GEN_MINIPORT_RESTART_ATTRIBUTES &&
-		    a->DataLength >=
-			    offsetof(NDIS_RESTART_GENERAL_ATTRIBUTES, MtuSize) + sizeof(g->MtuSize))
-			return g->MtuSize;
-	}
-	return mtu;
-}
-
 NDIS_STATUS NTAPI sfo_filter_restart(NDIS_HANDLE module, PNDIS_FILTER_RESTART_PARAMETERS params)
 {
 	struct sfo_standby *sb = module;
 	BOOLEAN first;
 
 	sfo_drv_engine_lock();
-	sb->mtu = restart_mtu(params, sb->mtu);
+	sb->mtu = sfo_restart_mtu(params->RestartAttributes, sb->mtu);
 	first = !sb->reported;
 	sb->reported = TRUE;
 	sfo_report_standby_locked(sb);

@@ -249,6 +249,9 @@ void sfo_report_gone_locked(uint32_t id);
 /* pci_id.c: a device's PCI vendor:device from its hardware ID (PASSIVE_LEVEL) */
 BOOLEAN sfo_win_pci_id(PDEVICE_OBJECT pdo, USHORT *vendor, USHORT *device);
 
+/* restart_mtu.c: a miniport's MTU among restart attributes (@mtu if none) */
+ULONG sfo_restart_mtu(PNDIS_RESTART_ATTRIBUTES attrs, ULONG mtu);
+
 /* mem.c: non-paged memory, zeroed */
 void *sfo_win_alloc(SIZE_T size);
 void sfo_win_free(void *p);

@@ -204,9 +204,15 @@ static NDIS_STATUS vf_pause(struct sfo_vf *vf, PNET_PNP_EVENT_NOTIFICATION event
 	}
 }
 
-static void vf_restart(struct sfo_vf *vf)
+/* A miniport's MTU (its *JumboPacket) changes only in a restart: the one
+ * the VF comes back with is what the engine compares with the standby's. */
+static void vf_restart(struct sfo_vf *vf, const NET_PNP_EVENT *ev)
 {
+	const NDIS_PROTOCOL_RESTART_PARAMETERS *rp = ev->Buffer;
+
 	sfo_drv_engine_lock();
+	if (rp && ev->BufferLength >= sizeof(*rp))
+		vf->mtu = sfo_restart_mtu(rp->RestartAttributes, vf->mtu);
 	vf->paused = FALSE;
 	vf->mirror_due = vf->rx_given; /* what changed while it was paused */
 	sfo_report_vf_locked(vf);
@@ -223,7 +229,7 @@ NDIS_STATUS NTAPI sfo_vf_pnp_event(NDIS_HANDLE binding, PNET_PNP_EVENT_NOTIFICAT
 	case NetEventPause:
 		return vf_pause(vf, event);
 	case NetEventRestart:
-		vf_restart(vf);
+		vf_restart(vf, &event->NetPnPEvent);
 		return NDIS_STATUS_SUCCESS;
 	default:
 		return NDIS_STATUS_SUCCESS;

@@ -52,7 +52,8 @@ void emu_adapter_set_pci(struct emu_adapter *a, USHORT vendor, USHORT device);
 /* The revision of its filter attach parameters (3 when created); before 3
  * they have no MiniportPhysicalDeviceObject (the member holds garbage). */
 void emu_adapter_set_attach_revision(struct emu_adapter *a, UCHAR revision);
-/* Its MTU: a VF's in its bind, a standby's in its filter's next restart. */
+/* Its MTU: a VF's in its bind and its binding's next restart, a standby's in
+ * its filter's next restart. */
 void emu_adapter_set_mtu(struct emu_adapter *a, ULONG mtu);
 /* Attach the filter over an adapter (NDIS offers it every Ethernet one) and
  * restart it (may bind waiting VFs); the driver may decline. */

@@ -759,15 +759,29 @@ static void restart_binding(struct emu_adapter *a)
 {
 	struct emu_open *o;
 	NET_PNP_EVENT_NOTIFICATION ev;
+	NDIS_PROTOCOL_RESTART_PARAMETERS rp;
+	struct {
+		NDIS_RESTART_ATTRIBUTES head;
+		NDIS_RESTART_GENERAL_ATTRIBUTES general;
+	} attrs; /* the miniport's, with its MTU now */
 
 	emu_lock();
 	o = a->open;
 	if (!o || !o->paused || o->closed)
 		abort(); /* a test error: restart a paused binding */
 	o->pausing = o->paused = o->pause_told = FALSE;
+	memset(&rp, 0, sizeof(rp));
+	memset(&attrs, 0, sizeof(attrs));
+	attrs.head.Oid = OID_GEN_MINIPORT_RESTART_ATTRIBUTES;
+	attrs.head.DataLength = sizeof(attrs.general);
+	attrs.general.MtuSize = a->mtu;
+	memcpy(attrs.head.Data, &attrs.general, sizeof(attrs.general));
+	rp.RestartAttributes = &attrs.head;
 	emu_unlock();
 	memset(&ev, 0, sizeof(ev));
 	ev.NetPnPEvent.NetEvent = NetEventRestart;
+	ev.NetPnPEvent.Buffer = &rp;
+	ev.NetPnPEvent.BufferLength = sizeof(rp);
 	if (emu.pc.NetPnPEventHandler(o->ctx, &ev) != NDIS_STATUS_SUCCESS)
 		emu_violation("NetEventRestart of %s did not succeed", a->name);
 }

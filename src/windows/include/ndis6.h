@@ -502,6 +502,19 @@ typedef struct _NDIS_RESTART_GENERAL_ATTRIBUTES {
 	/* later members are not read */
 } NDIS_RESTART_GENERAL_ATTRIBUTES;
 
+/* A protocol binding's NetEventRestart: NET_PNP_EVENT's Buffer points to
+ * these (ns-ndis-_ndis_protocol_restart_parameters), with the miniport's
+ * restart attributes (its MTU may have changed while the binding was paused). */
+typedef struct _NDIS_PROTOCOL_RESTART_PARAMETERS {
+	NDIS_OBJECT_HEADER Header;
+	PUCHAR FilterModuleNameBuffer;
+	ULONG FilterModuleNameBufferLength;
+	PNDIS_RESTART_ATTRIBUTES RestartAttributes;
+	NET_IFINDEX BoundIfIndex;
+	NET_LUID BoundIfNetluid;
+	ULONG Flags;
+} NDIS_PROTOCOL_RESTART_PARAMETERS, *PNDIS_PROTOCOL_RESTART_PARAMETERS;
+
 /* x64 layouts: the offsets follow from the DDI reference's declarations
  * (ns-ndis-net_buffer_list, ns-ndis-net_buffer) and are the ones the
  * ndis-edge prototype recorded from a public debugger dump; they were not
@@ -531,6 +544,8 @@ _Static_assert(offsetof(NDIS_FILTER_ATTACH_PARAMETERS, MacAddressLength) == 0x60
 _Static_assert(offsetof(NDIS_BIND_PARAMETERS, CurrentMacAddress) == 0x6a, "bind.CurrentMacAddress");
 _Static_assert(offsetof(NET_PNP_EVENT_NOTIFICATION, NetPnPEvent) == 0x08, "pnp.NetPnPEvent");
 _Static_assert(offsetof(NDIS_RESTART_ATTRIBUTES, Data) == 0x10, "restart.Data");
+_Static_assert(offsetof(NDIS_PROTOCOL_RESTART_PARAMETERS, RestartAttributes) == 0x18,
+	       "protocol restart.RestartAttributes");
 _Static_assert(offsetof(NDIS_TIMER_CHARACTERISTICS, TimerFunction) == 0x08, "timer.TimerFunction");
 _Static_assert(sizeof(NDIS_STATISTICS_INFO) == 0x98, "NDIS_STATISTICS_INFO");
 _Static_assert(offsetof(NDIS_STATISTICS_INFO, ifInDiscards) == 0x08, "stats.ifInDiscards");

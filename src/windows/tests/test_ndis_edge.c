@@ -633,6 +633,36 @@ static void test_vf_refusing_the_mtu_stays_unused(void **state)
 	assert_sends_on(sb, v, 3);
 }
 
+/* A VF's MTU (its miniport's *JumboPacket) changes only when the miniport
+ * restarts, its binding paused and restarted: the driver checks the one it
+ * comes back with against the standby's, and never sets one. */
+static void test_vf_mtu_checked_at_its_restart(void **state)
+{
+	struct emu_adapter *sb = adapter("virtio0", MAC_A, EMU_STANDBY), *v;
+	struct sfo_pair_status st;
+
+	(void)state;
+	emu_adapter_set_mtu(sb, 9000);
+	emu_filter_attach(sb);
+	v = adapter("vf0", MAC_A, EMU_VF);
+	emu_adapter_set_mtu(v, 9000);
+	emu_offer(v);
+	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_sends_on(sb, v, 2);
+	emu_binding_pause(v);
+	emu_adapter_set_mtu(v, 1500);
+	emu_binding_restart(v);
+	st = pair0();
+	assert_int_equal(st.state, SFO_PAIR_UNUSABLE);
+	assert_non_null(strstr(st.reason, "refused MTU 9000"));
+	assert_sends_on(sb, sb, 2);
+	emu_binding_pause(v);
+	emu_adapter_set_mtu(v, 9000);
+	emu_binding_restart(v);
+	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_sends_on(sb, v, 2);
+}
+
 /* A bring-up delay (set through the control path) runs on the engine's
  * timer: an NDIS timer object that fires when the clock gets there. */
 static void test_engine_timer_fires_through_the_timer_object(void **state)
@@ -921,6 +951,7 @@ int main(void)
 		T(test_standby_link_followed_and_passed_up),
 		T(test_release_and_resume_through_the_engine),
 		T(test_vf_refusing_the_mtu_stays_unused),
+		T(test_vf_mtu_checked_at_its_restart),
 		T(test_engine_timer_fires_through_the_timer_object),
 		T(test_unload_waits_for_a_running_timer_function),
 		T(test_vf_receives_indicated_as_standby_and_returned),
