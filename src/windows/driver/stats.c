@@ -170,7 +170,9 @@ BOOLEAN sfo_stats_hold(struct sfo_standby *sb, PNDIS_OID_REQUEST req, NDIS_STATU
 	if (sb->reported)
 		tell_engine_locked(sb->id, sb->own);
 	vf = sb->vf;
-	if (vf && vf->open && !vf->stats.busy) {
+	/* Not a paused VF: its pause took its last counters, and an unbind
+	 * that may follow must find nothing of ours out on it. */
+	if (vf && vf->open && !vf->paused && !vf->stats.busy) {
 		take_locked(vf);
 		vf->stats.waiting = req;
 		vf->stats.waiting_sb = sb;
