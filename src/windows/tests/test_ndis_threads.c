@@ -7,7 +7,8 @@
  * spare), unplugged in order or by surprise, its binding paused and
  * restarted, its link flapped, its sends and OIDs held, the filter paused
  * and restarted, the stack holding receives, release and resume through the
- * engine (the control path), receive settings changed, the clock advanced.
+ * engine (the control path), receive settings changed, statistics asked,
+ * the standby's link flapped, the clock advanced.
  * After the threads are joined: no NDIS rule broken (no NBL completed
  * twice or to the wrong owner, never a send on a paused or closed binding,
  * no NDIS call under the driver's lock), every send of the stack completed
@@ -60,7 +61,7 @@ struct run {
 	struct slot slot[SLOTS];
 	struct emu_adapter *vfs[MAX_VFS]; /* every VF plugged, kept until the end */
 	unsigned n_vfs;
-	BOOLEAN hold_rx, released, filter_paused_once;
+	BOOLEAN hold_rx, released, filter_paused_once, sb_link_down;
 	atomic_bool stop;
 	atomic_uint sent;
 	unsigned events;
@@ -178,7 +179,10 @@ static int pnp_event(struct run *r)
 	struct emu_adapter *vf = atomic_load(&s->vf);
 	unsigned n;
 
-	switch (rnd(&r->rng, 13)) {
+	/* the stack has one request out at a time (a query may pend on the VF's) */
+	BOOLEAN oid_busy = emu_stack_oid_pending(r->sb);
+
+	switch (rnd(&r->rng, 15)) {
 	case 0:
 	case 1:
 		snprintf(r->what, sizeof(r->what), "plug a VF");
@@ -248,11 +252,23 @@ static int pnp_event(struct run *r)
 		break;
 	case 10:
 		snprintf(r->what, sizeof(r->what), "packet filter");
-		emu_stack_set_packet_filter(r->sb, 1 + rnd(&r->rng, 0x2f));
+		if (!oid_busy)
+			emu_stack_set_packet_filter(r->sb, 1 + rnd(&r->rng, 0x2f));
 		break;
 	case 11:
 		snprintf(r->what, sizeof(r->what), "multicast list");
-		emu_stack_set_multicast(r->sb, rnd(&r->rng, 40));
+		if (!oid_busy)
+			emu_stack_set_multicast(r->sb, rnd(&r->rng, 40));
+		break;
+	case 13:
+		snprintf(r->what, sizeof(r->what), "statistics");
+		if (!oid_busy)
+			emu_stack_query_statistics(r->sb);
+		break;
+	case 14:
+		snprintf(r->what, sizeof(r->what), "standby link flip");
+		emu_link(r->sb, r->sb_link_down);
+		r->sb_link_down = !r->sb_link_down;
 		break;
 	case 12:
 		n = rnd(&r->rng, 3000);
@@ -279,6 +295,8 @@ static int check_quiet(struct run *r)
 		return fail(r, "the driver counts clones or OIDs still out");
 	if (emu_rx_outstanding(r->sb))
 		return fail(r, "the standby has receives not returned");
+	if (emu_stack_oid_pending(r->sb))
+		return fail(r, "the stack's request never completed");
 	for (unsigned i = 0; i < r->n_vfs; i++)
 		if (emu_tx_in_flight(r->vfs[i]) || emu_rx_outstanding(r->vfs[i]) ||
 		    emu_oids_in_flight(r->vfs[i]))
@@ -359,6 +377,8 @@ static int run_one(unsigned long long seed, unsigned ms)
 	}
 	snprintf(r->what, sizeof(r->what), "the threads joined");
 	release_holds(r);
+	if (r->sb_link_down)
+		emu_link(r->sb, TRUE);
 	if (!rc && emu_violations() != violations)
 		rc = fail(r, "an NDIS rule was broken (above)");
 	if (!rc)
