@@ -87,6 +87,19 @@ struct sfo_vf_stats {
 	struct sfo_standby *waiting_sb;
 };
 
+/* The send offloads an NBL may ask for, which a VF must have to carry it
+ * (offload.c). */
+enum sfo_tx_offload {
+	SFO_TXO_V4_TCP_CSUM = 1u << 0,
+	SFO_TXO_V4_UDP_CSUM = 1u << 1,
+	SFO_TXO_V4_IP_CSUM = 1u << 2,
+	SFO_TXO_V6_TCP_CSUM = 1u << 3,
+	SFO_TXO_V6_UDP_CSUM = 1u << 4,
+	SFO_TXO_LSO1_V4 = 1u << 5,
+	SFO_TXO_LSO2_V4 = 1u << 6,
+	SFO_TXO_LSO2_V6 = 1u << 7,
+};
+
 /* Our protocol's binding to a VF. */
 struct sfo_vf {
 	struct sfo_vf *next;	/* in sfo_drv.vfs, while the engine knows it */
@@ -97,6 +110,7 @@ struct sfo_vf {
 	PDEVICE_OBJECT pdo;
 	UCHAR mac[SFO_WIN_MAC_LEN];
 	ULONG mtu;		       /* MtuSize of its bind */
+	ULONG tx_offloads;	       /* enum sfo_tx_offload: its current configuration */
 	USHORT pci_vendor, pci_device; /* from its hardware ID, 0 if not PCI */
 	struct sfo_standby *standby;   /* the pair (the engine's vf_prepare), or NULL */
 	BOOLEAN open;		       /* NdisOpenAdapterEx succeeded */
@@ -322,6 +336,10 @@ void sfo_announce_due(void);
  * the standby when NULL): freed and counted; the rest is returned. */
 PNET_BUFFER_LIST sfo_announce_completed(struct sfo_standby *sb, struct sfo_vf *vf,
 					PNET_BUFFER_LIST nbls);
+
+/* offload.c: what a VF's NDIS_OFFLOAD configuration covers, what an NBL asks */
+ULONG sfo_offload_caps(const void *ndis_offload);
+ULONG sfo_offload_needs(PNET_BUFFER_LIST nbl);
 
 /* tx.c */
 VOID NTAPI sfo_filter_send(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER port,

@@ -24,6 +24,7 @@ VOID NTAPI sfo_filter_send(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, NDIS_PORT_
 	PNET_BUFFER_LIST clones = NULL, *clones_tail = &clones;
 	PNET_BUFFER_LIST standby = NULL, *standby_tail = &standby;
 	LONG n = (LONG)sfo_nbl_count(nbls), not_cloned = 0;
+	ULONG vf_offloads = 0;
 	BOOLEAN running;
 	struct sfo_vf *vf;
 
@@ -39,6 +40,7 @@ VOID NTAPI sfo_filter_send(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, NDIS_PORT_
 		sb->outstanding += n;
 		vf->outstanding += n;
 		vf->sending++; /* its pause waits until the clones are with NDIS */
+		vf_offloads = vf->tx_offloads;
 	}
 	NdisReleaseSpinLock(&sfo_drv.lock);
 	if (!running) {
@@ -54,7 +56,10 @@ VOID NTAPI sfo_filter_send(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, NDIS_PORT_
 
 		next = nbl->Next;
 		nbl->Next = NULL;
-		clone = NdisAllocateCloneNetBufferList(nbl, sb->pool, NULL, 0);
+		/* an offload the VF lacks: the standby, whose the stack saw (offload.c) */
+		clone = sfo_offload_needs(nbl) & ~vf_offloads
+				? NULL
+				: NdisAllocateCloneNetBufferList(nbl, sb->pool, NULL, 0);
 		if (!clone) {
 			*standby_tail = nbl;
 			standby_tail = &nbl->Next;

@@ -90,6 +90,7 @@ NDIS_STATUS NTAPI sfo_vf_bind(NDIS_HANDLE driver_ctx, NDIS_HANDLE bind_ctx,
 	vf->pdo = params->PhysicalDeviceObject;
 	vf->bind_ctx = bind_ctx;
 	vf->mtu = params->MtuSize;
+	vf->tx_offloads = sfo_offload_caps(params->DefaultOffloadConfiguration);
 	vf->link_up = params->MediaConnectState == MediaConnectStateConnected;
 	/* A binding is Paused once bound: nothing may be sent on it before
 	 * NDIS restarts it (NetEventRestart), after the bind returned. */
@@ -241,6 +242,16 @@ VOID NTAPI sfo_vf_status(NDIS_HANDLE binding, PNDIS_STATUS_INDICATION status)
 	struct sfo_vf *vf = binding;
 	const NDIS_LINK_STATE *ls = status->StatusBuffer;
 
+	if (status->StatusCode == NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG) {
+		ULONG caps = status->StatusBufferSize >= sizeof(NDIS_OBJECT_HEADER)
+				     ? sfo_offload_caps(status->StatusBuffer)
+				     : 0;
+
+		NdisAcquireSpinLock(&sfo_drv.lock);
+		vf->tx_offloads = caps; /* the sends after this are checked against it */
+		NdisReleaseSpinLock(&sfo_drv.lock);
+		return;
+	}
 	if (status->StatusCode != NDIS_STATUS_LINK_STATE || !ls ||
 	    status->StatusBufferSize < sizeof(*ls))
 		return;

@@ -114,6 +114,25 @@ enum emu_announcement { EMU_GARP, EMU_UNSOLICITED_NA, EMU_RARP, EMU_ANN_KINDS };
 unsigned emu_announcements(struct emu_adapter *a, enum emu_announcement kind);
 /* Whether @a announced the address (4 bytes: IPv4, 16: IPv6). */
 BOOLEAN emu_announced(struct emu_adapter *a, const UCHAR *addr, unsigned len);
+/* Send offloads: an adapter's configuration (all by default; a change on a
+ * bound adapter is indicated as NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG),
+ * and the stack's sends asking for some (TcpIpChecksumNetBufferListInfo and
+ * TcpLargeSendNetBufferListInfo values). An adapter handed a send asking for
+ * one it does not have is a broken rule. */
+enum emu_tx_offload {
+	EMU_TXO_V4_TCP_CSUM = 1u << 0,
+	EMU_TXO_V4_UDP_CSUM = 1u << 1,
+	EMU_TXO_V4_IP_CSUM = 1u << 2,
+	EMU_TXO_V6_TCP_CSUM = 1u << 3,
+	EMU_TXO_V6_UDP_CSUM = 1u << 4,
+	EMU_TXO_LSO1_V4 = 1u << 5,
+	EMU_TXO_LSO2_V4 = 1u << 6,
+	EMU_TXO_LSO2_V6 = 1u << 7,
+	EMU_TXO_ALL = (1u << 8) - 1,
+};
+void emu_adapter_set_offloads(struct emu_adapter *a, unsigned offloads);
+void emu_stack_send_offloaded(struct emu_adapter *standby, unsigned n, ULONG_PTR csum,
+			      ULONG_PTR lso);
 /* Pend the OID requests to @a (a VF: the driver's; a standby: those the
  * filter passes down) until emu_complete_oids(). */
 void emu_hold_oids(struct emu_adapter *a, BOOLEAN hold);

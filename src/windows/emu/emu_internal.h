@@ -93,6 +93,8 @@ struct emu_adapter {
 	unsigned n_multicast;
 	BOOLEAN hold_oids;
 	NDIS_STATISTICS_INFO stats; /* what the miniport counted (emu_stats.c) */
+	unsigned tx_offloads;	    /* enum emu_tx_offload (emu_offload.c) */
+	UCHAR offload[128];	    /* the same as an NDIS_OFFLOAD */
 	/* the driver's announcements it transmitted (emu_announce.c) */
 	unsigned announced[EMU_ANN_KINDS];
 	struct {
@@ -194,6 +196,10 @@ NDIS_STATUS emu_stats_query(struct emu_adapter *a, NDIS_OID_REQUEST *req);
  * the check of such a frame on @a's wire (an announcement, well-formed) */
 BOOLEAN emu_nbl_own_frame(const struct emu_nbl *e);
 void emu_check_own_frame(struct emu_adapter *a, const struct emu_nbl *e);
+/* emu_offload.c: an adapter's offloads (all, at creation); the check of a
+ * send handed to it */
+void emu_offload_init(struct emu_adapter *a);
+void emu_check_offloads(struct emu_adapter *a, const struct emu_nbl *e);
 /* Free the retired NBLs (at unload). */
 void emu_free_graveyard(void);
 

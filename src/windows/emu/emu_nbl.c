@@ -261,8 +261,10 @@ VOID NTAPI NdisFreeCloneNetBufferList(PNET_BUFFER_LIST clone, ULONG flags)
 
 NDIS_STATUS NTAPI NdisCopySendNetBufferListInfo(PNET_BUFFER_LIST dst, PNET_BUFFER_LIST src)
 {
-	emu_nbl_of(dst, "NdisCopySendNetBufferListInfo");
-	emu_nbl_of(src, "NdisCopySendNetBufferListInfo");
+	struct emu_nbl *d = emu_nbl_of(dst, "NdisCopySendNetBufferListInfo");
+	struct emu_nbl *s = emu_nbl_of(src, "NdisCopySendNetBufferListInfo");
+
+	memcpy(d->info, s->info, sizeof(d->info)); /* checksum, LSO, VLAN... */
 	return NDIS_STATUS_SUCCESS;
 }
 

@@ -349,6 +349,7 @@ void emu_transmit(struct emu_adapter *a, struct emu_nbl *e)
 	emu_lock();
 	if (emu_nbl_own_frame(e))
 		emu_check_own_frame(a, e);
+	emu_check_offloads(a, e);
 	if (a->gone || a->surprise) {
 		st = STATUS_DEVICE_REMOVED;
 	} else if (a->hold_tx && a->n_in_flight < sizeof(a->in_flight) / sizeof(a->in_flight[0])) {
@@ -527,6 +528,7 @@ struct emu_adapter *emu_adapter_new(const char *name, const UCHAR mac[6], enum e
 	a->pci_device = kind == EMU_STANDBY ? 0x1041 : 0x1889;
 	a->attach_revision = 3;
 	a->mtu = 1500;
+	emu_offload_init(a);
 	a->ifname.Buffer = ifname;
 	a->ifname.Length = sizeof(ifname) - 2;
 	a->ifname.MaximumLength = sizeof(ifname);
@@ -574,6 +576,7 @@ NDIS_STATUS emu_offer(struct emu_adapter *a)
 	emu_pnp_begin();
 	emu_lock();
 	bp.MtuSize = a->mtu;
+	bp.DefaultOffloadConfiguration = a->offload;
 	bp.MediaConnectState =
 		a->link_down ? MediaConnectStateDisconnected : MediaConnectStateConnected;
 	emu_unlock();

@@ -38,16 +38,17 @@ typedef struct _NDIS_SPIN_LOCK {
 	KIRQL OldIrql;
 } NDIS_SPIN_LOCK, *PNDIS_SPIN_LOCK;
 
-#define NDIS_STATUS_SUCCESS	      ((NDIS_STATUS)STATUS_SUCCESS)
-#define NDIS_STATUS_PENDING	      ((NDIS_STATUS)STATUS_PENDING)
-#define NDIS_STATUS_FAILURE	      ((NDIS_STATUS)STATUS_UNSUCCESSFUL)
-#define NDIS_STATUS_RESOURCES	      ((NDIS_STATUS)STATUS_INSUFFICIENT_RESOURCES)
-#define NDIS_STATUS_NOT_SUPPORTED     ((NDIS_STATUS)STATUS_NOT_SUPPORTED)
-#define NDIS_STATUS_PAUSED	      ((NDIS_STATUS)0xC023002AL)
-#define NDIS_STATUS_UNSUPPORTED_MEDIA ((NDIS_STATUS)0xC0230019L)
-#define NDIS_STATUS_LINK_STATE	      ((NDIS_STATUS)0x40010017L)
-#define NDIS_STATUS_INVALID_LENGTH    ((NDIS_STATUS)0xC0010014L)
-#define NDIS_STATUS_BUFFER_TOO_SHORT  ((NDIS_STATUS)0xC0010016L)
+#define NDIS_STATUS_SUCCESS			((NDIS_STATUS)STATUS_SUCCESS)
+#define NDIS_STATUS_PENDING			((NDIS_STATUS)STATUS_PENDING)
+#define NDIS_STATUS_FAILURE			((NDIS_STATUS)STATUS_UNSUCCESSFUL)
+#define NDIS_STATUS_RESOURCES			((NDIS_STATUS)STATUS_INSUFFICIENT_RESOURCES)
+#define NDIS_STATUS_NOT_SUPPORTED		((NDIS_STATUS)STATUS_NOT_SUPPORTED)
+#define NDIS_STATUS_PAUSED			((NDIS_STATUS)0xC023002AL)
+#define NDIS_STATUS_UNSUPPORTED_MEDIA		((NDIS_STATUS)0xC0230019L)
+#define NDIS_STATUS_LINK_STATE			((NDIS_STATUS)0x40010017L)
+#define NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG ((NDIS_STATUS)0x40020006L)
+#define NDIS_STATUS_INVALID_LENGTH		((NDIS_STATUS)0xC0010014L)
+#define NDIS_STATUS_BUFFER_TOO_SHORT		((NDIS_STATUS)0xC0010016L)
 
 #define NDIS_SEND_FLAGS_DISPATCH_LEVEL		0x00000001
 #define NDIS_SEND_COMPLETE_FLAGS_DISPATCH_LEVEL 0x00000001
@@ -351,7 +352,22 @@ typedef struct _NDIS_BIND_PARAMETERS {
 	ULONG MaxMulticastListSize;
 	USHORT MacAddressLength;
 	UCHAR CurrentMacAddress[NDIS_MAX_PHYS_ADDRESS_LENGTH];
-	/* later members (PhysicalMediumType onwards) are not read */
+	NDIS_PHYSICAL_MEDIUM PhysicalMediumType;
+	PVOID RcvScaleCapabilities;
+	NET_LUID BoundIfNetluid;
+	NET_IFINDEX BoundIfIndex;
+	NET_LUID LowestIfNetluid;
+	NET_IFINDEX LowestIfIndex;
+	ULONG AccessType, DirectionType, ConnectionType; /* NET_IF_* enums */
+	USHORT IfType;
+	BOOLEAN IfConnectorPresent;
+	PVOID ActivePorts;
+	ULONG DataBackFillSize;
+	ULONG ContextBackFillSize;
+	ULONG MacOptions;
+	ULONG CompartmentId;
+	PVOID DefaultOffloadConfiguration; /* NDIS_OFFLOAD: the current one (offload.c) */
+	/* later members (TcpConnectionOffloadCapabilities onwards) are not read */
 } NDIS_BIND_PARAMETERS, *PNDIS_BIND_PARAMETERS;
 
 typedef struct _NDIS_OPEN_PARAMETERS {
@@ -542,6 +558,8 @@ _Static_assert(offsetof(NDIS_STATUS_INDICATION, Guid) == 0x3c, "NDIS_STATUS_INDI
 _Static_assert(offsetof(NDIS_FILTER_ATTACH_PARAMETERS, MacAddressLength) == 0x60,
 	       "attach.MacAddressLength");
 _Static_assert(offsetof(NDIS_BIND_PARAMETERS, CurrentMacAddress) == 0x6a, "bind.CurrentMacAddress");
+_Static_assert(offsetof(NDIS_BIND_PARAMETERS, DefaultOffloadConfiguration) == 0xe0,
+	       "bind.DefaultOffloadConfiguration");
 _Static_assert(offsetof(NET_PNP_EVENT_NOTIFICATION, NetPnPEvent) == 0x08, "pnp.NetPnPEvent");
 _Static_assert(offsetof(NDIS_RESTART_ATTRIBUTES, Data) == 0x10, "restart.Data");
 _Static_assert(offsetof(NDIS_PROTOCOL_RESTART_PARAMETERS, RestartAttributes) == 0x18,

@@ -663,6 +663,43 @@ static void test_vf_mtu_checked_at_its_restart(void **state)
 	assert_sends_on(sb, v, 2);
 }
 
+/* The stack asks, per NBL, for the standby's offloads: an NBL goes to the VF
+ * only if the VF's configuration has each it asks for, else down the
+ * standby; a change of the VF's configuration counts from its indication. */
+static void test_sends_needing_offloads_the_vf_lacks_go_on_standby(void **state)
+{
+	/* TcpIpChecksumNetBufferListInfo: IsIPv4|TcpChecksum, IsIPv6|TcpChecksum;
+	 * TcpLargeSendNetBufferListInfo: LSO v2 (Type 1), MSS 1448, IPv4 */
+	const ULONG_PTR v4_tcp = 0x1 | 0x4, v6_tcp = 0x2 | 0x4;
+	const ULONG_PTR lso2_v4 = (1ul << 30) | 1448;
+	struct emu_adapter *sb = standby("virtio0", MAC_A), *v;
+	unsigned on_vf, on_sb;
+
+	(void)state;
+	v = adapter("vf0", MAC_A, EMU_VF);
+	emu_adapter_set_offloads(v, EMU_TXO_V4_TCP_CSUM | EMU_TXO_V4_UDP_CSUM | EMU_TXO_V4_IP_CSUM);
+	emu_offer(v);
+	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	on_vf = emu_tx_frames(v);
+	on_sb = emu_tx_frames(sb);
+	emu_stack_send(sb, 2);				  /* no offload: the VF */
+	emu_stack_send_offloaded(sb, 3, v4_tcp, 0);	  /* one it has: the VF */
+	emu_stack_send_offloaded(sb, 2, v4_tcp, lso2_v4); /* LSO: the standby */
+	emu_stack_send_offloaded(sb, 1, v6_tcp, 0);	  /* IPv6 checksum: the standby */
+	assert_int_equal(emu_tx_frames(v), on_vf + 5);
+	assert_int_equal(emu_tx_frames(sb), on_sb + 3);
+	assert_int_equal(emu_stack_sent_ok(sb), 8);
+	/* the VF turns LSO v2 on (its indication): large sends go to it */
+	emu_adapter_set_offloads(v, EMU_TXO_ALL);
+	emu_stack_send_offloaded(sb, 2, v4_tcp, lso2_v4);
+	assert_int_equal(emu_tx_frames(v), on_vf + 7);
+	/* and off again */
+	emu_adapter_set_offloads(v, 0);
+	emu_stack_send_offloaded(sb, 1, v4_tcp, 0);
+	assert_int_equal(emu_tx_frames(v), on_vf + 7);
+	assert_int_equal(emu_tx_frames(sb), on_sb + 4);
+}
+
 /* A bring-up delay (set through the control path) runs on the engine's
  * timer: an NDIS timer object that fires when the clock gets there. */
 static void test_engine_timer_fires_through_the_timer_object(void **state)
@@ -952,6 +989,7 @@ int main(void)
 		T(test_release_and_resume_through_the_engine),
 		T(test_vf_refusing_the_mtu_stays_unused),
 		T(test_vf_mtu_checked_at_its_restart),
+		T(test_sends_needing_offloads_the_vf_lacks_go_on_standby),
 		T(test_engine_timer_fires_through_the_timer_object),
 		T(test_unload_waits_for_a_running_timer_function),
 		T(test_vf_receives_indicated_as_standby_and_returned),
