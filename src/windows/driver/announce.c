@@ -253,16 +253,24 @@ static void announce(struct sfo_standby *sb)
 		return;
 	}
 	vf = sb->path;
+	if (vf && vf->paused)
+		vf = NULL;	       /* its pause began: the traffic is the standby's (tx.c) */
 	sb->outstanding += (LONG)sent; /* a pause waits for them */
-	if (vf)
+	if (vf) {
 		vf->outstanding += (LONG)sent;
+		vf->sending++; /* its pause waits until they are with NDIS */
+	}
 	NdisReleaseSpinLock(&sfo_drv.lock);
 	for (PNET_BUFFER_LIST nbl = chain; nbl; nbl = nbl->Next)
 		nbl->SourceHandle = vf ? vf->binding : sb->filter;
-	if (vf)
-		NdisSendNetBufferLists(vf->binding, chain, 0, 0);
-	else
+	if (!vf) {
 		NdisFSendNetBufferLists(sb->filter, chain, 0, 0);
+		return;
+	}
+	NdisSendNetBufferLists(vf->binding, chain, 0, 0);
+	NdisAcquireSpinLock(&sfo_drv.lock);
+	vf->sending--;
+	NdisReleaseSpinLock(&sfo_drv.lock);
 }
 
 void sfo_announce_due(void)
