@@ -74,6 +74,7 @@ BOOLEAN emu_bound(struct emu_adapter *a);
  * and the unbind from its completion handlers). */
 void emu_pend_open_close(BOOLEAN pend);
 void emu_complete_open(struct emu_adapter *a, NDIS_STATUS st);
+BOOLEAN emu_open_pending(struct emu_adapter *a); /* one to complete */
 /* The adapter's link (up when created), told to the driver if bound; a
  * standby's goes up through the filter (if attached) to the stack. */
 void emu_link(struct emu_adapter *a, BOOLEAN up);

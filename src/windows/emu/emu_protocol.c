@@ -620,6 +620,16 @@ void emu_pend_open_close(BOOLEAN pend)
 	emu_unlock();
 }
 
+BOOLEAN emu_open_pending(struct emu_adapter *a)
+{
+	BOOLEAN pending;
+
+	emu_lock();
+	pending = a->open && a->open->opening;
+	emu_unlock();
+	return pending;
+}
+
 void emu_complete_open(struct emu_adapter *a, NDIS_STATUS st)
 {
 	struct emu_open *o;

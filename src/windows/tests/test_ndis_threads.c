@@ -4,7 +4,8 @@
  * as on Windows: two threads send on the standby (the stack's sends) and two
  * receive (on the standby and on whichever VF is plugged), at full speed,
  * while this thread runs seeded PnP events: a VF plugged (the second one a
- * spare), unplugged in order or by surprise, its binding paused and
+ * spare; its open pended or not), unplugged in order or by surprise (its
+ * close pended or not), its binding paused and
  * restarted, its link flapped, its sends and OIDs held, the filter paused
  * and restarted, the stack holding receives, release and resume through the
  * engine (the control path), receive settings changed, statistics asked,
@@ -165,12 +166,22 @@ static void release_holds(struct run *r)
 	emu_stack_return(r->sb);
 }
 
-static void unplug(struct slot *s, BOOLEAN surprise)
+/* With @pend, NdisCloseAdapterEx pends (the unplug completes it), and so
+ * does the open of the spare the unplug offers again (completed here). */
+static void unplug(struct run *r, struct slot *s, BOOLEAN surprise, BOOLEAN pend)
 {
 	struct emu_adapter *vf = atomic_load(&s->vf);
 
 	atomic_store(&s->vf, NULL);
+	emu_pend_open_close(pend);
 	emu_unplug(vf, surprise); /* the spare, if any, is offered again */
+	emu_pend_open_close(FALSE);
+	for (int i = 0; i < SLOTS; i++) {
+		struct emu_adapter *spare = atomic_load(&r->slot[i].vf);
+
+		if (spare && emu_open_pending(spare))
+			emu_complete_open(spare, NDIS_STATUS_SUCCESS);
+	}
 }
 
 static int pnp_event(struct run *r)
@@ -193,13 +204,17 @@ static int pnp_event(struct run *r)
 		s->link = TRUE;
 		s->paused = s->hold_tx = s->hold_oids = FALSE;
 		atomic_store(&s->vf, vf);
-		emu_offer(vf); /* the second one is a spare, refused */
+		n = rnd(&r->rng, 2); /* its open pends, completed at once */
+		emu_pend_open_close((BOOLEAN)n);
+		if (emu_offer(vf) == NDIS_STATUS_PENDING) /* not for a refused spare */
+			emu_complete_open(vf, NDIS_STATUS_SUCCESS);
+		emu_pend_open_close(FALSE);
 		break;
 	case 2:
 		n = rnd(&r->rng, 2);
 		snprintf(r->what, sizeof(r->what), "unplug a VF%s", n ? " by surprise" : "");
 		if (vf)
-			unplug(s, (BOOLEAN)n);
+			unplug(r, s, (BOOLEAN)n, rnd(&r->rng, 2));
 		break;
 	case 3:
 		snprintf(r->what, sizeof(r->what), "VF link flip");
@@ -391,7 +406,7 @@ static int run_one(unsigned long long seed, unsigned ms)
 		rc = check_path(r);
 	for (int i = 0; i < SLOTS; i++)
 		if (atomic_load(&r->slot[i].vf))
-			unplug(&r->slot[i], FALSE);
+			unplug(r, &r->slot[i], FALSE, FALSE);
 	snprintf(r->what, sizeof(r->what), "the end");
 	if (emu_filter_pause(r->sb) == NDIS_STATUS_SUCCESS)
 		emu_filter_detach(r->sb);
