@@ -271,8 +271,18 @@ static void stack_return(struct emu_adapter *a, struct emu_nbl *e)
 	if (emu_nbl_driver_owned(e))
 		fm->indicated--;
 	ctx = fm->ctx;
+	fm->calls++;
 	emu_unlock();
 	emu.fc.ReturnNetBufferListsHandler(ctx, &e->nbl, 0);
+	emu_fm_call_done(fm);
+}
+
+void emu_fm_call_done(struct emu_filter_module *fm)
+{
+	emu_lock();
+	fm->calls--;
+	emu_changed();
+	emu_unlock();
 }
 
 void emu_stack_deliver(struct emu_adapter *a, PNET_BUFFER_LIST l, ULONG flags)
@@ -552,8 +562,12 @@ void emu_filter_detach(struct emu_adapter *a)
 
 	emu_pnp_begin();
 	emu_lock();
-	if (a->fm.state != FM_PAUSED)
-		abort(); /* a test error: NDIS detaches only paused modules */
+	/* a test error: NDIS detaches only paused modules, once the requests
+	 * through them completed */
+	if (a->fm.state != FM_PAUSED || a->stack_req_pending)
+		abort();
+	while (a->fm.calls || a->fm.in_send) /* NDIS's references: none runs */
+		emu_wait(10);
 	ctx = a->fm.ctx;
 	emu_unlock();
 	emu.fc.DetachHandler(ctx);

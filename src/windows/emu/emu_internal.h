@@ -65,6 +65,7 @@ struct emu_filter_module {
 	enum { FM_DETACHED, FM_PAUSED, FM_RESTARTING, FM_RUNNING, FM_PAUSING } state;
 	long indicated;	  /* driver-owned NBLs indicated up, not yet returned */
 	unsigned in_send; /* the stack's sends inside the filter's send handler */
+	unsigned calls;	  /* other calls of the emulation into its handlers under way */
 };
 
 struct emu_adapter {
@@ -181,6 +182,8 @@ void emu_stack_status(struct emu_adapter *a, PNDIS_STATUS_INDICATION si);
 /* Up the standby's stack: counts, keeps or returns. */
 void emu_stack_deliver(struct emu_adapter *a, PNET_BUFFER_LIST l, ULONG flags);
 void emu_process_reenumerate(void);
+/* A call into a filter module's handler (counted in fm->calls) returned. */
+void emu_fm_call_done(struct emu_filter_module *fm);
 /* PnP: binds, pauses, restarts, unbinds, attaches, detaches and link
  * changes, one at a time (NDIS serializes them); may nest in one thread. */
 void emu_pnp_begin(void);

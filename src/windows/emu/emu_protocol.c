@@ -307,6 +307,7 @@ VOID NTAPI NdisReturnNetBufferLists(NDIS_HANDLE binding, PNET_BUFFER_LIST l, ULO
 void emu_complete_transmit(struct emu_adapter *a, struct emu_nbl *e, NDIS_STATUS st)
 {
 	struct emu_open *o = NULL;
+	struct emu_filter_module *fm = NULL;
 	NDIS_HANDLE ctx = NULL;
 
 	emu_lock();
@@ -315,9 +316,9 @@ void emu_complete_transmit(struct emu_adapter *a, struct emu_nbl *e, NDIS_STATUS
 		a->tx_frames++; /* the stack's: announcements are counted apart */
 	emu_stats_tx(a, &e->nbl, st);
 	if (e->hops && e->hop[e->hops - 1].kind == HOP_FILTER) {
-		struct emu_filter_module *fm = e->hop[e->hops - 1].who;
-
+		fm = e->hop[e->hops - 1].who;
 		e->hops--;
+		fm->calls++;
 		ctx = fm->ctx;
 	} else if (e->hops && e->hop[e->hops - 1].kind == HOP_BINDING) {
 		o = e->hop[e->hops - 1].who;
@@ -329,8 +330,9 @@ void emu_complete_transmit(struct emu_adapter *a, struct emu_nbl *e, NDIS_STATUS
 		emu_violation("a send with no sender to complete to");
 	}
 	emu_unlock();
-	if (!o && ctx) {
+	if (fm) {
 		emu.fc.SendNetBufferListsCompleteHandler(ctx, &e->nbl, 0);
+		emu_fm_call_done(fm);
 	} else if (o) {
 		emu.pc.SendNetBufferListsCompleteHandler(ctx, &e->nbl, 0);
 		emu_lock();
@@ -454,6 +456,7 @@ void emu_indicate(struct emu_adapter *a, struct emu_nbl **e, unsigned n, BOOLEAN
 	emu_lock();
 	if (a->kind == EMU_STANDBY && a->fm.state == FM_RUNNING) {
 		fctx = a->fm.ctx;
+		a->fm.calls++;
 	} else if (a->kind == EMU_STANDBY) { /* no filter: straight to the stack */
 		a->stack_received += n;
 		keep = TRUE;
@@ -476,8 +479,10 @@ void emu_indicate(struct emu_adapter *a, struct emu_nbl **e, unsigned n, BOOLEAN
 			e[i - 1]->nbl.Next = &e[i]->nbl;
 	}
 	emu_unlock();
-	if (fctx)
+	if (fctx) {
 		emu.fc.ReceiveNetBufferListsHandler(fctx, &e[0]->nbl, 0, n, flags);
+		emu_fm_call_done(&a->fm);
+	}
 	if (o)
 		emu.pc.ReceiveNetBufferListsHandler(o->ctx, &e[0]->nbl, 0, n, flags);
 	emu_lock();

@@ -9,7 +9,8 @@
  * restarted, its link flapped, its sends and OIDs held, the filter paused
  * and restarted, the stack holding receives, release and resume through the
  * engine (the control path), receive settings changed, statistics asked,
- * the standby's link flapped, the clock advanced.
+ * the standby's link flapped, the filter detached and attached again, the
+ * clock advanced.
  * After the threads are joined: no NDIS rule broken (no NBL completed
  * twice or to the wrong owner, never a send on a paused or closed binding,
  * no NDIS call under the driver's lock), every send of the stack completed
@@ -193,7 +194,7 @@ static int pnp_event(struct run *r)
 	/* the stack has one request out at a time (a query may pend on the VF's) */
 	BOOLEAN oid_busy = emu_stack_oid_pending(r->sb);
 
-	switch (rnd(&r->rng, 15)) {
+	switch (rnd(&r->rng, 16)) {
 	case 0:
 	case 1:
 		snprintf(r->what, sizeof(r->what), "plug a VF");
@@ -279,6 +280,19 @@ static int pnp_event(struct run *r)
 		snprintf(r->what, sizeof(r->what), "statistics");
 		if (!oid_busy)
 			emu_stack_query_statistics(r->sb);
+		break;
+	case 15:
+		snprintf(r->what, sizeof(r->what), "filter detached and attached again");
+		r->filter_paused_once = TRUE;
+		if (emu_filter_pause(r->sb) == NDIS_STATUS_PENDING)
+			release_holds(r);
+		if (!emu_filter_wait_paused(r->sb, PAUSE_WAIT_MS))
+			return fail(r, "the filter's pause never completed");
+		release_holds(r); /* NDIS detaches once the stack's request is done */
+		if (emu_stack_oid_pending(r->sb))
+			return fail(r, "the stack's request never completed");
+		emu_filter_detach(r->sb);
+		emu_filter_attach(r->sb);
 		break;
 	case 14:
 		snprintf(r->what, sizeof(r->what), "standby link flip");
