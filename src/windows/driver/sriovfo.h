@@ -316,6 +316,9 @@ BOOLEAN sfo_stats_last_locked(struct sfo_vf *vf);
 void sfo_stats_due(void);
 BOOLEAN sfo_stats_is_ours(struct sfo_vf *vf, PNDIS_OID_REQUEST req);
 void sfo_stats_vf_complete(struct sfo_vf *vf, NDIS_STATUS status);
+/* stats_oids.c: the NDIS_STATISTICS_INFO counters a single counter OID sums
+ * (bit i: the i-th from ifInDiscards), 0 for any other OID */
+ULONG sfo_stats_single_counters(NDIS_OID oid);
 /* The engine's read_counters: the last answer of @id's adapter. */
 int sfo_stats_read_locked(uint32_t id, struct sfo_counters *out);
 

@@ -17,7 +17,9 @@
  * (sfo_engine_counters_sampled, read_counters), so the pair's counters in
  * its status are the same merge over its own portable set; the NDIS answer
  * keeps all 18 of NDIS's fields, which the portable set does not have
- * (unicast, multicast and broadcast apart, in each direction).
+ * (unicast, multicast and broadcast apart, in each direction). The single
+ * counter OIDs (OID_GEN_XMIT_OK...) are answered the same way, each the sum
+ * of the counters it stands for (stats_oids.c).
  */
 #include "sriovfo.h"
 
@@ -114,15 +116,52 @@ BOOLEAN sfo_stats_last_locked(struct sfo_vf *vf)
 	return TRUE;
 }
 
-/* The stack's answer: the standby's counters plus every VF's. */
-static void add_totals_locked(struct sfo_standby *sb, NDIS_STATISTICS_INFO *info)
+/* A single counter OID the standby answered (4 or 8 bytes): the counters
+ * it sums (stats_oids.c), 0 if it is none. */
+static ULONG single_answer(PNDIS_OID_REQUEST req)
 {
-	ULONG64 v[SFO_WIN_STATS_N];
+	UINT written = req->DATA.QUERY_INFORMATION.BytesWritten;
 
-	as_array(info, v);
+	if ((req->RequestType != NdisRequestQueryInformation &&
+	     req->RequestType != NdisRequestQueryStatistics) ||
+	    (written != sizeof(ULONG) && written != sizeof(ULONG64)) ||
+	    req->DATA.QUERY_INFORMATION.InformationBufferLength < written ||
+	    !req->DATA.QUERY_INFORMATION.InformationBuffer)
+		return 0;
+	return sfo_stats_single_counters(req->DATA.QUERY_INFORMATION.Oid);
+}
+
+/* The stack's answer: the standby's counters plus every VF's. */
+static void add_totals_locked(struct sfo_standby *sb, PNDIS_OID_REQUEST req)
+{
+	NDIS_STATISTICS_INFO *info = stats_answer(req);
+	ULONG counters = info ? 0 : single_answer(req);
+	PVOID buf = req->DATA.QUERY_INFORMATION.InformationBuffer;
+	ULONG64 v[SFO_WIN_STATS_N], sum = 0;
+
+	if (info) {
+		as_array(info, v);
+		for (int i = 0; i < SFO_WIN_STATS_N; i++)
+			v[i] += sb->vf_total[i];
+		__builtin_memcpy(&info->ifInDiscards, v, sizeof(v));
+		return;
+	}
 	for (int i = 0; i < SFO_WIN_STATS_N; i++)
-		v[i] += sb->vf_total[i];
-	__builtin_memcpy(&info->ifInDiscards, v, sizeof(v));
+		if (counters & (1u << i))
+			sum += sb->vf_total[i];
+	if (req->DATA.QUERY_INFORMATION.BytesWritten == sizeof(ULONG64)) {
+		ULONG64 n;
+
+		__builtin_memcpy(&n, buf, sizeof(n));
+		n += sum;
+		__builtin_memcpy(buf, &n, sizeof(n));
+	} else { /* a 32-bit answer wraps, as the miniport's own does */
+		ULONG n;
+
+		__builtin_memcpy(&n, buf, sizeof(n));
+		n += (ULONG)sum;
+		__builtin_memcpy(buf, &n, sizeof(n));
+	}
 }
 
 /* The VF answered: its increase joins its pair's total. The stack's query
@@ -150,7 +189,7 @@ static PNDIS_OID_REQUEST answered(struct sfo_vf *vf, NDIS_STATUS st, struct sfo_
 	s->waiting = NULL;
 	*sb_out = s->waiting_sb;
 	if (waiting)
-		add_totals_locked(s->waiting_sb, stats_answer(waiting));
+		add_totals_locked(s->waiting_sb, waiting);
 	NdisReleaseSpinLock(&sfo_drv.lock);
 	sfo_vf_io_done(vf, 1);
 	return waiting;
@@ -162,13 +201,15 @@ BOOLEAN sfo_stats_hold(struct sfo_standby *sb, PNDIS_OID_REQUEST req, NDIS_STATU
 	struct sfo_standby *ignored;
 	struct sfo_vf *vf;
 
-	if (!info)
+	if (!info && (st != NDIS_STATUS_SUCCESS || !single_answer(req)))
 		return FALSE;
 	NdisAcquireSpinLock(&sfo_drv.lock);
-	as_array(info, sb->own);
-	sb->have_own = TRUE;
-	if (sb->reported)
-		tell_engine_locked(sb->id, sb->own);
+	if (info) {
+		as_array(info, sb->own);
+		sb->have_own = TRUE;
+		if (sb->reported)
+			tell_engine_locked(sb->id, sb->own);
+	}
 	vf = sb->vf;
 	/* Not a paused VF: its pause took its last counters, and an unbind
 	 * that may follow must find nothing of ours out on it. */
@@ -177,7 +218,7 @@ BOOLEAN sfo_stats_hold(struct sfo_standby *sb, PNDIS_OID_REQUEST req, NDIS_STATU
 		vf->stats.waiting = req;
 		vf->stats.waiting_sb = sb;
 	} else {
-		add_totals_locked(sb, info); /* the VF's last answer counted */
+		add_totals_locked(sb, req); /* the VF's last answer counted */
 		vf = NULL;
 	}
 	NdisReleaseSpinLock(&sfo_drv.lock);

@@ -110,6 +110,10 @@ void emu_adapter_statistics(struct emu_adapter *a, NDIS_STATISTICS_INFO *out);
 void emu_miniport_discard(struct emu_adapter *a, unsigned n);
 NDIS_STATUS emu_stack_query_statistics(struct emu_adapter *standby);
 BOOLEAN emu_stack_statistics(struct emu_adapter *standby, NDIS_STATISTICS_INFO *out);
+/* The same for a single counter OID (OID_GEN_XMIT_OK...), with a buffer of
+ * @len bytes (4 or 8). */
+NDIS_STATUS emu_stack_query_counter(struct emu_adapter *standby, NDIS_OID oid, unsigned len);
+BOOLEAN emu_stack_counter(struct emu_adapter *standby, ULONG64 *out);
 /* The driver's own frames @a transmitted: announcements, each checked. */
 enum emu_announcement { EMU_GARP, EMU_UNSOLICITED_NA, EMU_RARP, EMU_ANN_KINDS };
 unsigned emu_announcements(struct emu_adapter *a, enum emu_announcement kind);

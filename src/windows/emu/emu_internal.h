@@ -195,6 +195,7 @@ void emu_check_oid_header(const NDIS_OID_REQUEST *req, const char *call);
 void emu_stats_tx(struct emu_adapter *a, const NET_BUFFER_LIST *nbl, NDIS_STATUS st);
 void emu_stats_rx(struct emu_adapter *a, const NET_BUFFER_LIST *nbl);
 NDIS_STATUS emu_stats_query(struct emu_adapter *a, NDIS_OID_REQUEST *req);
+NDIS_STATUS emu_stats_query_single(struct emu_adapter *a, NDIS_OID_REQUEST *req);
 /* emu_announce.c: an NBL the driver allocated with its own NET_BUFFER, and
  * the check of such a frame on @a's wire (an announcement, well-formed) */
 BOOLEAN emu_nbl_own_frame(const struct emu_nbl *e);

@@ -27,6 +27,8 @@ NDIS_STATUS emu_apply_oid(struct emu_adapter *a, const NDIS_OID_REQUEST *req, co
 	if (req->RequestType == NdisRequestQueryInformation &&
 	    req->DATA.QUERY_INFORMATION.Oid == OID_GEN_STATISTICS)
 		return emu_stats_query(a, (NDIS_OID_REQUEST *)req);
+	if (req->RequestType == NdisRequestQueryInformation)
+		return emu_stats_query_single(a, (NDIS_OID_REQUEST *)req);
 	if (req->RequestType != NdisRequestSetInformation)
 		return NDIS_STATUS_NOT_SUPPORTED;
 	switch (req->DATA.SET_INFORMATION.Oid) {
@@ -333,6 +335,46 @@ BOOLEAN emu_stack_statistics(struct emu_adapter *a, NDIS_STATISTICS_INFO *out)
 	     a->stack_req.DATA.QUERY_INFORMATION.BytesWritten >= sizeof(*out);
 	if (ok)
 		memcpy(out, a->stack_buf, sizeof(*out));
+	emu_unlock();
+	return ok;
+}
+
+/* The stack's query of a single counter OID, with a buffer of @len bytes
+ * (4 or 8), and its answer once complete. */
+NDIS_STATUS emu_stack_query_counter(struct emu_adapter *a, NDIS_OID oid, unsigned len)
+{
+	NDIS_OID_REQUEST *req = &a->stack_req;
+
+	emu_lock();
+	if (a->stack_req_pending || (len != 4 && len != 8))
+		abort(); /* a test error */
+	memset(a->stack_buf, 0, sizeof(a->stack_buf));
+	stack_req_header(req, NdisRequestQueryInformation);
+	req->DATA.QUERY_INFORMATION.Oid = oid;
+	req->DATA.QUERY_INFORMATION.InformationBuffer = a->stack_buf;
+	req->DATA.QUERY_INFORMATION.InformationBufferLength = len;
+	return stack_issue_locked(a);
+}
+
+BOOLEAN emu_stack_counter(struct emu_adapter *a, ULONG64 *out)
+{
+	UINT written;
+	BOOLEAN ok;
+
+	emu_lock();
+	written = a->stack_req.DATA.QUERY_INFORMATION.BytesWritten;
+	ok = !a->stack_req_pending && a->stack_req_status == NDIS_STATUS_SUCCESS &&
+	     (written == 4 || written == 8);
+	if (ok) {
+		ULONG v32;
+
+		if (written == 8) {
+			memcpy(out, a->stack_buf, 8);
+		} else {
+			memcpy(&v32, a->stack_buf, 4);
+			*out = v32;
+		}
+	}
 	emu_unlock();
 	return ok;
 }

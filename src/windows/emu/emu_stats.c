@@ -101,3 +101,63 @@ NDIS_STATUS emu_stats_query(struct emu_adapter *a, NDIS_OID_REQUEST *req)
 	req->DATA.QUERY_INFORMATION.BytesWritten = sizeof(*out);
 	return NDIS_STATUS_SUCCESS;
 }
+
+/* A miniport's single counter OIDs, from the same counters: 8 bytes, or 4
+ * (the low half) when the buffer holds only a ULONG. */
+NDIS_STATUS emu_stats_query_single(struct emu_adapter *a, NDIS_OID_REQUEST *req)
+{
+	const NDIS_STATISTICS_INFO *s = &a->stats;
+	UINT len = req->DATA.QUERY_INFORMATION.InformationBufferLength;
+	PVOID out = req->DATA.QUERY_INFORMATION.InformationBuffer;
+	ULONG64 v;
+
+	switch (req->DATA.QUERY_INFORMATION.Oid) {
+	case OID_GEN_XMIT_OK:
+		v = s->ifHCOutUcastPkts + s->ifHCOutMulticastPkts + s->ifHCOutBroadcastPkts;
+		break;
+	case OID_GEN_RCV_OK:
+		v = s->ifHCInUcastPkts + s->ifHCInMulticastPkts + s->ifHCInBroadcastPkts;
+		break;
+	case OID_GEN_XMIT_ERROR:
+		v = s->ifOutErrors;
+		break;
+	case OID_GEN_RCV_ERROR:
+		v = s->ifInErrors;
+		break;
+	case OID_GEN_DIRECTED_FRAMES_XMIT:
+		v = s->ifHCOutUcastPkts;
+		break;
+	case OID_GEN_MULTICAST_FRAMES_XMIT:
+		v = s->ifHCOutMulticastPkts;
+		break;
+	case OID_GEN_BROADCAST_FRAMES_XMIT:
+		v = s->ifHCOutBroadcastPkts;
+		break;
+	case OID_GEN_DIRECTED_FRAMES_RCV:
+		v = s->ifHCInUcastPkts;
+		break;
+	case OID_GEN_MULTICAST_FRAMES_RCV:
+		v = s->ifHCInMulticastPkts;
+		break;
+	case OID_GEN_BROADCAST_FRAMES_RCV:
+		v = s->ifHCInBroadcastPkts;
+		break;
+	case OID_GEN_BYTES_XMIT:
+		v = s->ifHCOutOctets;
+		break;
+	case OID_GEN_BYTES_RCV:
+		v = s->ifHCInOctets;
+		break;
+	default:
+		return NDIS_STATUS_NOT_SUPPORTED;
+	}
+	req->DATA.QUERY_INFORMATION.BytesWritten = 0;
+	if (!out || len < 4) {
+		req->DATA.QUERY_INFORMATION.BytesNeeded = 8;
+		return NDIS_STATUS_BUFFER_TOO_SHORT;
+	}
+	len = len >= 8 ? 8 : 4;
+	memcpy(out, &v, len); /* little-endian: the low half first */
+	req->DATA.QUERY_INFORMATION.BytesWritten = len;
+	return NDIS_STATUS_SUCCESS;
+}

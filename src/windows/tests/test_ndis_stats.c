@@ -4,7 +4,7 @@
  * the standby's counters plus every VF's the pair has had, equal to what the
  * emulated miniports moved (sends, failed sends, receives, discards; by
  * class, with bytes) and never decreasing across VF changes; the engine's
- * pair counters agree.
+ * pair counters agree; the single counter OIDs (OID_GEN_XMIT_OK...) the same.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -148,6 +148,55 @@ static void test_statistics_monotonic_across_three_vf_changes(void **state)
 	assert_engine_agrees(&now);
 }
 
+static ULONG64 stack_counter(struct emu_adapter *sb, NDIS_OID oid, unsigned len)
+{
+	ULONG64 v = 0;
+
+	assert_int_equal(emu_stack_query_counter(sb, oid, len), NDIS_STATUS_SUCCESS);
+	assert_true(emu_stack_counter(sb, &v));
+	return v;
+}
+
+/* The single counter OIDs: the same merge, in 8 or 4 bytes. */
+static void test_single_counter_oids_merged(void **state)
+{
+	struct emu_adapter *all[3];
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	NDIS_STATISTICS_INFO want;
+	ULONG64 v;
+
+	(void)state;
+	all[0] = sb;
+	all[1] = fixture_vf("vf1", MAC_A);
+	traffic(sb, all[1], 5);
+	emu_hold_tx(all[1], TRUE);
+	emu_stack_send(sb, 2);
+	emu_unplug(all[1], TRUE); /* 2 errors on vf1, sent again on the standby */
+	all[2] = fixture_vf("vf2", MAC_A);
+	traffic(sb, all[2], 3);
+	want = moved(all, 3);
+	assert_int_equal(stack_counter(sb, OID_GEN_XMIT_OK, 8), want.ifHCOutUcastPkts +
+									want.ifHCOutMulticastPkts +
+									want.ifHCOutBroadcastPkts);
+	assert_int_equal(stack_counter(sb, OID_GEN_RCV_OK, 8), want.ifHCInUcastPkts +
+								       want.ifHCInMulticastPkts +
+								       want.ifHCInBroadcastPkts);
+	assert_int_equal(stack_counter(sb, OID_GEN_XMIT_ERROR, 8), want.ifOutErrors);
+	assert_int_equal(stack_counter(sb, OID_GEN_DIRECTED_FRAMES_XMIT, 4), want.ifHCOutUcastPkts);
+	assert_int_equal(stack_counter(sb, OID_GEN_BROADCAST_FRAMES_RCV, 4),
+			 want.ifHCInBroadcastPkts);
+	assert_int_equal(stack_counter(sb, OID_GEN_BYTES_RCV, 4), (ULONG)want.ifHCInOctets);
+	/* the VF's answer pends: so does the stack's */
+	emu_hold_oids(all[2], TRUE);
+	assert_int_equal(emu_stack_query_counter(sb, OID_GEN_BYTES_XMIT, 8), NDIS_STATUS_PENDING);
+	emu_stack_send(sb, 1);
+	emu_hold_oids(all[2], FALSE);
+	emu_complete_oids(all[2]);
+	assert_true(emu_stack_counter(sb, &v));
+	want = moved(all, 3);
+	assert_int_equal(v, want.ifHCOutOctets);
+}
+
 /* The standby's own answer passes up unchanged while no VF ever counted. */
 static void test_statistics_of_a_standby_alone(void **state)
 {
@@ -172,6 +221,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_statistics_monotonic_across_three_vf_changes),
 		T(test_statistics_of_a_standby_alone),
+		T(test_single_counter_oids_merged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
