@@ -20,6 +20,7 @@ int fixture_setup(void **state)
 	violations_before = emu_violations();
 	nbls_before = emu_live_nbls();
 	allocations_before = emu_live_allocations();
+	emu_registry_set_multi_sz(NULL, NULL, 0); /* a test's registry values end with it */
 	return emu_load_driver() == STATUS_SUCCESS ? 0 : -1;
 }
 
@@ -56,7 +57,8 @@ int fixture_teardown(void **state)
 		if (emu_bound(adapters[i]))
 			emu_unplug(adapters[i], FALSE);
 	for (int i = 0; i < n_adapters; i++)
-		if (filtered[i] && emu_filter_pause(adapters[i]) == NDIS_STATUS_SUCCESS)
+		if (filtered[i] && emu_filter_attached(adapters[i]) &&
+		    emu_filter_pause(adapters[i]) == NDIS_STATUS_SUCCESS)
 			emu_filter_detach(adapters[i]);
 	emu_unload_driver();
 	for (int i = 0; i < n_adapters; i++)

@@ -15,8 +15,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "emu.h"
-#include "sriovfo.h"
+#include "ndis_fixture.h"
 
 static const UCHAR MAC_A[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 static const UCHAR MAC_B[6] = { 0x52, 0x54, 0x00, 0x65, 0x43, 0x21 };
@@ -27,68 +26,6 @@ static const UCHAR MULTICAST[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
 #define DIRECTED_MULTICAST_BROADCAST 0x0b /* NDIS_PACKET_TYPE_DIRECTED|MULTICAST|BROADCAST */
 #define ALL_MULTICAST		     0x04
 
-#define MAX_ADAPTERS 6
-static struct emu_adapter *adapters[MAX_ADAPTERS];
-static BOOLEAN filtered[MAX_ADAPTERS];
-static int n_adapters, violations_before;
-static long nbls_before, allocations_before; /* a failed test may leave some */
-
-static int setup(void **state)
-{
-	(void)state;
-	n_adapters = 0;
-	violations_before = emu_violations();
-	nbls_before = emu_live_nbls();
-	allocations_before = emu_live_allocations();
-	emu_registry_set_multi_sz(NULL, NULL, 0);
-	return emu_load_driver() == STATUS_SUCCESS ? 0 : -1;
-}
-
-static struct emu_adapter *adapter(const char *name, const UCHAR *mac, enum emu_kind kind)
-{
-	struct emu_adapter *a = emu_adapter_new(name, mac, kind);
-
-	filtered[n_adapters] = kind == EMU_STANDBY;
-	adapters[n_adapters++] = a;
-	return a;
-}
-
-static struct emu_adapter *standby(const char *name, const UCHAR *mac)
-{
-	struct emu_adapter *a = adapter(name, mac, EMU_STANDBY);
-
-	emu_filter_attach(a);
-	return a;
-}
-
-static struct emu_adapter *vf(const char *name, const UCHAR *mac)
-{
-	struct emu_adapter *a = adapter(name, mac, EMU_VF);
-
-	emu_offer(a);
-	return a;
-}
-
-/* Unplug the VFs, pause and detach the filters, unload; nothing may be left. */
-static int teardown(void **state)
-{
-	(void)state;
-	for (int i = 0; i < n_adapters; i++)
-		if (emu_bound(adapters[i]))
-			emu_unplug(adapters[i], FALSE);
-	for (int i = 0; i < n_adapters; i++)
-		if (filtered[i] && emu_filter_attached(adapters[i]) &&
-		    emu_filter_pause(adapters[i]) == NDIS_STATUS_SUCCESS)
-			emu_filter_detach(adapters[i]);
-	emu_unload_driver();
-	for (int i = 0; i < n_adapters; i++)
-		emu_adapter_free(adapters[i]);
-	assert_int_equal(emu_live_nbls(), nbls_before);
-	assert_int_equal(emu_live_allocations(), allocations_before);
-	assert_int_equal(emu_violations(), violations_before);
-	return 0;
-}
-
 static void assert_sends_on(struct emu_adapter *sb, struct emu_adapter *path, unsigned n)
 {
 	unsigned before = emu_tx_frames(path), ok = emu_stack_sent_ok(sb);
@@ -96,18 +33,6 @@ static void assert_sends_on(struct emu_adapter *sb, struct emu_adapter *path, un
 	emu_stack_send(sb, n);
 	assert_int_equal(emu_tx_frames(path), before + n);
 	assert_int_equal(emu_stack_sent_ok(sb), ok + n);
-}
-
-/* The engine's view of the first pair, as a control path takes it. */
-static struct sfo_pair_status pair0(void)
-{
-	struct sfo_pair_status st;
-	struct sfo_engine *eng = sfo_drv_engine_lock();
-	int err = eng ? sfo_engine_pair_status(eng, 0, &st) : -SFO_ENOENT;
-
-	sfo_drv_engine_unlock();
-	assert_int_equal(err, 0); /* after the unlock: an assert leaves the test */
-	return st;
 }
 
 /* How many adapters the engine has in @role; the last one's status in *@out. */
@@ -130,7 +55,7 @@ static size_t engine_role(enum sfo_role role, struct sfo_adapter_status *out)
 /* sfo_engine_release() (@release) or sfo_engine_resume() of pair 0's standby. */
 static int release(BOOLEAN release_it)
 {
-	uint32_t id = pair0().standby_id;
+	uint32_t id = fixture_pair0().standby_id;
 	struct sfo_engine *eng = sfo_drv_engine_lock();
 	int err = release_it ? sfo_engine_release(eng, id) : sfo_engine_resume(eng, id);
 
@@ -142,7 +67,7 @@ static int release(BOOLEAN release_it)
 
 static void test_standby_alone_sends_on_standby(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
 
 	(void)state;
 	assert_sends_on(sb, sb, 5);
@@ -151,8 +76,8 @@ static void test_standby_alone_sends_on_standby(void **state)
 
 static void test_vf_after_standby_carries_traffic(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	assert_true(emu_bound(v));
@@ -162,20 +87,20 @@ static void test_vf_after_standby_carries_traffic(void **state)
 
 static void test_vf_before_standby_bound_on_attach(void **state)
 {
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 	struct emu_adapter *sb;
 
 	(void)state;
 	assert_false(emu_bound(v)); /* no standby with its MAC yet */
-	sb = standby("virtio0", MAC_A);
+	sb = fixture_standby("virtio0", MAC_A);
 	assert_true(emu_bound(v)); /* the attach re-enumerated the bindings */
 	assert_sends_on(sb, v, 3);
 }
 
 static void test_standby_itself_and_other_macs_never_bound(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *other = vf("nic1", MAC_B);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *other = fixture_vf("nic1", MAC_B);
 
 	(void)state;
 	assert_int_not_equal(emu_offer(sb), NDIS_STATUS_SUCCESS);
@@ -189,9 +114,9 @@ static void test_standby_itself_and_other_macs_never_bound(void **state)
  * protocol refuses the bind, also when offered again. */
 static void test_same_mac_adapter_not_allowed_never_bound(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *nic = adapter("nic0", MAC_A, EMU_VF);
-	struct emu_adapter *soft = adapter("soft0", MAC_A, EMU_VF);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *nic = fixture_adapter("nic0", MAC_A, EMU_VF);
+	struct emu_adapter *soft = fixture_adapter("soft0", MAC_A, EMU_VF);
 	struct emu_adapter *v;
 
 	(void)state;
@@ -202,9 +127,9 @@ static void test_same_mac_adapter_not_allowed_never_bound(void **state)
 	assert_int_equal(emu_offer(soft), NDIS_STATUS_NOT_SUPPORTED);
 	assert_false(emu_bound(nic));
 	assert_false(emu_bound(soft));
-	assert_int_equal(pair0().state, SFO_PAIR_NO_VF);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_NO_VF);
 	assert_sends_on(sb, sb, 2);
-	v = vf("vf0", MAC_A); /* an allowed VF is taken */
+	v = fixture_vf("vf0", MAC_A); /* an allowed VF is taken */
 	assert_sends_on(sb, v, 2);
 	emu_unplug(v, FALSE); /* the bindings are offered again: still refused */
 	assert_false(emu_bound(nic));
@@ -222,7 +147,7 @@ static void test_default_allowlist_takes_each_family(void **state)
 		{ 0x1425, 0x6801 }, { 0x1137, 0x02b7 }, { 0x19e5, 0x375e }, { 0x1da8, 0x3803 },
 		{ 0x10ee, 0x1100 }, { 0x177d, 0xa064 }, { 0x1414, 0x00ba },
 	};
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
@@ -255,10 +180,10 @@ static void test_registry_adds_to_the_vf_allowlist(void **state)
 	assert_int_equal(emu_load_driver(), STATUS_SUCCESS);
 	assert_true(emu_log_has("'bogus' is not a PCI vendor:device"));
 	assert_true(emu_log_has("'0001:2:3' is not a PCI vendor:device"));
-	a = standby("virtio0", MAC_A);
-	b = standby("virtio1", MAC_B);
-	nic = adapter("nic0", MAC_A, EMU_VF);
-	other = adapter("nic1", MAC_B, EMU_VF);
+	a = fixture_standby("virtio0", MAC_A);
+	b = fixture_standby("virtio1", MAC_B);
+	nic = fixture_adapter("nic0", MAC_A, EMU_VF);
+	other = fixture_adapter("nic1", MAC_B, EMU_VF);
 	emu_adapter_set_pci(nic, 0x10ec, 0x8168);
 	emu_adapter_set_pci(other, 0x1af5, 0x0042);
 	assert_int_equal(emu_offer(nic), NDIS_STATUS_SUCCESS);
@@ -273,8 +198,8 @@ static void test_registry_adds_to_the_vf_allowlist(void **state)
  * "netkvm"; a VF with its MAC gets no filter module and is no standby. */
 static void test_filter_only_over_virtio_net(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = adapter("vf0", MAC_A, EMU_VF);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_adapter("vf0", MAC_A, EMU_VF);
 	struct sfo_adapter_status st;
 
 	(void)state;
@@ -290,15 +215,15 @@ static void test_filter_only_over_virtio_net(void **state)
 	assert_int_equal(st.info.pci_device, 0x1041);
 	assert_int_equal(engine_role(SFO_ROLE_VF, &st), 1);
 	assert_int_equal(st.info.pci_device, 0x1889);
-	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
 }
 
 /* A transitional virtio-net (1af4:1000) is a standby too; an e1000-like NIC
  * (8086:100e) with the standby's MAC gets neither the filter nor a binding. */
 static void test_e1000_with_the_standby_mac_gets_nothing(void **state)
 {
-	struct emu_adapter *sb = adapter("virtio0", MAC_A, EMU_STANDBY);
-	struct emu_adapter *nic = adapter("e1000", MAC_A, EMU_VF);
+	struct emu_adapter *sb = fixture_adapter("virtio0", MAC_A, EMU_STANDBY);
+	struct emu_adapter *nic = fixture_adapter("e1000", MAC_A, EMU_VF);
 
 	(void)state;
 	emu_adapter_set_pci(sb, 0x1af4, 0x1000);
@@ -312,7 +237,7 @@ static void test_e1000_with_the_standby_mac_gets_nothing(void **state)
 	assert_int_equal(emu_offer(nic), NDIS_STATUS_NOT_SUPPORTED);
 	assert_false(emu_bound(nic));
 	assert_int_equal(engine_role(SFO_ROLE_STANDBY, NULL), 1);
-	assert_int_equal(pair0().state, SFO_PAIR_NO_VF);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_NO_VF);
 	assert_sends_on(sb, sb, 2);
 }
 
@@ -331,17 +256,17 @@ static void test_registry_adds_standby_pci_ids(void **state)
 	emu_registry_set_multi_sz("StandbyPciIds", ids, sizeof(ids));
 	assert_int_equal(emu_load_driver(), STATUS_SUCCESS);
 	assert_true(emu_log_has("Parameters\\StandbyPciIds: 'vmxnet3' is not a PCI vendor:device"));
-	vmx = adapter("vmx0", MAC_A, EMU_STANDBY);
+	vmx = fixture_adapter("vmx0", MAC_A, EMU_STANDBY);
 	emu_adapter_set_pci(vmx, 0x15ad, 0x07b0);
 	emu_filter_attach(vmx);
 	assert_true(emu_filter_attached(vmx));
-	virtio = standby("virtio1", MAC_B);
+	virtio = fixture_standby("virtio1", MAC_B);
 	assert_true(emu_filter_attached(virtio));
-	v = vf("vf0", MAC_A);
+	v = fixture_vf("vf0", MAC_A);
 	assert_sends_on(vmx, v, 2);
 	assert_int_equal(engine_role(SFO_ROLE_STANDBY, NULL), 2);
 	assert_int_equal(engine_role(SFO_ROLE_VF, &st), 1);
-	assert_int_equal(st.standby_id, pair0().standby_id);
+	assert_int_equal(st.standby_id, fixture_pair0().standby_id);
 	sfo_drv_engine_lock();
 	err = sfo_engine_adapter_info(sfo_drv.engine, st.standby_id, &st.info);
 	sfo_drv_engine_unlock();
@@ -354,7 +279,7 @@ static void test_registry_adds_standby_pci_ids(void **state)
  * PCI ids from: declined, with the reason in the log. */
 static void test_attach_without_device_object_declined(void **state)
 {
-	struct emu_adapter *sb = adapter("virtio0", MAC_A, EMU_STANDBY);
+	struct emu_adapter *sb = fixture_adapter("virtio0", MAC_A, EMU_STANDBY);
 
 	(void)state;
 	emu_adapter_set_attach_revision(sb, 2);
@@ -367,9 +292,9 @@ static void test_attach_without_device_object_declined(void **state)
 
 static void test_second_vf_taken_when_first_goes(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v0 = vf("vf0", MAC_A);
-	struct emu_adapter *v1 = vf("vf1", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v0 = fixture_vf("vf0", MAC_A);
+	struct emu_adapter *v1 = fixture_vf("vf1", MAC_A);
 
 	(void)state;
 	assert_true(emu_bound(v0));
@@ -382,10 +307,10 @@ static void test_second_vf_taken_when_first_goes(void **state)
 
 static void test_two_standbys_each_with_its_vf(void **state)
 {
-	struct emu_adapter *a = standby("virtio0", MAC_A);
-	struct emu_adapter *b = standby("virtio1", MAC_B);
-	struct emu_adapter *va = vf("vf-a", MAC_A);
-	struct emu_adapter *vb = vf("vf-b", MAC_B);
+	struct emu_adapter *a = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *b = fixture_standby("virtio1", MAC_B);
+	struct emu_adapter *va = fixture_vf("vf-a", MAC_A);
+	struct emu_adapter *vb = fixture_vf("vf-b", MAC_B);
 
 	(void)state;
 	assert_sends_on(a, va, 4);
@@ -397,8 +322,8 @@ static void test_two_standbys_each_with_its_vf(void **state)
 
 static void test_orderly_unplug_with_sends_in_flight_loses_none(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	emu_hold_tx(v, TRUE);
@@ -413,8 +338,8 @@ static void test_orderly_unplug_with_sends_in_flight_loses_none(void **state)
 
 static void test_surprise_removal_resends_on_standby(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	emu_hold_tx(v, TRUE);
@@ -428,14 +353,14 @@ static void test_surprise_removal_resends_on_standby(void **state)
 
 static void test_new_vf_after_unplug_takes_over(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v0 = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v0 = fixture_vf("vf0", MAC_A);
 	struct emu_adapter *v1;
 
 	(void)state;
 	emu_unplug(v0, FALSE);
 	assert_sends_on(sb, sb, 3);
-	v1 = vf("vf1", MAC_A);
+	v1 = fixture_vf("vf1", MAC_A);
 	assert_sends_on(sb, v1, 3);
 }
 
@@ -446,27 +371,27 @@ static void test_new_vf_after_unplug_takes_over(void **state)
  * forgotten; a pended close completes the unbind. */
 static void test_pended_open_and_close(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
 	struct emu_adapter *v, *w;
 
 	(void)state;
 	emu_pend_open_close(TRUE);
-	v = adapter("vf0", MAC_A, EMU_VF);
+	v = fixture_adapter("vf0", MAC_A, EMU_VF);
 	assert_int_equal(emu_offer(v), NDIS_STATUS_PENDING);
 	assert_false(emu_bound(v));
-	assert_int_equal(pair0().state, SFO_PAIR_BINDING);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_BINDING);
 	assert_sends_on(sb, sb, 2);
 	emu_complete_open(v, NDIS_STATUS_SUCCESS);
 	assert_true(emu_bound(v));
-	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
 	assert_sends_on(sb, v, 2);
 	emu_unplug(v, FALSE);
-	assert_int_equal(pair0().state, SFO_PAIR_NO_VF);
-	w = adapter("vf1", MAC_A, EMU_VF);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_NO_VF);
+	w = fixture_adapter("vf1", MAC_A, EMU_VF);
 	assert_int_equal(emu_offer(w), NDIS_STATUS_PENDING);
 	emu_complete_open(w, NDIS_STATUS_FAILURE);
 	assert_false(emu_bound(w));
-	assert_int_equal(pair0().state, SFO_PAIR_NO_VF);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_NO_VF);
 	assert_sends_on(sb, sb, 2);
 }
 
@@ -477,8 +402,8 @@ static void test_pended_open_and_close(void **state)
  * kept from the VF, reaches it then. */
 static void test_vf_pause_and_restart_without_unbind(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	emu_hold_oids(v, TRUE);
@@ -491,10 +416,10 @@ static void test_vf_pause_and_restart_without_unbind(void **state)
 	emu_hold_oids(v, FALSE);
 	assert_int_equal(emu_stack_sent_ok(sb), 2);
 	assert_int_equal(emu_packet_filter(v), DIRECTED_MULTICAST_BROADCAST);
-	assert_int_equal(pair0().state, SFO_PAIR_DRAINING);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_DRAINING);
 	assert_sends_on(sb, sb, 2);
 	emu_binding_restart(v);
-	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
 	assert_int_equal(emu_packet_filter(v), 0x09);
 	assert_sends_on(sb, v, 2);
 }
@@ -503,8 +428,8 @@ static void test_vf_pause_and_restart_without_unbind(void **state)
  * binding stays, unpaired meanwhile, and the engine pairs it again. */
 static void test_filter_detach_and_attach_again_keeps_the_vf(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	emu_stack_set_packet_filter(sb, DIRECTED_MULTICAST_BROADCAST);
@@ -515,7 +440,7 @@ static void test_filter_detach_and_attach_again_keeps_the_vf(void **state)
 	emu_receive(v, UNICAST, FALSE); /* nobody's: back to the VF */
 	assert_int_equal(emu_rx_outstanding(v), 0);
 	emu_filter_attach(sb);
-	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
 	assert_sends_on(sb, v, 2);
 	emu_stack_set_packet_filter(sb, 0x01);
 	assert_int_equal(emu_packet_filter(v), 0x01);
@@ -527,22 +452,22 @@ static void test_filter_detach_and_attach_again_keeps_the_vf(void **state)
  * while the VF has no link (nothing polls). */
 static void test_link_flap_falls_back_and_returns_at_once(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	for (int i = 0; i < 3; i++) {
 		assert_sends_on(sb, v, 2);
-		assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+		assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
 		emu_link(v, FALSE);
-		assert_int_equal(pair0().state, SFO_PAIR_FALLBACK);
+		assert_int_equal(fixture_pair0().state, SFO_PAIR_FALLBACK);
 		assert_false(emu_timer_set());
 		assert_sends_on(sb, sb, 2);
 		emu_link(v, TRUE);
 	}
 	assert_sends_on(sb, v, 1);
-	assert_int_equal(pair0().failover.to_standby, 3);
-	assert_int_equal(pair0().failover.to_vf, 4);
+	assert_int_equal(fixture_pair0().failover.to_standby, 3);
+	assert_int_equal(fixture_pair0().failover.to_vf, 4);
 }
 
 /* --- the engine's decisions, seen from a control path --- */
@@ -561,7 +486,7 @@ static uint32_t standby_flags(void)
  * while the standby has none, and the standby alone still sends. */
 static void test_standby_link_followed_and_passed_up(void **state)
 {
-	struct emu_adapter *sb = adapter("virtio0", MAC_A, EMU_STANDBY);
+	struct emu_adapter *sb = fixture_adapter("virtio0", MAC_A, EMU_STANDBY);
 	struct emu_adapter *v;
 
 	(void)state;
@@ -572,13 +497,13 @@ static void test_standby_link_followed_and_passed_up(void **state)
 	emu_link(sb, TRUE);
 	assert_int_equal(standby_flags(), SFO_AF_UP | SFO_AF_CARRIER);
 	assert_true(emu_stack_link_up(sb));
-	v = vf("vf0", MAC_A);
+	v = fixture_vf("vf0", MAC_A);
 	assert_sends_on(sb, v, 2);
 	emu_link(sb, FALSE);
 	assert_int_equal(standby_flags(), SFO_AF_UP);
 	assert_false(emu_stack_link_up(sb));
 	assert_int_equal(emu_stack_statuses(sb), 3);
-	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
 	assert_sends_on(sb, v, 3);
 	emu_unplug(v, FALSE); /* back on the standby, link or not */
 	assert_sends_on(sb, sb, 2);
@@ -589,15 +514,15 @@ static void test_standby_link_followed_and_passed_up(void **state)
 
 static void test_release_and_resume_through_the_engine(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	assert_sends_on(sb, v, 2);
 	emu_hold_tx(v, TRUE);
 	emu_stack_send(sb, 3); /* in flight on the VF across the release */
 	assert_int_equal(release(TRUE), 0);
-	assert_int_equal(pair0().state, SFO_PAIR_DRAINING);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_DRAINING);
 	assert_sends_on(sb, sb, 2);
 	emu_link(v, FALSE); /* a released VF stays unused, whatever happens */
 	emu_link(v, TRUE);
@@ -605,7 +530,7 @@ static void test_release_and_resume_through_the_engine(void **state)
 	emu_hold_tx(v, FALSE);
 	assert_int_equal(emu_stack_sent_ok(sb), 2 + 3 + 2 + 1);
 	assert_int_equal(release(FALSE), 0);
-	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
 	assert_sends_on(sb, v, 2);
 }
 
@@ -613,23 +538,23 @@ static void test_release_and_resume_through_the_engine(void **state)
  * the pair's status; once the standby is back at 1500 the VF serves. */
 static void test_vf_refusing_the_mtu_stays_unused(void **state)
 {
-	struct emu_adapter *sb = adapter("virtio0", MAC_A, EMU_STANDBY);
+	struct emu_adapter *sb = fixture_adapter("virtio0", MAC_A, EMU_STANDBY);
 	struct emu_adapter *v;
 	struct sfo_pair_status st;
 
 	(void)state;
 	emu_adapter_set_mtu(sb, 9000);
 	emu_filter_attach(sb);
-	v = vf("vf0", MAC_A);
+	v = fixture_vf("vf0", MAC_A);
 	assert_true(emu_bound(v));
-	st = pair0();
+	st = fixture_pair0();
 	assert_int_equal(st.state, SFO_PAIR_UNUSABLE);
 	assert_non_null(strstr(st.reason, "refused MTU 9000"));
 	assert_sends_on(sb, sb, 3);
 	emu_adapter_set_mtu(sb, 1500); /* the miniport restarts with it */
 	assert_int_equal(emu_filter_pause(sb), NDIS_STATUS_SUCCESS);
 	emu_filter_restart(sb);
-	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
 	assert_sends_on(sb, v, 3);
 }
 
@@ -638,28 +563,28 @@ static void test_vf_refusing_the_mtu_stays_unused(void **state)
  * comes back with against the standby's, and never sets one. */
 static void test_vf_mtu_checked_at_its_restart(void **state)
 {
-	struct emu_adapter *sb = adapter("virtio0", MAC_A, EMU_STANDBY), *v;
+	struct emu_adapter *sb = fixture_adapter("virtio0", MAC_A, EMU_STANDBY), *v;
 	struct sfo_pair_status st;
 
 	(void)state;
 	emu_adapter_set_mtu(sb, 9000);
 	emu_filter_attach(sb);
-	v = adapter("vf0", MAC_A, EMU_VF);
+	v = fixture_adapter("vf0", MAC_A, EMU_VF);
 	emu_adapter_set_mtu(v, 9000);
 	emu_offer(v);
-	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
 	assert_sends_on(sb, v, 2);
 	emu_binding_pause(v);
 	emu_adapter_set_mtu(v, 1500);
 	emu_binding_restart(v);
-	st = pair0();
+	st = fixture_pair0();
 	assert_int_equal(st.state, SFO_PAIR_UNUSABLE);
 	assert_non_null(strstr(st.reason, "refused MTU 9000"));
 	assert_sends_on(sb, sb, 2);
 	emu_binding_pause(v);
 	emu_adapter_set_mtu(v, 9000);
 	emu_binding_restart(v);
-	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
 	assert_sends_on(sb, v, 2);
 }
 
@@ -672,14 +597,14 @@ static void test_sends_needing_offloads_the_vf_lacks_go_on_standby(void **state)
 	 * TcpLargeSendNetBufferListInfo: LSO v2 (Type 1), MSS 1448, IPv4 */
 	const ULONG_PTR v4_tcp = 0x1 | 0x4, v6_tcp = 0x2 | 0x4;
 	const ULONG_PTR lso2_v4 = (1ul << 30) | 1448;
-	struct emu_adapter *sb = standby("virtio0", MAC_A), *v;
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A), *v;
 	unsigned on_vf, on_sb;
 
 	(void)state;
-	v = adapter("vf0", MAC_A, EMU_VF);
+	v = fixture_adapter("vf0", MAC_A, EMU_VF);
 	emu_adapter_set_offloads(v, EMU_TXO_V4_TCP_CSUM | EMU_TXO_V4_UDP_CSUM | EMU_TXO_V4_IP_CSUM);
 	emu_offer(v);
-	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
 	on_vf = emu_tx_frames(v);
 	on_sb = emu_tx_frames(sb);
 	emu_stack_send(sb, 2);				  /* no offload: the VF */
@@ -704,7 +629,7 @@ static void test_sends_needing_offloads_the_vf_lacks_go_on_standby(void **state)
  * timer: an NDIS timer object that fires when the clock gets there. */
 static void test_engine_timer_fires_through_the_timer_object(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
 	struct emu_adapter *v;
 	struct sfo_engine *eng;
 
@@ -713,14 +638,14 @@ static void test_engine_timer_fires_through_the_timer_object(void **state)
 	sfo_drv.cfg.bringup_delay_ms = 100;
 	sfo_engine_set_config(eng, &sfo_drv.cfg);
 	sfo_drv_engine_unlock();
-	v = vf("vf0", MAC_A);
+	v = fixture_vf("vf0", MAC_A);
 	assert_true(emu_timer_set());
-	assert_int_equal(pair0().state, SFO_PAIR_BINDING);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_BINDING);
 	emu_advance_ms(99);
 	assert_sends_on(sb, sb, 2);
 	emu_advance_ms(1);
 	assert_false(emu_timer_set());
-	assert_int_equal(pair0().state, SFO_PAIR_ACTIVE);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
 	assert_sends_on(sb, v, 2);
 }
 
@@ -729,7 +654,8 @@ static void test_engine_timer_fires_through_the_timer_object(void **state)
  * before it frees the timer object, and the function finds no engine. */
 static void test_unload_waits_for_a_running_timer_function(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	int violations = emu_violations();
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
 	struct emu_adapter *v;
 	struct sfo_engine *eng;
 
@@ -738,7 +664,7 @@ static void test_unload_waits_for_a_running_timer_function(void **state)
 	sfo_drv.cfg.bringup_delay_ms = 100;
 	sfo_engine_set_config(eng, &sfo_drv.cfg);
 	sfo_drv_engine_unlock();
-	v = vf("vf0", MAC_A);
+	v = fixture_vf("vf0", MAC_A);
 	assert_true(emu_timer_fire_elsewhere());
 	assert_int_equal(emu_timer_running(), 1);
 	emu_unplug(v, FALSE);
@@ -746,7 +672,7 @@ static void test_unload_waits_for_a_running_timer_function(void **state)
 	emu_filter_detach(sb);
 	emu_unload_driver(); /* no violation: the function ran before the free */
 	assert_int_equal(emu_timer_running(), 0);
-	assert_int_equal(emu_violations(), violations_before);
+	assert_int_equal(emu_violations(), violations);
 	assert_int_equal(emu_load_driver(), STATUS_SUCCESS); /* for the teardown */
 }
 
@@ -754,8 +680,8 @@ static void test_unload_waits_for_a_running_timer_function(void **state)
 
 static void test_vf_receives_indicated_as_standby_and_returned(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	emu_stack_hold_rx(sb, TRUE);
@@ -769,8 +695,8 @@ static void test_vf_receives_indicated_as_standby_and_returned(void **state)
 
 static void test_vf_receives_with_resources_flag(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	emu_stack_hold_rx(sb, TRUE); /* the stack cannot keep them anyway */
@@ -782,14 +708,14 @@ static void test_vf_receives_with_resources_flag(void **state)
 
 static void test_standby_group_frames_dropped_only_while_on_vf(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
 	struct emu_adapter *v;
 
 	(void)state;
 	emu_receive(sb, BROADCAST, FALSE);
 	emu_receive(sb, MULTICAST, TRUE);
 	assert_int_equal(emu_stack_received(sb), 2); /* no VF: all delivered */
-	v = vf("vf0", MAC_A);
+	v = fixture_vf("vf0", MAC_A);
 	emu_receive(sb, BROADCAST, FALSE);
 	emu_receive(sb, MULTICAST, TRUE);
 	emu_receive(sb, UNICAST, FALSE); /* unicast on the standby: always */
@@ -807,8 +733,8 @@ static void test_chains_split_and_mended(void **state)
 		{ 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb }, { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 },
 		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
 	};
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	emu_receive_burst(sb, burst, 5, TRUE); /* runs cut out and mended */
@@ -829,8 +755,8 @@ static void test_chains_split_and_mended(void **state)
 
 static void test_filter_pause_waits_for_indicated_receives(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	emu_stack_hold_rx(sb, TRUE);
@@ -845,8 +771,8 @@ static void test_filter_pause_waits_for_indicated_receives(void **state)
 
 static void test_filter_pause_waits_for_vf_sends(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	emu_hold_tx(v, TRUE);
@@ -863,8 +789,8 @@ static void test_filter_pause_waits_for_vf_sends(void **state)
 
 static void test_rx_mode_mirrored_to_vf(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	assert_int_equal(emu_stack_set_packet_filter(sb, DIRECTED_MULTICAST_BROADCAST),
@@ -880,26 +806,26 @@ static void test_rx_mode_mirrored_to_vf(void **state)
 
 static void test_rx_mode_replayed_to_each_new_vf(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
 	struct emu_adapter *v0, *v1;
 
 	(void)state;
 	emu_stack_set_packet_filter(sb, DIRECTED_MULTICAST_BROADCAST);
 	emu_stack_set_multicast(sb, 2);
-	v0 = vf("vf0", MAC_A);
+	v0 = fixture_vf("vf0", MAC_A);
 	assert_int_equal(emu_packet_filter(v0), DIRECTED_MULTICAST_BROADCAST);
 	assert_int_equal(emu_multicast_count(v0), 2);
 	emu_unplug(v0, FALSE);
 	emu_stack_set_multicast(sb, 5); /* changed while no VF is there */
-	v1 = vf("vf1", MAC_A);
+	v1 = fixture_vf("vf1", MAC_A);
 	assert_int_equal(emu_packet_filter(v1), DIRECTED_MULTICAST_BROADCAST);
 	assert_int_equal(emu_multicast_count(v1), 5);
 }
 
 static void test_long_multicast_list_is_all_multicast_on_vf(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	emu_stack_set_packet_filter(sb, DIRECTED_MULTICAST_BROADCAST);
@@ -914,8 +840,8 @@ static void test_long_multicast_list_is_all_multicast_on_vf(void **state)
 
 static void test_mirror_in_flight_sends_the_latest_after(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	emu_hold_oids(v, TRUE);
@@ -931,8 +857,8 @@ static void test_mirror_in_flight_sends_the_latest_after(void **state)
 
 static void test_standby_oid_that_pends_mirrored_when_done(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	emu_hold_oids(sb, TRUE);
@@ -949,8 +875,8 @@ static void test_standby_oid_that_pends_mirrored_when_done(void **state)
 
 static void test_unplug_waits_for_mirrored_oid(void **state)
 {
-	struct emu_adapter *sb = standby("virtio0", MAC_A);
-	struct emu_adapter *v = vf("vf0", MAC_A);
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	struct emu_adapter *v = fixture_vf("vf0", MAC_A);
 
 	(void)state;
 	emu_hold_oids(v, TRUE);
@@ -960,7 +886,7 @@ static void test_unplug_waits_for_mirrored_oid(void **state)
 	assert_int_equal(emu_packet_filter(v), DIRECTED_MULTICAST_BROADCAST);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, fixture_setup, fixture_teardown)
 
 int main(void)
 {
