@@ -283,12 +283,17 @@ void sfo_announce_due(void)
 		for (sb = sfo_drv.standbys;
 		     sb && !(sb->announce_due && sb->state == SFO_FILTER_RUNNING); sb = sb->next)
 			;
-		if (sb)
+		/* Counted out while announce() runs without the lock: the
+		 * module's pause, and its detach (which frees it), wait. */
+		if (sb) {
 			sb->announce_due = FALSE;
+			sb->outstanding++;
+		}
 		NdisReleaseSpinLock(&sfo_drv.lock);
 		if (!sb)
 			return;
 		announce(sb);
+		sfo_clones_done(sb, NULL, 1);
 	}
 }
 
