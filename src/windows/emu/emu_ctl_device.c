@@ -68,7 +68,9 @@ NDIS_STATUS NTAPI NdisRegisterDeviceEx(NDIS_HANDLE driver, PNDIS_DEVICE_OBJECT_A
 		return NDIS_STATUS_FAILURE;
 	}
 	memcpy(dev.major, attrs->MajorFunctions, sizeof(dev.major));
+	emu_lock();
 	dev.registered = TRUE;
+	emu_unlock();
 	*device = &dev.device;
 	*device_handle = &dev;
 	return NDIS_STATUS_SUCCESS;
@@ -79,7 +81,9 @@ VOID NTAPI NdisDeregisterDeviceEx(NDIS_HANDLE device_handle)
 	emu_unlocked("NdisDeregisterDeviceEx");
 	if (device_handle != &dev || !dev.registered)
 		emu_violation("NdisDeregisterDeviceEx: not a registered device");
+	emu_lock();
 	dev.registered = FALSE;
+	emu_unlock();
 }
 
 PIO_STACK_LOCATION IoGetCurrentIrpStackLocation(PIRP irp)
@@ -97,7 +101,12 @@ VOID NTAPI IofCompleteRequest(PIRP irp, CCHAR priority_boost)
 
 BOOLEAN emu_ctl_registered(void)
 {
-	return dev.registered;
+	BOOLEAN registered;
+
+	emu_lock();
+	registered = dev.registered;
+	emu_unlock();
+	return registered;
 }
 
 const char *emu_ctl_name(void)
@@ -112,7 +121,12 @@ const char *emu_ctl_link(void)
 
 unsigned emu_ctl_handles(void)
 {
-	return dev.handles;
+	unsigned n;
+
+	emu_lock();
+	n = dev.handles;
+	emu_unlock();
+	return n;
 }
 
 /* Whether the ACL lets in someone who is not an Administrator: an allow ACE
@@ -155,7 +169,7 @@ NTSTATUS emu_ctl_open(BOOLEAN admin, BOOLEAN write, struct emu_handle **out)
 	struct emu_handle *h;
 	NTSTATUS st;
 
-	if (!dev.registered)
+	if (!emu_ctl_registered())
 		return STATUS_OBJECT_NAME_NOT_FOUND;
 	if (!admin && !acl_lets_anyone())
 		return STATUS_ACCESS_DENIED;
@@ -166,7 +180,9 @@ NTSTATUS emu_ctl_open(BOOLEAN admin, BOOLEAN write, struct emu_handle **out)
 	if (!h)
 		abort();
 	h->write = write;
+	emu_lock();
 	dev.handles++;
+	emu_unlock();
 	*out = h;
 	return STATUS_SUCCESS;
 }
@@ -207,8 +223,10 @@ void emu_ctl_close(struct emu_handle *h)
 {
 	struct emu_irp e = { 0 };
 
-	if (dev.registered)
+	if (emu_ctl_registered())
 		dispatch(&e, IRP_MJ_CLOSE);
+	emu_lock();
 	dev.handles--;
+	emu_unlock();
 	free(h);
 }

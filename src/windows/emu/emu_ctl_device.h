@@ -9,7 +9,9 @@
  * \DosDevices link, an ACL and the dispatch routines it is opened with;
  * every IRP completed exactly once, before its dispatch returns, with the
  * status the dispatch returns, no more output than asked for, and without
- * the driver's spin lock held; deregistered before unload.
+ * the driver's spin lock held; deregistered before unload. Handles are
+ * used from any thread; registering and deregistering is the driver's, at
+ * load and unload.
  */
 #ifndef SFO_WIN_EMU_CTL_DEVICE_H
 #define SFO_WIN_EMU_CTL_DEVICE_H

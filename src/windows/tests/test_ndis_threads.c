@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * sriovfo.sys's sources on the NDIS emulation from several threads at once,
- * as on Windows: two threads send on the standby (the stack's sends) and two
+ * as on Windows: two threads send on the standby (the stack's sends), two
  * receive (on the standby and on whichever VF is plugged), at full speed,
+ * and one asks the driver's control device for the pairs, adapters and
+ * events (as sriov-failover.exe status does),
  * while this thread runs seeded PnP events: a VF plugged (the second one a
  * spare; its open pended or not), unplugged in order or by surprise (its
  * close pended or not), its binding paused and
@@ -31,12 +33,15 @@
 #include <time.h>
 
 #include "emu.h"
+#include "emu_ctl_device.h"
 #include "sriovfo.h"
+#include "sriovfo_control.h"
 
 #define SLOTS	      2
 #define MAX_VFS	      256 /* plugged in one run, freed at its end */
 #define SENDERS	      2
-#define JOIN_WAIT_S   20 /* a thread not back by then is stuck: a deadlock */
+#define WORKERS	      (SENDERS + 3) /* the senders, two receivers, the control path */
+#define JOIN_WAIT_S   20	    /* a thread not back by then is stuck: a deadlock */
 #define PAUSE_WAIT_MS 5000
 
 static const UCHAR MAC_A[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
@@ -65,7 +70,7 @@ struct run {
 	unsigned n_vfs;
 	BOOLEAN hold_rx, released, filter_paused_once, sb_link_down;
 	atomic_bool stop;
-	atomic_uint sent;
+	atomic_uint sent, ctl_answers, ctl_errors;
 	unsigned events;
 	char what[64];
 };
@@ -119,6 +124,41 @@ static void *receiver(void *arg)
 		else
 			emu_receive(a, rnd(&w->rng, 2) ? dsts[0] : BROADCAST, resources);
 	}
+	return NULL;
+}
+
+/* sriov-failover.exe's queries through the control device: each answered
+ * or told there is no such entry. */
+static void *controller(void *arg)
+{
+	struct worker *w = arg;
+	struct sfo_ctl_events *ev = malloc(sizeof(*ev));
+	static const ULONG codes[] = { SFO_IOCTL_PAIR, SFO_IOCTL_ADAPTER, SFO_IOCTL_EVENTS };
+	static const ULONG sizes[] = { sizeof(struct sfo_ctl_pair), sizeof(struct sfo_ctl_adapter),
+				       sizeof(struct sfo_ctl_events) };
+	struct emu_handle *h;
+
+	if (!ev)
+		abort();
+	if (emu_ctl_open(TRUE, FALSE, &h) != STATUS_SUCCESS) {
+		atomic_fetch_add(&w->r->ctl_errors, 1);
+		free(ev);
+		return NULL;
+	}
+	while (!atomic_load(&w->r->stop)) {
+		unsigned which = rnd(&w->rng, 3);
+		/* an index for pairs and adapters; the events are one answer */
+		struct sfo_ctl_query q = { SFO_CTL_VERSION, which == 2 ? 0 : rnd(&w->rng, 4) };
+		ULONG got;
+		NTSTATUS st = emu_ctl_ioctl(h, codes[which], &q, sizeof(q), ev, sizes[which], &got);
+
+		if (st == STATUS_SUCCESS && got == sizes[which])
+			atomic_fetch_add(&w->r->ctl_answers, 1);
+		else if (st != SFO_CTL_ST_NO_MORE_ENTRIES)
+			atomic_fetch_add(&w->r->ctl_errors, 1);
+	}
+	emu_ctl_close(h);
+	free(ev);
 	return NULL;
 }
 
@@ -361,8 +401,8 @@ static int check_path(struct run *r)
 static int run_one(unsigned long long seed, unsigned ms)
 {
 	struct run *r = calloc(1, sizeof(*r));
-	struct worker w[SENDERS + 2];
-	pthread_t t[SENDERS + 2];
+	struct worker w[WORKERS];
+	pthread_t t[WORKERS];
 	long nbls = emu_live_nbls(), allocations = emu_live_allocations();
 	int violations = emu_violations(), rc = 0;
 	struct timespec start, now;
@@ -379,11 +419,15 @@ static int run_one(unsigned long long seed, unsigned ms)
 	}
 	r->sb = emu_adapter_new("virtio0", MAC_A, EMU_STANDBY);
 	emu_filter_attach(r->sb);
-	for (int i = 0; i < SENDERS + 2; i++) {
+	for (int i = 0; i < WORKERS; i++) {
+		void *(*fn)(void *) = i < SENDERS	? sender
+				      : i < SENDERS + 2 ? receiver
+							: controller;
+
 		w[i].r = r;
 		w[i].rng = (seed + 1) * 0x9E3779B97F4A7C15ull + (unsigned long long)i * 7919 + 1;
 		w[i].id = i - SENDERS;
-		if (pthread_create(&t[i], NULL, i < SENDERS ? sender : receiver, &w[i]))
+		if (pthread_create(&t[i], NULL, fn, &w[i]))
 			abort();
 	}
 	clock_gettime(CLOCK_MONOTONIC, &start);
@@ -394,7 +438,7 @@ static int run_one(unsigned long long seed, unsigned ms)
 		 (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 <
 			 (long)ms);
 	atomic_store(&r->stop, TRUE);
-	for (int i = 0; i < SENDERS + 2; i++) {
+	for (int i = 0; i < WORKERS; i++) {
 		struct timespec until;
 
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -410,6 +454,10 @@ static int run_one(unsigned long long seed, unsigned ms)
 		emu_link(r->sb, TRUE);
 	if (!rc && emu_violations() != violations)
 		rc = fail(r, "an NDIS rule was broken (above)");
+	if (!rc && (atomic_load(&r->ctl_errors) || !atomic_load(&r->ctl_answers)))
+		rc = fail(r, "a control device query failed, or none was answered");
+	if (!rc && emu_ctl_handles())
+		rc = fail(r, "a control device handle is left open");
 	if (!rc)
 		rc = check_quiet(r);
 	if (!rc && emu_stack_sent_ok(r->sb) + emu_stack_sent_failed(r->sb) != atomic_load(&r->sent))
@@ -453,8 +501,8 @@ int main(void)
 	for (unsigned long i = 0; i < runs; i++)
 		if (run_one(first + i, ms))
 			failed++;
-	printf("%s 1 - %lu seeds of %u ms: %d senders, 2 receivers, PnP events meanwhile "
-	       "(%lu failed)\n",
+	printf("%s 1 - %lu seeds of %u ms: %d senders, 2 receivers, a control path, PnP events "
+	       "meanwhile (%lu failed)\n",
 	       failed ? "not ok" : "ok", runs, ms, SENDERS, failed);
 	return failed != 0;
 }
