@@ -4,9 +4,13 @@
  * sum of NDIS_STATISTICS_INFO's counters: stats.c adds the pair's VF totals
  * of those counters to the standby's answer, as it does for
  * OID_GEN_STATISTICS. Indexes into the 18 counters from ifInDiscards on.
- * The discard OIDs (OID_GEN_RCV_NO_BUFFER, _RCV_DISCARDS, _XMIT_DISCARDS)
- * are not among them: which of the counters each sums is not settled here,
- * they stay the standby's answer.
+ * The discard OIDs: OID_GEN_RCV_DISCARDS is ifInDiscards and
+ * OID_GEN_XMIT_DISCARDS ifOutDiscards (their DDI pages: "identical to the
+ * ifInDiscards/ifOutDiscards counter described in RFC 2863");
+ * OID_GEN_RCV_NO_BUFFER (frames lost for lack of receive buffers, obsolete
+ * since NDIS 6) has no counter of its own in NDIS_STATISTICS_INFO: it is
+ * answered as ifInDiscards, where a miniport counts the receives it dropped
+ * without an error.
  */
 #include "sriovfo.h"
 
@@ -55,6 +59,9 @@ static const struct {
 	{ OID_GEN_BROADCAST_FRAMES_RCV, F(IN_BCAST) },
 	{ OID_GEN_BYTES_RCV, F(IN_OCTETS) },
 	{ OID_GEN_BYTES_XMIT, F(OUT_OCTETS) },
+	{ OID_GEN_RCV_DISCARDS, F(IN_DISCARDS) },
+	{ OID_GEN_XMIT_DISCARDS, F(OUT_DISCARDS) },
+	{ OID_GEN_RCV_NO_BUFFER, F(IN_DISCARDS) },
 };
 
 ULONG sfo_stats_single_counters(NDIS_OID oid)

@@ -103,11 +103,12 @@ NDIS_STATUS emu_stack_set_multicast(struct emu_adapter *standby, unsigned n);
 ULONG emu_packet_filter(struct emu_adapter *a);
 unsigned emu_multicast_count(struct emu_adapter *a);
 /* Statistics: what @a's miniport counted (sent, failed sends as errors,
- * indicated; by class, with bytes), @n receives it discarded; the stack's
+ * indicated; by class, with bytes), @n receives (sends: _tx) it discarded; the stack's
  * OID_GEN_STATISTICS query on a standby (pending until emu_complete_oids()
  * of what it waits for) and its answer once complete (FALSE: none). */
 void emu_adapter_statistics(struct emu_adapter *a, NDIS_STATISTICS_INFO *out);
 void emu_miniport_discard(struct emu_adapter *a, unsigned n);
+void emu_miniport_discard_tx(struct emu_adapter *a, unsigned n);
 NDIS_STATUS emu_stack_query_statistics(struct emu_adapter *standby);
 BOOLEAN emu_stack_statistics(struct emu_adapter *standby, NDIS_STATISTICS_INFO *out);
 /* The same for a single counter OID (OID_GEN_XMIT_OK...), with a buffer of

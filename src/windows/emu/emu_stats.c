@@ -2,7 +2,7 @@
 /*
  * What each emulated miniport counts, in NDIS_STATISTICS_INFO's terms: the
  * frames it transmitted (those that failed as errors) and indicated, by
- * destination class, with their bytes, and the receives it discarded. A
+ * destination class, with their bytes, and the frames it discarded. A
  * miniport answers OID_GEN_STATISTICS with these.
  */
 #include <string.h>
@@ -72,6 +72,13 @@ void emu_miniport_discard(struct emu_adapter *a, unsigned n)
 {
 	emu_lock();
 	a->stats.ifInDiscards += n;
+	emu_unlock();
+}
+
+void emu_miniport_discard_tx(struct emu_adapter *a, unsigned n)
+{
+	emu_lock();
+	a->stats.ifOutDiscards += n;
 	emu_unlock();
 }
 
@@ -147,6 +154,13 @@ NDIS_STATUS emu_stats_query_single(struct emu_adapter *a, NDIS_OID_REQUEST *req)
 		break;
 	case OID_GEN_BYTES_RCV:
 		v = s->ifHCInOctets;
+		break;
+	case OID_GEN_RCV_DISCARDS:
+	case OID_GEN_RCV_NO_BUFFER: /* no counter of its own: the discards */
+		v = s->ifInDiscards;
+		break;
+	case OID_GEN_XMIT_DISCARDS:
+		v = s->ifOutDiscards;
 		break;
 	default:
 		return NDIS_STATUS_NOT_SUPPORTED;

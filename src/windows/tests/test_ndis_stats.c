@@ -4,7 +4,8 @@
  * the standby's counters plus every VF's the pair has had, equal to what the
  * emulated miniports moved (sends, failed sends, receives, discards; by
  * class, with bytes) and never decreasing across VF changes; the engine's
- * pair counters agree; the single counter OIDs (OID_GEN_XMIT_OK...) the same.
+ * pair counters agree; the single counter OIDs (OID_GEN_XMIT_OK...) and the
+ * discard OIDs the same.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -197,6 +198,39 @@ static void test_single_counter_oids_merged(void **state)
 	assert_int_equal(v, want.ifHCOutOctets);
 }
 
+/* The discard OIDs: ifInDiscards (OID_GEN_RCV_DISCARDS, and
+ * OID_GEN_RCV_NO_BUFFER, which has no counter of its own) and ifOutDiscards
+ * (OID_GEN_XMIT_DISCARDS) of the standby and every VF, never going down. */
+static void test_discard_oids_merged(void **state)
+{
+	struct emu_adapter *all[3];
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A);
+	NDIS_STATISTICS_INFO want;
+	ULONG64 rcv, xmit;
+
+	(void)state;
+	all[0] = sb;
+	emu_miniport_discard(sb, 1);
+	emu_miniport_discard_tx(sb, 2);
+	all[1] = fixture_vf("vf1", MAC_A);
+	emu_miniport_discard(all[1], 3);
+	emu_miniport_discard_tx(all[1], 4);
+	rcv = stack_counter(sb, OID_GEN_RCV_DISCARDS, 8);
+	xmit = stack_counter(sb, OID_GEN_XMIT_DISCARDS, 8);
+	assert_int_equal(rcv, 1 + 3);
+	assert_int_equal(xmit, 2 + 4);
+	emu_unplug(all[1], FALSE);
+	all[2] = fixture_vf("vf2", MAC_A);
+	emu_miniport_discard(all[2], 5);
+	emu_miniport_discard_tx(all[2], 6);
+	want = moved(all, 3);
+	assert_int_equal(want.ifInDiscards, 1 + 3 + 5);
+	assert_int_equal(stack_counter(sb, OID_GEN_RCV_DISCARDS, 8), want.ifInDiscards);
+	assert_int_equal(stack_counter(sb, OID_GEN_RCV_NO_BUFFER, 4), want.ifInDiscards);
+	assert_int_equal(stack_counter(sb, OID_GEN_XMIT_DISCARDS, 4), want.ifOutDiscards);
+	assert_true(want.ifInDiscards >= rcv && want.ifOutDiscards >= xmit);
+}
+
 /* The standby's own answer passes up unchanged while no VF ever counted. */
 static void test_statistics_of_a_standby_alone(void **state)
 {
@@ -222,6 +256,7 @@ int main(void)
 		T(test_statistics_monotonic_across_three_vf_changes),
 		T(test_statistics_of_a_standby_alone),
 		T(test_single_counter_oids_merged),
+		T(test_discard_oids_merged),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
