@@ -115,6 +115,7 @@ static int op_vf_prepare(void *ctx, uint32_t standby_id, uint32_t vf_id)
 		return -SFO_EBUSY; /* a spare: offered again when the VF's binding goes */
 	sb->vf = vf;
 	vf->standby = sb;
+	sfo_offload_changed_locked(sb); /* the stack may use only what both have */
 	return 0;
 }
 
@@ -128,6 +129,7 @@ static void op_vf_release(void *ctx, uint32_t standby_id, uint32_t vf_id)
 		sb->vf = NULL;
 		if (sb->path == vf)
 			sb->path = NULL;
+		sfo_offload_changed_locked(sb); /* the standby's own again */
 	}
 	if (vf) {
 		vf->standby = NULL;

@@ -18,6 +18,7 @@ void sfo_drv_engine_unlock(void)
 	sfo_mirror_due();
 	sfo_stats_due();
 	sfo_announce_due();
+	sfo_offload_due();
 }
 
 uint32_t sfo_drv_new_id_locked(void)

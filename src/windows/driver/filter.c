@@ -90,6 +90,8 @@ NDIS_STATUS NTAPI sfo_filter_attach(NDIS_HANDLE filter, NDIS_HANDLE driver_ctx,
 	sb->pci_device = device;
 	sb->driver = driver;
 	sb->link_up = params->MediaConnectState == MediaConnectStateConnected;
+	sfo_offload_keep_own_locked(sb, params->DefaultOffloadConfiguration,
+				    SFO_WIN_OFFLOAD_MAX); /* not yet shared: no lock needed */
 	sb->pool = clone_pool(filter);
 	if (!sb->pool || !sfo_announce_init(sb)) {
 		free_module(sb);

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
- * Send offloads. The stack on the standby sees the standby's capabilities
- * and asks, per NBL, for what the standby can do: checksums (TCP, UDP, IPv4
- * header) and large sends (LSO v1, v2). A VF may lack some. The rule: an NBL
+ * Send offloads. The stack on the standby asks, per NBL, for what it was
+ * offered: checksums (TCP, UDP, IPv4 header) and large sends (LSO v1, v2).
+ * A VF may lack some. The rule: an NBL
  * goes to the VF only if the VF's offload configuration covers every
  * offload it asks for; any other goes down the standby unchanged, whose
  * capabilities the stack used. The VF's configuration is the one NDIS gives
  * at bind (DefaultOffloadConfiguration) and then with each
- * NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG. What the driver does not do:
- * change what the stack is told (the standby's capabilities pass up as the
- * standby gives them), nor compare the IP/TCP options and IPv6 extension
- * header support of the offloads (a VF that supports an offload only
- * without options is taken at its word for all packets).
+ * NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG. While a VF is paired the stack
+ * is told only what both have (offload_config.c); this rule covers the NBLs
+ * it built before it was told. It does not compare the IP/TCP options and
+ * IPv6 extension header support of the offloads (a VF that supports an
+ * offload only without options is taken at its word for all packets).
  *
  * NDIS_OFFLOAD is read at its x64 offsets (ns-ntddndis-_ndis_offload and
  * the structures it holds: Checksum at 4, LsoV1 at 36, IPsecV1 at 52, LsoV2

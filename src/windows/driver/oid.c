@@ -153,6 +153,7 @@ static PNDIS_OID_REQUEST finish(struct sfo_standby *sb, PNDIS_OID_REQUEST clone,
 	NdisFreeCloneOidRequest(sb->filter, clone);
 	if (st != NDIS_STATUS_SUCCESS)
 		return orig;
+	sfo_offload_answer(sb, orig); /* OID_TCP_OFFLOAD_CURRENT_CONFIG: what both have */
 	sfo_drv_engine_lock();
 	if (record_locked(&sb->rx_mode, orig)) {
 		if (sb->reported)

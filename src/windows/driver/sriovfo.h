@@ -100,6 +100,11 @@ enum sfo_tx_offload {
 	SFO_TXO_LSO2_V6 = 1u << 7,
 };
 
+/* NDIS_OFFLOAD as kept (offload_config.c): the standby's whole (its
+ * revisions up to this size), a VF's up to LsoV2's end. */
+#define SFO_WIN_OFFLOAD_MAX  512
+#define SFO_WIN_OFFLOAD_HEAD 108
+
 /* Our protocol's binding to a VF. */
 struct sfo_vf {
 	struct sfo_vf *next;	/* in sfo_drv.vfs, while the engine knows it */
@@ -109,11 +114,12 @@ struct sfo_vf {
 	NDIS_HANDLE unbind_ctx; /* to complete a pended unbind */
 	PDEVICE_OBJECT pdo;
 	UCHAR mac[SFO_WIN_MAC_LEN];
-	ULONG mtu;		       /* MtuSize of its bind */
-	ULONG tx_offloads;	       /* enum sfo_tx_offload: its current configuration */
-	USHORT pci_vendor, pci_device; /* from its hardware ID, 0 if not PCI */
-	struct sfo_standby *standby;   /* the pair (the engine's vf_prepare), or NULL */
-	BOOLEAN open;		       /* NdisOpenAdapterEx succeeded */
+	ULONG mtu;			     /* MtuSize of its bind */
+	ULONG tx_offloads;		     /* enum sfo_tx_offload: its current configuration */
+	UCHAR offload[SFO_WIN_OFFLOAD_HEAD]; /* that NDIS_OFFLOAD, zero if too short */
+	USHORT pci_vendor, pci_device;	     /* from its hardware ID, 0 if not PCI */
+	struct sfo_standby *standby;	     /* the pair (the engine's vf_prepare), or NULL */
+	BOOLEAN open;			     /* NdisOpenAdapterEx succeeded */
 	BOOLEAN link_up;
 	BOOLEAN paused;	    /* NetEventPause until NetEventRestart */
 	BOOLEAN rx_given;   /* the engine gave it the standby's receive settings */
@@ -159,6 +165,11 @@ struct sfo_standby {
 	ULONG64 vf_total[SFO_WIN_STATS_N];
 	BOOLEAN have_own;
 	ULONG64 own[SFO_WIN_STATS_N];
+	/* offload_config.c: the standby's own NDIS_OFFLOAD (0 bytes: not known),
+	 * and the stack to be told what it may use (after the lock) */
+	ULONG own_offload_len;
+	UCHAR own_offload[SFO_WIN_OFFLOAD_MAX];
+	BOOLEAN offload_due;
 	struct sfo_win_addrs addrs;
 	NDIS_HANDLE frame_pool;	    /* NBLs with NET_BUFFERs: the announcements */
 	NDIS_HANDLE announce_timer; /* sends them after a restart */
@@ -343,6 +354,24 @@ PNET_BUFFER_LIST sfo_announce_completed(struct sfo_standby *sb, struct sfo_vf *v
 /* offload.c: what a VF's NDIS_OFFLOAD configuration covers, what an NBL asks */
 ULONG sfo_offload_caps(const void *ndis_offload);
 ULONG sfo_offload_needs(PNET_BUFFER_LIST nbl);
+
+/* offload_config.c: what the stack on the standby is told it may offload:
+ * the standby's own configuration, while a VF is paired only what both
+ * have (NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG, OID_TCP_OFFLOAD_CURRENT_CONFIG) */
+/* Keep an NDIS_OFFLOAD of @size bytes (the standby's own, a VF's). */
+void sfo_offload_keep_own_locked(struct sfo_standby *sb, const void *ndis_offload, ULONG size);
+void sfo_offload_keep_vf_locked(struct sfo_vf *vf, const void *ndis_offload, ULONG size);
+/* The pairing of @sb changed (or its VF's configuration): tell the stack. */
+void sfo_offload_changed_locked(struct sfo_standby *sb);
+/* What the stack may use into @out (SFO_WIN_OFFLOAD_MAX bytes): its length,
+ * 0 if the standby's own is not known. */
+ULONG sfo_offload_advertised_locked(const struct sfo_standby *sb, UCHAR *out);
+/* The standby's indication of its configuration, on its way up. */
+void sfo_offload_status(struct sfo_standby *sb, PNDIS_STATUS_INDICATION status);
+/* The standby answered the stack's OID_TCP_OFFLOAD_CURRENT_CONFIG query. */
+void sfo_offload_answer(struct sfo_standby *sb, PNDIS_OID_REQUEST req);
+/* Indicate what was marked; call without the lock. */
+void sfo_offload_due(void);
 
 /* tx.c */
 VOID NTAPI sfo_filter_send(NDIS_HANDLE module, PNET_BUFFER_LIST nbls, NDIS_PORT_NUMBER port,

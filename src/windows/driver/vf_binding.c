@@ -91,6 +91,8 @@ NDIS_STATUS NTAPI sfo_vf_bind(NDIS_HANDLE driver_ctx, NDIS_HANDLE bind_ctx,
 	vf->bind_ctx = bind_ctx;
 	vf->mtu = params->MtuSize;
 	vf->tx_offloads = sfo_offload_caps(params->DefaultOffloadConfiguration);
+	sfo_offload_keep_vf_locked(vf, params->DefaultOffloadConfiguration,
+				   SFO_WIN_OFFLOAD_HEAD); /* not yet shared */
 	vf->link_up = params->MediaConnectState == MediaConnectStateConnected;
 	/* A binding is Paused once bound: nothing may be sent on it before
 	 * NDIS restarts it (NetEventRestart), after the bind returned. */
@@ -247,9 +249,11 @@ VOID NTAPI sfo_vf_status(NDIS_HANDLE binding, PNDIS_STATUS_INDICATION status)
 				     ? sfo_offload_caps(status->StatusBuffer)
 				     : 0;
 
-		NdisAcquireSpinLock(&sfo_drv.lock);
+		sfo_drv_engine_lock();
 		vf->tx_offloads = caps; /* the sends after this are checked against it */
-		NdisReleaseSpinLock(&sfo_drv.lock);
+		sfo_offload_keep_vf_locked(vf, status->StatusBuffer, status->StatusBufferSize);
+		sfo_offload_changed_locked(vf->standby); /* the stack is told */
+		sfo_drv_engine_unlock();
 		return;
 	}
 	if (status->StatusCode != NDIS_STATUS_LINK_STATE || !ls ||

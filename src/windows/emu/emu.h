@@ -137,8 +137,24 @@ enum emu_tx_offload {
 	EMU_TXO_ALL = (1u << 8) - 1,
 };
 void emu_adapter_set_offloads(struct emu_adapter *a, unsigned offloads);
+/* Its LSO MaxOffLoadSize and MinSegmentCount (65536 and 2 by default). */
+void emu_adapter_set_lso(struct emu_adapter *a, ULONG max_size, ULONG min_segs);
+/* The stack asks only for what it was offered last (a broken rule
+ * otherwise); an NBL it built before the last indication, for what it was
+ * offered before. */
 void emu_stack_send_offloaded(struct emu_adapter *standby, unsigned n, ULONG_PTR csum,
 			      ULONG_PTR lso);
+void emu_stack_send_built_before(struct emu_adapter *standby, unsigned n, ULONG_PTR csum,
+				 ULONG_PTR lso);
+/* What the stack above a standby was offered last (enum emu_tx_offload), with
+ * LSO v2's MaxOffLoadSize and MinSegmentCount (IPv4, IPv6); how many
+ * offload indications reached it. */
+unsigned emu_stack_offloads(struct emu_adapter *standby, ULONG lso_max[2], ULONG lso_min_segs[2]);
+unsigned emu_stack_offload_indications(struct emu_adapter *standby);
+/* The stack's query of OID_TCP_OFFLOAD_CURRENT_CONFIG on a standby, and what
+ * its answer offers (with LSO v2's MaxOffLoadSize, IPv4 and IPv6). */
+NDIS_STATUS emu_stack_query_offload(struct emu_adapter *standby);
+BOOLEAN emu_stack_offload_answer(struct emu_adapter *standby, unsigned *offloads, ULONG lso_max[2]);
 /* Pend the OID requests to @a (a VF: the driver's; a standby: those the
  * filter passes down) until emu_complete_oids(). */
 void emu_hold_oids(struct emu_adapter *a, BOOLEAN hold);

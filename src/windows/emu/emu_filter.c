@@ -206,6 +206,8 @@ static void stack_take_status(struct emu_adapter *a, const NDIS_STATUS_INDICATIO
 	a->stack_statuses++;
 	if (si->StatusCode == NDIS_STATUS_LINK_STATE && ls)
 		a->stack_link_down = ls->MediaConnectState != MediaConnectStateConnected;
+	if (si->StatusCode == NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG)
+		emu_stack_take_offload(a, si->StatusBuffer, si->StatusBufferSize);
 }
 
 VOID NTAPI NdisFIndicateStatus(NDIS_HANDLE filter, PNDIS_STATUS_INDICATION si)
@@ -430,6 +432,7 @@ void emu_filter_attach(struct emu_adapter *a)
 		a->link_down ? MediaConnectStateDisconnected : MediaConnectStateConnected;
 	ap.MacAddressLength = 6;
 	memcpy(ap.CurrentMacAddress, a->mac, 6);
+	ap.DefaultOffloadConfiguration = a->offload;
 	if (a->attach_revision >= 3) {
 		ap.Header.Size = sizeof(ap);
 		ap.MiniportPhysicalDeviceObject = &a->pdo;

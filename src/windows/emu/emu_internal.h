@@ -93,9 +93,16 @@ struct emu_adapter {
 	ULONG packet_filter;
 	unsigned n_multicast;
 	BOOLEAN hold_oids;
-	NDIS_STATISTICS_INFO stats; /* what the miniport counted (emu_stats.c) */
-	unsigned tx_offloads;	    /* enum emu_tx_offload (emu_offload.c) */
-	UCHAR offload[128];	    /* the same as an NDIS_OFFLOAD */
+	NDIS_STATISTICS_INFO stats;  /* what the miniport counted (emu_stats.c) */
+	unsigned tx_offloads;	     /* enum emu_tx_offload (emu_offload.c) */
+	UCHAR offload[128];	     /* the same as an NDIS_OFFLOAD */
+	ULONG lso_max, lso_min_segs; /* its LSO v1/v2 MaxOffLoadSize, MinSegmentCount */
+	/* a standby: what the stack above was told it may offload (at first the
+	 * adapter's own, then each NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG), and
+	 * what it was told before the last of those */
+	unsigned stack_offloads, stack_offloads_before;
+	ULONG stack_lso_max[2], stack_lso_min_segs[2]; /* LSO v2 IPv4, IPv6 */
+	unsigned stack_offload_told;		       /* indications that reached it */
 	/* the driver's announcements it transmitted (emu_announce.c) */
 	unsigned announced[EMU_ANN_KINDS];
 	struct {
@@ -204,6 +211,12 @@ void emu_check_own_frame(struct emu_adapter *a, const struct emu_nbl *e);
  * send handed to it */
 void emu_offload_init(struct emu_adapter *a);
 void emu_check_offloads(struct emu_adapter *a, const struct emu_nbl *e);
+/* An NDIS_OFFLOAD indicated to the stack above @a (lock held). */
+void emu_stack_take_offload(struct emu_adapter *a, const void *ndis_offload, ULONG size);
+void emu_offload_parse(const void *ndis_offload, ULONG size, unsigned *offloads, ULONG *lso_max,
+		       ULONG *min_segs);
+/* A query of OID_TCP_OFFLOAD_CURRENT_CONFIG to @a's miniport. */
+NDIS_STATUS emu_offload_query(struct emu_adapter *a, NDIS_OID_REQUEST *req);
 /* Free the retired NBLs (at unload). */
 void emu_free_graveyard(void);
 

@@ -3,9 +3,12 @@
  * Send offloads in the emulation: an adapter's current configuration (an
  * NDIS_OFFLOAD given at bind and indicated with
  * NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG when it changes), the stack's NBLs
- * asking for checksum or LSO offloads, and the rule a miniport holds a
- * sender to: it is never handed an NBL asking for an offload it does not
- * have (it would send a wrong checksum or a frame larger than the wire's).
+ * asking for checksum or LSO offloads, and two rules: a miniport is never
+ * handed an NBL asking for an offload it does not have (it would send a wrong
+ * checksum or a frame larger than the wire's), and the stack above a standby
+ * asks only for offloads it was offered: the last configuration that reached
+ * it (the standby's at first, then each indication through the filter), or,
+ * for an NBL built before that indication, the one before.
  */
 #include <string.h>
 
@@ -18,42 +21,108 @@ static void put(UCHAR *p, unsigned off, ULONG v)
 	memcpy(p + off, &v, sizeof(v));
 }
 
-/* The NDIS_OFFLOAD of @caps at its x64 offsets (offload.c reads them). */
+static ULONG get(const UCHAR *p, unsigned off)
+{
+	ULONG v;
+
+	memcpy(&v, p + off, sizeof(v));
+	return v;
+}
+
+/* An LSO block: Encapsulation, MaxOffLoadSize, MinSegmentCount. */
+static void lso(struct emu_adapter *a, unsigned off)
+{
+	put(a->offload, off, ENCAP_802_3);
+	put(a->offload, off + 4, a->lso_max);
+	put(a->offload, off + 8, a->lso_min_segs);
+}
+
+/* The NDIS_OFFLOAD of the adapter's offloads at its x64 offsets (offload.c
+ * reads them): the checksums each way (receive as transmit), the LSOs. */
 static void build(struct emu_adapter *a)
 {
 	unsigned c = a->tx_offloads;
 	NDIS_OBJECT_HEADER h = { 0xa7, 1, sizeof(a->offload) }; /* NDIS_OBJECT_TYPE_OFFLOAD */
+	ULONG v4 = (c & EMU_TXO_V4_TCP_CSUM ? 1u << 4 : 0) |
+		   (c & EMU_TXO_V4_UDP_CSUM ? 1u << 6 : 0) | (c & EMU_TXO_V4_IP_CSUM ? 1u << 8 : 0);
+	ULONG v6 =
+		(c & EMU_TXO_V6_TCP_CSUM ? 1u << 4 : 0) | (c & EMU_TXO_V6_UDP_CSUM ? 1u << 6 : 0);
 
 	memset(a->offload, 0, sizeof(a->offload));
 	memcpy(a->offload, &h, sizeof(h));
-	put(a->offload, 4, ENCAP_802_3);
-	put(a->offload, 8,
-	    (c & EMU_TXO_V4_TCP_CSUM ? 1u << 4 : 0) | (c & EMU_TXO_V4_UDP_CSUM ? 1u << 6 : 0) |
-		    (c & EMU_TXO_V4_IP_CSUM ? 1u << 8 : 0));
-	put(a->offload, 20, ENCAP_802_3);
-	put(a->offload, 24,
-	    (c & EMU_TXO_V6_TCP_CSUM ? 1u << 4 : 0) | (c & EMU_TXO_V6_UDP_CSUM ? 1u << 6 : 0));
-	if (c & EMU_TXO_LSO1_V4) {
-		put(a->offload, 36, ENCAP_802_3);
-		put(a->offload, 40, 65536);
+	for (unsigned at = 4; at < 36; at += 8) {
+		put(a->offload, at, ENCAP_802_3);
+		put(a->offload, at + 4, at < 20 ? v4 : v6);
 	}
-	if (c & EMU_TXO_LSO2_V4) {
-		put(a->offload, 80, ENCAP_802_3);
-		put(a->offload, 84, 65536);
+	if (c & EMU_TXO_LSO1_V4)
+		lso(a, 36);
+	if (c & EMU_TXO_LSO2_V4)
+		lso(a, 80);
+	if (c & EMU_TXO_LSO2_V6)
+		lso(a, 92);
+}
+
+/* What an NDIS_OFFLOAD of @size bytes offers for sending; LSO v2's
+ * MaxOffLoadSize (IPv4, IPv6) and MinSegmentCount if asked. */
+void emu_offload_parse(const void *ndis_offload, ULONG size, unsigned *offloads, ULONG *lso_max,
+		       ULONG *min_segs)
+{
+	const UCHAR *p = ndis_offload;
+	unsigned o = 0;
+
+	if (!p || size < 108) {
+		*offloads = 0;
+		return;
 	}
-	if (c & EMU_TXO_LSO2_V6) {
-		put(a->offload, 92, ENCAP_802_3);
-		put(a->offload, 96, 65536);
+	if (get(p, 4) & ENCAP_802_3) {
+		ULONG f = get(p, 8);
+
+		o |= ((f >> 4) & 3) == 1 ? EMU_TXO_V4_TCP_CSUM : 0;
+		o |= ((f >> 6) & 3) == 1 ? EMU_TXO_V4_UDP_CSUM : 0;
+		o |= ((f >> 8) & 3) == 1 ? EMU_TXO_V4_IP_CSUM : 0;
 	}
+	if (get(p, 20) & ENCAP_802_3) {
+		ULONG f = get(p, 24);
+
+		o |= ((f >> 4) & 3) == 1 ? EMU_TXO_V6_TCP_CSUM : 0;
+		o |= ((f >> 6) & 3) == 1 ? EMU_TXO_V6_UDP_CSUM : 0;
+	}
+	o |= (get(p, 36) & ENCAP_802_3) && get(p, 40) ? EMU_TXO_LSO1_V4 : 0;
+	o |= (get(p, 80) & ENCAP_802_3) && get(p, 84) ? EMU_TXO_LSO2_V4 : 0;
+	o |= (get(p, 92) & ENCAP_802_3) && get(p, 96) ? EMU_TXO_LSO2_V6 : 0;
+	*offloads = o;
+	if (lso_max) {
+		lso_max[0] = get(p, 84);
+		lso_max[1] = get(p, 96);
+	}
+	if (min_segs) {
+		min_segs[0] = get(p, 88);
+		min_segs[1] = get(p, 100);
+	}
+}
+
+void emu_stack_take_offload(struct emu_adapter *a, const void *ndis_offload, ULONG size)
+{
+	a->stack_offloads_before = a->stack_offloads;
+	emu_offload_parse(ndis_offload, size, &a->stack_offloads, a->stack_lso_max,
+			  a->stack_lso_min_segs);
+	a->stack_offload_told++;
 }
 
 void emu_offload_init(struct emu_adapter *a)
 {
 	a->tx_offloads = EMU_TXO_ALL;
+	a->lso_max = 65536;
+	a->lso_min_segs = 2;
 	build(a);
+	/* the stack above a standby is offered its own at first */
+	emu_stack_take_offload(a, a->offload, sizeof(a->offload));
+	a->stack_offload_told = 0;
 }
 
-void emu_adapter_set_offloads(struct emu_adapter *a, unsigned offloads)
+/* The adapter's configuration changed: indicated to its binding (a VF) or
+ * through the filter to the stack (a standby). */
+static void changed(struct emu_adapter *a, unsigned offloads, ULONG lso_max, ULONG lso_min_segs)
 {
 	NDIS_STATUS_INDICATION si;
 	NDIS_HANDLE ctx = NULL;
@@ -61,6 +130,8 @@ void emu_adapter_set_offloads(struct emu_adapter *a, unsigned offloads)
 	emu_pnp_begin();
 	emu_lock();
 	a->tx_offloads = offloads;
+	a->lso_max = lso_max;
+	a->lso_min_segs = lso_min_segs;
 	build(a);
 	if (a->open && !a->open->closed)
 		ctx = a->open->ctx;
@@ -74,7 +145,53 @@ void emu_adapter_set_offloads(struct emu_adapter *a, unsigned offloads)
 	si.StatusBufferSize = sizeof(a->offload);
 	if (ctx)
 		emu.pc.StatusHandlerEx(ctx, &si);
+	else if (a->kind == EMU_STANDBY)
+		emu_stack_status(a, &si);
 	emu_pnp_end();
+}
+
+void emu_adapter_set_offloads(struct emu_adapter *a, unsigned offloads)
+{
+	changed(a, offloads, a->lso_max, a->lso_min_segs);
+}
+
+void emu_adapter_set_lso(struct emu_adapter *a, ULONG max_size, ULONG min_segs)
+{
+	changed(a, a->tx_offloads, max_size, min_segs);
+}
+
+unsigned emu_stack_offloads(struct emu_adapter *standby, ULONG lso_max[2], ULONG lso_min_segs[2])
+{
+	unsigned o;
+
+	emu_lock();
+	o = standby->stack_offloads;
+	memcpy(lso_max, standby->stack_lso_max, sizeof(standby->stack_lso_max));
+	memcpy(lso_min_segs, standby->stack_lso_min_segs, sizeof(standby->stack_lso_min_segs));
+	emu_unlock();
+	return o;
+}
+
+unsigned emu_stack_offload_indications(struct emu_adapter *standby)
+{
+	unsigned n;
+
+	emu_lock();
+	n = standby->stack_offload_told;
+	emu_unlock();
+	return n;
+}
+
+NDIS_STATUS emu_offload_query(struct emu_adapter *a, NDIS_OID_REQUEST *req)
+{
+	req->DATA.QUERY_INFORMATION.BytesWritten = 0;
+	if (req->DATA.QUERY_INFORMATION.InformationBufferLength < sizeof(a->offload)) {
+		req->DATA.QUERY_INFORMATION.BytesNeeded = sizeof(a->offload);
+		return NDIS_STATUS_BUFFER_TOO_SHORT;
+	}
+	memcpy(req->DATA.QUERY_INFORMATION.InformationBuffer, a->offload, sizeof(a->offload));
+	req->DATA.QUERY_INFORMATION.BytesWritten = sizeof(a->offload);
+	return NDIS_STATUS_SUCCESS;
 }
 
 /* What an NBL asks for (TcpIpChecksumNetBufferListInfo 0, TcpLargeSend 2). */
@@ -104,14 +221,14 @@ void emu_check_offloads(struct emu_adapter *a, const struct emu_nbl *e)
 			      a->name, missing);
 }
 
-void emu_stack_send_offloaded(struct emu_adapter *standby, unsigned n, ULONG_PTR csum,
-			      ULONG_PTR lso)
+static void send_offloaded(struct emu_adapter *standby, unsigned n, ULONG_PTR csum, ULONG_PTR lso,
+			   BOOLEAN built_before)
 {
 	static const UCHAR peer[6] = { 0x02, 0, 0, 0, 0, 0x99 };
 
 	for (unsigned i = 0; i < n; i++) {
 		struct emu_nbl *e;
-		unsigned seq;
+		unsigned seq, missing;
 
 		emu_lock();
 		seq = ++standby->stack_seq;
@@ -119,6 +236,26 @@ void emu_stack_send_offloaded(struct emu_adapter *standby, unsigned n, ULONG_PTR
 		e = emu_nbl_new(&standby->stack_pool, &standby->stack_pool, seq, peer);
 		e->info[0] = (PVOID)csum;
 		e->info[2] = (PVOID)lso;
+		emu_lock();
+		missing = needs(e) & ~(built_before ? standby->stack_offloads_before
+						    : standby->stack_offloads);
+		emu_unlock();
+		if (missing)
+			emu_violation(
+				"the stack above %s asked for offloads %#x it was not offered",
+				standby->name, missing);
 		emu_stack_submit(standby, e);
 	}
+}
+
+void emu_stack_send_offloaded(struct emu_adapter *standby, unsigned n, ULONG_PTR csum,
+			      ULONG_PTR lso)
+{
+	send_offloaded(standby, n, csum, lso, FALSE);
+}
+
+void emu_stack_send_built_before(struct emu_adapter *standby, unsigned n, ULONG_PTR csum,
+				 ULONG_PTR lso)
+{
+	send_offloaded(standby, n, csum, lso, TRUE);
 }

@@ -27,6 +27,9 @@ NDIS_STATUS emu_apply_oid(struct emu_adapter *a, const NDIS_OID_REQUEST *req, co
 	if (req->RequestType == NdisRequestQueryInformation &&
 	    req->DATA.QUERY_INFORMATION.Oid == OID_GEN_STATISTICS)
 		return emu_stats_query(a, (NDIS_OID_REQUEST *)req);
+	if (req->RequestType == NdisRequestQueryInformation &&
+	    req->DATA.QUERY_INFORMATION.Oid == OID_TCP_OFFLOAD_CURRENT_CONFIG)
+		return emu_offload_query(a, (NDIS_OID_REQUEST *)req);
 	if (req->RequestType == NdisRequestQueryInformation)
 		return emu_stats_query_single(a, (NDIS_OID_REQUEST *)req);
 	if (req->RequestType != NdisRequestSetInformation)
@@ -375,6 +378,37 @@ BOOLEAN emu_stack_counter(struct emu_adapter *a, ULONG64 *out)
 			*out = v32;
 		}
 	}
+	emu_unlock();
+	return ok;
+}
+
+/* The stack's query of OID_TCP_OFFLOAD_CURRENT_CONFIG, and what its answer
+ * offers once complete. */
+NDIS_STATUS emu_stack_query_offload(struct emu_adapter *a)
+{
+	NDIS_OID_REQUEST *req = &a->stack_req;
+
+	emu_lock();
+	if (a->stack_req_pending)
+		abort(); /* a test error */
+	memset(a->stack_buf, 0, sizeof(a->stack_buf));
+	stack_req_header(req, NdisRequestQueryInformation);
+	req->DATA.QUERY_INFORMATION.Oid = OID_TCP_OFFLOAD_CURRENT_CONFIG;
+	req->DATA.QUERY_INFORMATION.InformationBuffer = a->stack_buf;
+	req->DATA.QUERY_INFORMATION.InformationBufferLength = sizeof(a->stack_buf);
+	return stack_issue_locked(a);
+}
+
+BOOLEAN emu_stack_offload_answer(struct emu_adapter *a, unsigned *offloads, ULONG lso_max[2])
+{
+	BOOLEAN ok;
+
+	emu_lock();
+	ok = !a->stack_req_pending && a->stack_req_status == NDIS_STATUS_SUCCESS &&
+	     a->stack_req.DATA.QUERY_INFORMATION.Oid == OID_TCP_OFFLOAD_CURRENT_CONFIG;
+	if (ok)
+		emu_offload_parse(a->stack_buf, a->stack_req.DATA.QUERY_INFORMATION.BytesWritten,
+				  offloads, lso_max, NULL);
 	emu_unlock();
 	return ok;
 }

@@ -172,6 +172,8 @@ typedef struct _NDIS_STATUS_INDICATION {
 	GUID Guid;
 	PVOID NdisReserved[4];
 } NDIS_STATUS_INDICATION, *PNDIS_STATUS_INDICATION;
+#define NDIS_STATUS_INDICATION_REVISION_1	 1
+#define NDIS_SIZEOF_STATUS_INDICATION_REVISION_1 sizeof(NDIS_STATUS_INDICATION)
 
 /* ns-ndis-_ndis_oid_request, revision 1 (revision 2, NDIS 6.50, appends
  * SwitchId, VPortId, Flags). C11 allows the typedef ntddndis.h may repeat. */

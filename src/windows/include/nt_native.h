@@ -196,6 +196,8 @@ typedef enum _NDIS_REQUEST_TYPE {
 
 /* ntddndis.h: the statistics the stack queries (ns-ntddndis-_ndis_statistics_info) */
 #define OID_GEN_STATISTICS 0x00020106
+/* the current task offload configuration (an NDIS_OFFLOAD) */
+#define OID_TCP_OFFLOAD_CURRENT_CONFIG 0xfc01020b
 /* the single counters (ULONG or ULONG64 answers) */
 #define OID_GEN_XMIT_OK			       0x00020101
 #define OID_GEN_RCV_OK			       0x00020102

@@ -502,7 +502,9 @@ static void test_standby_link_followed_and_passed_up(void **state)
 	emu_link(sb, FALSE);
 	assert_int_equal(standby_flags(), SFO_AF_UP);
 	assert_false(emu_stack_link_up(sb));
-	assert_int_equal(emu_stack_statuses(sb), 3);
+	/* three link states and, at the pairing, the offloads both have */
+	assert_int_equal(emu_stack_offload_indications(sb), 1);
+	assert_int_equal(emu_stack_statuses(sb), 3 + 1);
 	assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
 	assert_sends_on(sb, v, 3);
 	emu_unplug(v, FALSE); /* back on the standby, link or not */
@@ -588,9 +590,11 @@ static void test_vf_mtu_checked_at_its_restart(void **state)
 	assert_sends_on(sb, v, 2);
 }
 
-/* The stack asks, per NBL, for the standby's offloads: an NBL goes to the VF
- * only if the VF's configuration has each it asks for, else down the
- * standby; a change of the VF's configuration counts from its indication. */
+/* The stack is offered what both adapters have while a VF is paired; an NBL
+ * it built before that (asking for what the standby alone has) still goes
+ * to the VF only if the VF's configuration has each offload it asks for,
+ * else down the standby; a change of the VF's configuration counts from its
+ * indication. */
 static void test_sends_needing_offloads_the_vf_lacks_go_on_standby(void **state)
 {
 	/* TcpIpChecksumNetBufferListInfo: IsIPv4|TcpChecksum, IsIPv6|TcpChecksum;
@@ -607,22 +611,74 @@ static void test_sends_needing_offloads_the_vf_lacks_go_on_standby(void **state)
 	assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
 	on_vf = emu_tx_frames(v);
 	on_sb = emu_tx_frames(sb);
-	emu_stack_send(sb, 2);				  /* no offload: the VF */
-	emu_stack_send_offloaded(sb, 3, v4_tcp, 0);	  /* one it has: the VF */
-	emu_stack_send_offloaded(sb, 2, v4_tcp, lso2_v4); /* LSO: the standby */
-	emu_stack_send_offloaded(sb, 1, v6_tcp, 0);	  /* IPv6 checksum: the standby */
+	emu_stack_send(sb, 2);				     /* no offload: the VF */
+	emu_stack_send_offloaded(sb, 3, v4_tcp, 0);	     /* one it has: the VF */
+	emu_stack_send_built_before(sb, 2, v4_tcp, lso2_v4); /* LSO: the standby */
+	emu_stack_send_built_before(sb, 1, v6_tcp, 0);	     /* IPv6 checksum: the standby */
 	assert_int_equal(emu_tx_frames(v), on_vf + 5);
 	assert_int_equal(emu_tx_frames(sb), on_sb + 3);
 	assert_int_equal(emu_stack_sent_ok(sb), 8);
-	/* the VF turns LSO v2 on (its indication): large sends go to it */
+	/* the VF turns LSO v2 on (its indication): the stack is offered it and
+	 * its large sends go to the VF */
 	emu_adapter_set_offloads(v, EMU_TXO_ALL);
 	emu_stack_send_offloaded(sb, 2, v4_tcp, lso2_v4);
 	assert_int_equal(emu_tx_frames(v), on_vf + 7);
-	/* and off again */
+	/* and off again: not even its checksum sends built before */
 	emu_adapter_set_offloads(v, 0);
-	emu_stack_send_offloaded(sb, 1, v4_tcp, 0);
+	emu_stack_send_built_before(sb, 1, v4_tcp, 0);
 	assert_int_equal(emu_tx_frames(v), on_vf + 7);
 	assert_int_equal(emu_tx_frames(sb), on_sb + 4);
+}
+
+/* What the stack is told it may offload: the standby's own; at a VF's
+ * pairing what both have (the VF's checksums and LSO v2 IPv4 only, the
+ * smaller LSO size, the larger minimum segment count), in the indication and
+ * in the answer to OID_TCP_OFFLOAD_CURRENT_CONFIG; a change of the standby's
+ * own while paired, intersected too; the standby's own again at the unplug. */
+static void test_stack_offered_only_what_both_have(void **state)
+{
+	const unsigned vf_has =
+		EMU_TXO_V4_TCP_CSUM | EMU_TXO_V4_UDP_CSUM | EMU_TXO_V4_IP_CSUM | EMU_TXO_LSO2_V4;
+	const ULONG_PTR v6_tcp = 0x2 | 0x4, lso2_v4 = (1ul << 30) | 1448;
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A), *v;
+	ULONG max[2], segs[2];
+	unsigned got;
+
+	(void)state;
+	assert_int_equal(emu_stack_offloads(sb, max, segs), EMU_TXO_ALL);
+	assert_int_equal(max[0], 65536);
+	v = fixture_adapter("vf0", MAC_A, EMU_VF);
+	emu_adapter_set_offloads(v, vf_has);
+	emu_adapter_set_lso(v, 32000, 4);
+	emu_offer(v);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
+	assert_int_equal(emu_stack_offload_indications(sb), 1);
+	assert_int_equal(emu_stack_offloads(sb, max, segs), vf_has);
+	assert_int_equal(max[0], 32000);
+	assert_int_equal(segs[0], 4);
+	assert_int_equal(max[1], 0); /* LSO v2 IPv6: the VF has none */
+	assert_int_equal(emu_stack_query_offload(sb), NDIS_STATUS_SUCCESS);
+	assert_true(emu_stack_offload_answer(sb, &got, max));
+	assert_int_equal(got, vf_has);
+	assert_int_equal(max[0], 32000);
+	emu_stack_send_offloaded(sb, 2, 0x1 | 0x4, lso2_v4);
+	assert_int_equal(emu_tx_frames(v), 2);
+	/* the standby's own LSO shrinks below the VF's: the smaller again */
+	emu_adapter_set_lso(sb, 16000, 2);
+	assert_int_equal(emu_stack_offloads(sb, max, segs), vf_has);
+	assert_int_equal(max[0], 16000);
+	assert_int_equal(segs[0], 4);
+	/* the VF leaves: the standby's own */
+	emu_unplug(v, FALSE);
+	assert_int_equal(emu_stack_offloads(sb, max, segs), EMU_TXO_ALL);
+	assert_int_equal(max[0], 16000);
+	assert_int_equal(max[1], 16000);
+	assert_int_equal(segs[0], 2);
+	assert_int_equal(emu_stack_query_offload(sb), NDIS_STATUS_SUCCESS);
+	assert_true(emu_stack_offload_answer(sb, &got, max));
+	assert_int_equal(got, EMU_TXO_ALL);
+	emu_stack_send_offloaded(sb, 1, v6_tcp, 0);
+	assert_int_equal(emu_stack_sent_ok(sb), 3);
 }
 
 /* A bring-up delay (set through the control path) runs on the engine's
@@ -916,6 +972,7 @@ int main(void)
 		T(test_vf_refusing_the_mtu_stays_unused),
 		T(test_vf_mtu_checked_at_its_restart),
 		T(test_sends_needing_offloads_the_vf_lacks_go_on_standby),
+		T(test_stack_offered_only_what_both_have),
 		T(test_engine_timer_fires_through_the_timer_object),
 		T(test_unload_waits_for_a_running_timer_function),
 		T(test_vf_receives_indicated_as_standby_and_returned),
