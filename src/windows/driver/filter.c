@@ -167,6 +167,7 @@ NDIS_STATUS NTAPI sfo_filter_restart(NDIS_HANDLE module, PNDIS_FILTER_RESTART_PA
 	NdisAcquireSpinLock(&sfo_drv.lock);
 	sb->state = SFO_FILTER_RUNNING;
 	NdisReleaseSpinLock(&sfo_drv.lock);
+	sfo_offload_due(); /* a pairing change while it was paused */
 	sfo_announce_after_restart(sb);
 	/* A VF offered before the engine knew its standby gets offered again. */
 	if (first)

@@ -191,8 +191,10 @@ void sfo_offload_due(void)
 		ULONG len = 0;
 
 		NdisAcquireSpinLock(&sfo_drv.lock);
+		/* not a paused module (its detach may come at any time): at its
+		 * restart */
 		for (sb = sfo_drv.standbys; sb; sb = sb->next)
-			if (sb->offload_due)
+			if (sb->offload_due && sb->state != SFO_FILTER_PAUSED)
 				break;
 		if (sb) {
 			sb->offload_due = FALSE;

@@ -370,7 +370,8 @@ ULONG sfo_offload_advertised_locked(const struct sfo_standby *sb, UCHAR *out);
 void sfo_offload_status(struct sfo_standby *sb, PNDIS_STATUS_INDICATION status);
 /* The standby answered the stack's OID_TCP_OFFLOAD_CURRENT_CONFIG query. */
 void sfo_offload_answer(struct sfo_standby *sb, PNDIS_OID_REQUEST req);
-/* Indicate what was marked; call without the lock. */
+/* Indicate what was marked, to modules not paused (the rest at their
+ * restart); call without the lock. */
 void sfo_offload_due(void);
 
 /* tx.c */

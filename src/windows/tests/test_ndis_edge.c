@@ -681,6 +681,26 @@ static void test_stack_offered_only_what_both_have(void **state)
 	assert_int_equal(emu_stack_sent_ok(sb), 3);
 }
 
+/* A VF that leaves while the standby's filter is paused: the stack is told
+ * the standby's own at the filter's restart, not from the paused module. */
+static void test_offloads_told_at_restart_after_a_change_while_paused(void **state)
+{
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A), *v;
+	ULONG max[2], segs[2];
+
+	(void)state;
+	v = fixture_adapter("vf0", MAC_A, EMU_VF);
+	emu_adapter_set_offloads(v, EMU_TXO_V4_TCP_CSUM);
+	emu_offer(v);
+	assert_int_equal(emu_stack_offloads(sb, max, segs), EMU_TXO_V4_TCP_CSUM);
+	assert_int_equal(emu_filter_pause(sb), NDIS_STATUS_SUCCESS);
+	emu_unplug(v, FALSE);
+	assert_int_equal(emu_stack_offload_indications(sb), 1);
+	emu_filter_restart(sb);
+	assert_int_equal(emu_stack_offload_indications(sb), 2);
+	assert_int_equal(emu_stack_offloads(sb, max, segs), EMU_TXO_ALL);
+}
+
 /* A bring-up delay (set through the control path) runs on the engine's
  * timer: an NDIS timer object that fires when the clock gets there. */
 static void test_engine_timer_fires_through_the_timer_object(void **state)
@@ -973,6 +993,7 @@ int main(void)
 		T(test_vf_mtu_checked_at_its_restart),
 		T(test_sends_needing_offloads_the_vf_lacks_go_on_standby),
 		T(test_stack_offered_only_what_both_have),
+		T(test_offloads_told_at_restart_after_a_change_while_paused),
 		T(test_engine_timer_fires_through_the_timer_object),
 		T(test_unload_waits_for_a_running_timer_function),
 		T(test_vf_receives_indicated_as_standby_and_returned),
