@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * sriovfo.sys's sources on the NDIS emulation from several threads at once,
- * as on Windows: two threads send on the standby (the stack's sends), two
- * receive (on the standby and on whichever VF is plugged), at full speed,
+ * as on Windows, with two standbys each with its VFs: two threads send on
+ * the standbys (the stack's sends), two receive (on the standbys and on
+ * whichever VFs are plugged), at full speed,
  * and one asks the driver's control device for the pairs, adapters and
  * events (as sriov-failover.exe status does),
  * while this thread runs seeded PnP events: a VF plugged (the second one a
@@ -26,6 +27,7 @@
  */
 #define _GNU_SOURCE /* pthread_timedjoin_np */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,15 +39,16 @@
 #include "sriovfo.h"
 #include "sriovfo_control.h"
 
-#define SLOTS	      2
+#define SIDES	      2	  /* standbys, each with its VFs */
+#define SLOTS	      2	  /* VFs of a standby: the second is a spare */
 #define MAX_VFS	      256 /* plugged in one run, freed at its end */
 #define SENDERS	      2
 #define WORKERS	      (SENDERS + 3) /* the senders, two receivers, the control path */
 #define JOIN_WAIT_S   20	    /* a thread not back by then is stuck: a deadlock */
 #define PAUSE_WAIT_MS 5000
 
-static const UCHAR MAC_A[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
-static const UCHAR UNICAST[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+static const UCHAR MACS[SIDES][6] = { { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 },
+				      { 0x52, 0x54, 0x00, 0x65, 0x43, 0x21 } };
 static const UCHAR BROADCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 /* xorshift64*, as tests/test_random.c; one state per thread */
@@ -62,13 +65,20 @@ struct slot {
 	BOOLEAN link, paused, hold_tx, hold_oids;
 };
 
+/* A standby and the VFs with its MAC. */
+struct side {
+	struct emu_adapter *sb;
+	const UCHAR *mac;
+	struct slot slot[SLOTS];
+	BOOLEAN hold_rx, link_down;
+};
+
 struct run {
 	unsigned long long seed, rng;
-	struct emu_adapter *sb;
-	struct slot slot[SLOTS];
+	struct side side[SIDES];
 	struct emu_adapter *vfs[MAX_VFS]; /* every VF plugged, kept until the end */
 	unsigned n_vfs;
-	BOOLEAN hold_rx, released, filter_paused_once, sb_link_down;
+	BOOLEAN filter_paused_once;
 	atomic_bool stop;
 	atomic_uint sent, ctl_answers, ctl_errors;
 	unsigned events;
@@ -93,9 +103,10 @@ static void *sender(void *arg)
 	struct worker *w = arg;
 
 	while (!atomic_load(&w->r->stop)) {
+		sched_yield(); /* pthread mutexes are not fair: no waiter starves */
 		unsigned n = 1 + rnd(&w->rng, 4);
 
-		emu_stack_send(w->r->sb, n);
+		emu_stack_send(w->r->side[rnd(&w->rng, SIDES)].sb, n);
 		atomic_fetch_add(&w->r->sent, n);
 	}
 	return NULL;
@@ -106,23 +117,24 @@ static void *sender(void *arg)
 static void *receiver(void *arg)
 {
 	struct worker *w = arg;
-	const UCHAR(*dsts)[6] = (const UCHAR(*)[6])UNICAST;
-	UCHAR burst[4][6];
 
-	for (int i = 0; i < 4; i++)
-		memcpy(burst[i], i & 1 ? BROADCAST : UNICAST, 6);
 	while (!atomic_load(&w->r->stop)) {
+		sched_yield(); /* pthread mutexes are not fair: no waiter starves */
+		struct side *d = &w->r->side[rnd(&w->rng, SIDES)];
 		struct emu_adapter *a =
-			w->id ? atomic_load(&w->r->slot[rnd(&w->rng, SLOTS)].vf) : w->r->sb;
+			w->id ? atomic_load(&d->slot[rnd(&w->rng, SLOTS)].vf) : d->sb;
 		BOOLEAN resources = rnd(&w->rng, 2);
+		UCHAR burst[4][6];
 
 		if (!a)
 			continue;
+		for (int i = 0; i < 4; i++)
+			memcpy(burst[i], i & 1 ? BROADCAST : d->mac, 6);
 		if (rnd(&w->rng, 4) == 0)
 			emu_receive_burst(a, (const UCHAR(*)[6])burst, 1 + rnd(&w->rng, 4),
 					  resources);
 		else
-			emu_receive(a, rnd(&w->rng, 2) ? dsts[0] : BROADCAST, resources);
+			emu_receive(a, rnd(&w->rng, 2) ? d->mac : BROADCAST, resources);
 	}
 	return NULL;
 }
@@ -146,6 +158,7 @@ static void *controller(void *arg)
 		return NULL;
 	}
 	while (!atomic_load(&w->r->stop)) {
+		sched_yield(); /* pthread mutexes are not fair: no waiter starves */
 		unsigned which = rnd(&w->rng, 3);
 		/* an index for pairs and adapters; the events are one answer */
 		struct sfo_ctl_query q = { SFO_CTL_VERSION, which == 2 ? 0 : rnd(&w->rng, 4) };
@@ -162,22 +175,30 @@ static void *controller(void *arg)
 	return NULL;
 }
 
-/* The engine's pair 0, as a control path takes it. */
-static int pair0(struct sfo_pair_status *st)
+/* The engine's pair of @d's standby (its filter module's id), as a control
+ * path takes it. */
+static int pair_of(const struct side *d, struct sfo_pair_status *st)
 {
 	struct sfo_engine *eng = sfo_drv_engine_lock();
-	int err = eng ? sfo_engine_pair_status(eng, 0, st) : -SFO_ENOENT;
+	int err = -SFO_ENOENT;
+	uint32_t id = 0;
 
+	for (struct sfo_standby *sb = sfo_drv.standbys; sb; sb = sb->next)
+		if (!memcmp(sb->mac, d->mac, 6))
+			id = sb->id;
+	for (size_t i = 0; eng && id && err && i < sfo_engine_pair_count(eng); i++)
+		if (sfo_engine_pair_status(eng, i, st) == 0 && st->standby_id == id)
+			err = 0;
 	sfo_drv_engine_unlock();
 	return err;
 }
 
-static void release(struct run *r, BOOLEAN release_it)
+static void release(const struct side *d, BOOLEAN release_it)
 {
 	struct sfo_pair_status st;
 	struct sfo_engine *eng;
 
-	if (pair0(&st))
+	if (pair_of(d, &st))
 		return;
 	eng = sfo_drv_engine_lock();
 	if (eng && release_it)
@@ -185,26 +206,29 @@ static void release(struct run *r, BOOLEAN release_it)
 	else if (eng)
 		sfo_engine_resume(eng, st.standby_id);
 	sfo_drv_engine_unlock();
-	r->released = release_it;
 }
 
 /* Whatever the emulation holds comes back. */
 static void release_holds(struct run *r)
 {
-	for (int i = 0; i < SLOTS; i++) {
-		struct slot *s = &r->slot[i];
-		struct emu_adapter *vf = atomic_load(&s->vf);
+	for (int k = 0; k < SIDES; k++) {
+		struct side *d = &r->side[k];
 
-		if (!vf)
-			continue;
-		s->hold_tx = s->hold_oids = FALSE;
-		emu_hold_tx(vf, FALSE);
-		emu_hold_oids(vf, FALSE);
-		emu_complete_oids(vf);
+		for (int i = 0; i < SLOTS; i++) {
+			struct slot *s = &d->slot[i];
+			struct emu_adapter *vf = atomic_load(&s->vf);
+
+			if (!vf)
+				continue;
+			s->hold_tx = s->hold_oids = FALSE;
+			emu_hold_tx(vf, FALSE);
+			emu_hold_oids(vf, FALSE);
+			emu_complete_oids(vf);
+		}
+		d->hold_rx = FALSE;
+		emu_stack_hold_rx(d->sb, FALSE);
+		emu_stack_return(d->sb);
 	}
-	r->hold_rx = FALSE;
-	emu_stack_hold_rx(r->sb, FALSE);
-	emu_stack_return(r->sb);
 }
 
 /* With @pend, NdisCloseAdapterEx pends (the unplug completes it), and so
@@ -217,22 +241,24 @@ static void unplug(struct run *r, struct slot *s, BOOLEAN surprise, BOOLEAN pend
 	emu_pend_open_close(pend);
 	emu_unplug(vf, surprise); /* the spare, if any, is offered again */
 	emu_pend_open_close(FALSE);
-	for (int i = 0; i < SLOTS; i++) {
-		struct emu_adapter *spare = atomic_load(&r->slot[i].vf);
+	for (int k = 0; k < SIDES; k++)
+		for (int i = 0; i < SLOTS; i++) {
+			struct emu_adapter *spare = atomic_load(&r->side[k].slot[i].vf);
 
-		if (spare && emu_open_pending(spare))
-			emu_complete_open(spare, NDIS_STATUS_SUCCESS);
-	}
+			if (spare && emu_open_pending(spare))
+				emu_complete_open(spare, NDIS_STATUS_SUCCESS);
+		}
 }
 
 static int pnp_event(struct run *r)
 {
-	struct slot *s = &r->slot[rnd(&r->rng, SLOTS)];
+	struct side *d = &r->side[rnd(&r->rng, SIDES)];
+	struct slot *s = &d->slot[rnd(&r->rng, SLOTS)];
 	struct emu_adapter *vf = atomic_load(&s->vf);
 	unsigned n;
 
 	/* the stack has one request out at a time (a query may pend on the VF's) */
-	BOOLEAN oid_busy = emu_stack_oid_pending(r->sb);
+	BOOLEAN oid_busy = emu_stack_oid_pending(d->sb);
 
 	switch (rnd(&r->rng, 16)) {
 	case 0:
@@ -240,7 +266,7 @@ static int pnp_event(struct run *r)
 		snprintf(r->what, sizeof(r->what), "plug a VF");
 		if (vf || r->n_vfs == MAX_VFS)
 			break;
-		vf = emu_adapter_new("vf", MAC_A, EMU_VF);
+		vf = emu_adapter_new("vf", d->mac, EMU_VF);
 		r->vfs[r->n_vfs++] = vf;
 		s->link = TRUE;
 		s->paused = s->hold_tx = s->hold_oids = FALSE;
@@ -288,56 +314,56 @@ static int pnp_event(struct run *r)
 	case 7:
 		snprintf(r->what, sizeof(r->what), "filter pause and restart");
 		r->filter_paused_once = TRUE;
-		if (emu_filter_pause(r->sb) == NDIS_STATUS_PENDING)
+		if (emu_filter_pause(d->sb) == NDIS_STATUS_PENDING)
 			release_holds(r); /* what it waits for comes back */
-		if (!emu_filter_wait_paused(r->sb, PAUSE_WAIT_MS))
+		if (!emu_filter_wait_paused(d->sb, PAUSE_WAIT_MS))
 			return fail(r, "the filter's pause never completed");
-		emu_filter_restart(r->sb);
+		emu_filter_restart(d->sb);
 		break;
 	case 8:
 		snprintf(r->what, sizeof(r->what), "stack holds/returns receives");
-		emu_stack_hold_rx(r->sb, r->hold_rx = !r->hold_rx);
-		if (!r->hold_rx)
-			emu_stack_return(r->sb);
+		emu_stack_hold_rx(d->sb, d->hold_rx = !d->hold_rx);
+		if (!d->hold_rx)
+			emu_stack_return(d->sb);
 		break;
 	case 9:
 		n = rnd(&r->rng, 2);
 		snprintf(r->what, sizeof(r->what), "%s through the engine",
 			 n ? "release" : "resume");
-		release(r, (BOOLEAN)n);
+		release(d, (BOOLEAN)n);
 		break;
 	case 10:
 		snprintf(r->what, sizeof(r->what), "packet filter");
 		if (!oid_busy)
-			emu_stack_set_packet_filter(r->sb, 1 + rnd(&r->rng, 0x2f));
+			emu_stack_set_packet_filter(d->sb, 1 + rnd(&r->rng, 0x2f));
 		break;
 	case 11:
 		snprintf(r->what, sizeof(r->what), "multicast list");
 		if (!oid_busy)
-			emu_stack_set_multicast(r->sb, rnd(&r->rng, 40));
+			emu_stack_set_multicast(d->sb, rnd(&r->rng, 40));
 		break;
 	case 13:
 		snprintf(r->what, sizeof(r->what), "statistics");
 		if (!oid_busy)
-			emu_stack_query_statistics(r->sb);
+			emu_stack_query_statistics(d->sb);
 		break;
 	case 15:
 		snprintf(r->what, sizeof(r->what), "filter detached and attached again");
 		r->filter_paused_once = TRUE;
-		if (emu_filter_pause(r->sb) == NDIS_STATUS_PENDING)
+		if (emu_filter_pause(d->sb) == NDIS_STATUS_PENDING)
 			release_holds(r);
-		if (!emu_filter_wait_paused(r->sb, PAUSE_WAIT_MS))
+		if (!emu_filter_wait_paused(d->sb, PAUSE_WAIT_MS))
 			return fail(r, "the filter's pause never completed");
 		release_holds(r); /* NDIS detaches once the stack's request is done */
-		if (emu_stack_oid_pending(r->sb))
+		if (emu_stack_oid_pending(d->sb))
 			return fail(r, "the stack's request never completed");
-		emu_filter_detach(r->sb);
-		emu_filter_attach(r->sb);
+		emu_filter_detach(d->sb);
+		emu_filter_attach(d->sb);
 		break;
 	case 14:
 		snprintf(r->what, sizeof(r->what), "standby link flip");
-		emu_link(r->sb, r->sb_link_down);
-		r->sb_link_down = !r->sb_link_down;
+		emu_link(d->sb, d->link_down);
+		d->link_down = !d->link_down;
 		break;
 	case 12:
 		n = rnd(&r->rng, 3000);
@@ -362,10 +388,12 @@ static int check_quiet(struct run *r)
 	NdisReleaseSpinLock(&sfo_drv.lock);
 	if (out)
 		return fail(r, "the driver counts clones or OIDs still out");
-	if (emu_rx_outstanding(r->sb))
-		return fail(r, "the standby has receives not returned");
-	if (emu_stack_oid_pending(r->sb))
-		return fail(r, "the stack's request never completed");
+	for (int k = 0; k < SIDES; k++) {
+		if (emu_rx_outstanding(r->side[k].sb))
+			return fail(r, "a standby has receives not returned");
+		if (emu_stack_oid_pending(r->side[k].sb))
+			return fail(r, "the stack's request never completed");
+	}
 	for (unsigned i = 0; i < r->n_vfs; i++)
 		if (emu_tx_in_flight(r->vfs[i]) || emu_rx_outstanding(r->vfs[i]) ||
 		    emu_oids_in_flight(r->vfs[i]))
@@ -374,24 +402,24 @@ static int check_quiet(struct run *r)
 }
 
 /* Once quiet, the traffic goes where the engine's pair says. */
-static int check_path(struct run *r)
+static int check_path(struct run *r, const struct side *d)
 {
 	struct sfo_pair_status st;
-	struct emu_adapter *path = r->sb;
+	struct emu_adapter *path = d->sb;
 	unsigned before;
 
-	if (pair0(&st))
-		return fail(r, "the engine has no pair for the standby");
+	if (pair_of(d, &st))
+		return fail(r, "the engine has no pair for a standby");
 	for (int i = 0; i < SLOTS && st.state == SFO_PAIR_ACTIVE; i++) {
-		struct emu_adapter *vf = atomic_load(&r->slot[i].vf);
+		struct emu_adapter *vf = atomic_load(&d->slot[i].vf);
 
 		if (vf && emu_bound(vf))
 			path = vf;
 	}
-	if (st.state == SFO_PAIR_ACTIVE && path == r->sb)
+	if (st.state == SFO_PAIR_ACTIVE && path == d->sb)
 		return fail(r, "the engine's pair is ACTIVE with no VF bound");
 	before = emu_tx_frames(path);
-	emu_stack_send(r->sb, 1);
+	emu_stack_send(d->sb, 1);
 	atomic_fetch_add(&r->sent, 1);
 	if (emu_tx_frames(path) != before + 1)
 		return fail(r, "a send did not go where the engine steers");
@@ -417,8 +445,11 @@ static int run_one(unsigned long long seed, unsigned ms)
 		free(r);
 		return rc;
 	}
-	r->sb = emu_adapter_new("virtio0", MAC_A, EMU_STANDBY);
-	emu_filter_attach(r->sb);
+	for (int k = 0; k < SIDES; k++) {
+		r->side[k].mac = MACS[k];
+		r->side[k].sb = emu_adapter_new(k ? "virtio1" : "virtio0", MACS[k], EMU_STANDBY);
+		emu_filter_attach(r->side[k].sb);
+	}
 	for (int i = 0; i < WORKERS; i++) {
 		void *(*fn)(void *) = i < SENDERS	? sender
 				      : i < SENDERS + 2 ? receiver
@@ -450,8 +481,9 @@ static int run_one(unsigned long long seed, unsigned ms)
 	}
 	snprintf(r->what, sizeof(r->what), "the threads joined");
 	release_holds(r);
-	if (r->sb_link_down)
-		emu_link(r->sb, TRUE);
+	for (int k = 0; k < SIDES; k++)
+		if (r->side[k].link_down)
+			emu_link(r->side[k].sb, TRUE);
 	if (!rc && emu_violations() != violations)
 		rc = fail(r, "an NDIS rule was broken (above)");
 	if (!rc && (atomic_load(&r->ctl_errors) || !atomic_load(&r->ctl_answers)))
@@ -460,22 +492,34 @@ static int run_one(unsigned long long seed, unsigned ms)
 		rc = fail(r, "a control device handle is left open");
 	if (!rc)
 		rc = check_quiet(r);
-	if (!rc && emu_stack_sent_ok(r->sb) + emu_stack_sent_failed(r->sb) != atomic_load(&r->sent))
-		rc = fail(r, "a send of the stack was not completed exactly once");
-	if (!rc && !r->filter_paused_once && emu_stack_sent_failed(r->sb))
-		rc = fail(r, "a send failed with the filter running");
-	if (!rc)
-		rc = check_path(r);
-	for (int i = 0; i < SLOTS; i++)
-		if (atomic_load(&r->slot[i].vf))
-			unplug(r, &r->slot[i], FALSE, FALSE);
+	if (!rc) {
+		unsigned ok = 0, failed = 0;
+
+		for (int k = 0; k < SIDES; k++) {
+			ok += emu_stack_sent_ok(r->side[k].sb);
+			failed += emu_stack_sent_failed(r->side[k].sb);
+		}
+		if (ok + failed != atomic_load(&r->sent))
+			rc = fail(r, "a send of the stack was not completed exactly once");
+		else if (!r->filter_paused_once && failed)
+			rc = fail(r, "a send failed with the filter running");
+	}
+	for (int k = 0; k < SIDES && !rc; k++)
+		rc = check_path(r, &r->side[k]);
+	for (int k = 0; k < SIDES; k++)
+		for (int i = 0; i < SLOTS; i++)
+			if (atomic_load(&r->side[k].slot[i].vf))
+				unplug(r, &r->side[k].slot[i], FALSE, FALSE);
 	snprintf(r->what, sizeof(r->what), "the end");
-	if (emu_filter_pause(r->sb) == NDIS_STATUS_SUCCESS)
-		emu_filter_detach(r->sb);
-	else if (!rc)
-		rc = fail(r, "the final pause did not complete");
+	for (int k = 0; k < SIDES; k++) {
+		if (emu_filter_pause(r->side[k].sb) == NDIS_STATUS_SUCCESS)
+			emu_filter_detach(r->side[k].sb);
+		else if (!rc)
+			rc = fail(r, "the final pause did not complete");
+	}
 	emu_unload_driver();
-	emu_adapter_free(r->sb);
+	for (int k = 0; k < SIDES; k++)
+		emu_adapter_free(r->side[k].sb);
 	for (unsigned i = 0; i < r->n_vfs; i++)
 		emu_adapter_free(r->vfs[i]);
 	if (!rc && emu_violations() != violations)
