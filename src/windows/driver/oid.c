@@ -10,6 +10,13 @@
  * VF the engine gave the settings to as well, and so does everything after
  * a VF's restart. A multicast list longer than the VF is given turns into
  * all-multicast on the VF: it receives at least what the stack asked.
+ * The RSS parameters (OID_GEN_RECEIVE_SCALE_PARAMETERS) go to the VF as the
+ * stack gave them, hash type, key and indirection table (and a revision 2's
+ * processor masks): the processors named are the stack's for the standby,
+ * which the VF may not serve with (its own RSS processor set), and a VF
+ * without RSS refuses them; both are logged only, receives on the VF being
+ * indicated up whatever queue they came from. A larger set than the driver
+ * keeps is not mirrored (the VF keeps the previous).
  */
 #include "sriovfo.h"
 
@@ -36,6 +43,13 @@ static BOOLEAN record_locked(struct sfo_win_rx_mode *rx, const NDIS_OID_REQUEST 
 		__builtin_memcpy(rx->mcast, buf, rx->n_mcast * SFO_WIN_MAC_LEN);
 		rx->have[SFO_MIRROR_MCAST] = TRUE;
 		return TRUE;
+	case OID_GEN_RECEIVE_SCALE_PARAMETERS:
+		if (!len || len > SFO_WIN_RSS_MAX)
+			return FALSE;
+		__builtin_memcpy(rx->rss, buf, len);
+		rx->rss_len = len;
+		rx->have[SFO_MIRROR_RSS] = TRUE;
+		return TRUE;
 	default:
 		return FALSE;
 	}
@@ -56,10 +70,15 @@ static void fill_locked(struct sfo_vf_oid *o, enum sfo_mirror which,
 			o->buf.packet_filter |= NDIS_PACKET_TYPE_ALL_MULTICAST;
 		o->req.DATA.SET_INFORMATION.Oid = OID_GEN_CURRENT_PACKET_FILTER;
 		o->req.DATA.SET_INFORMATION.InformationBufferLength = sizeof(ULONG);
-	} else {
+	} else if (which == SFO_MIRROR_MCAST) {
 		__builtin_memcpy(o->buf.mcast, rx->mcast, rx->n_mcast * SFO_WIN_MAC_LEN);
 		o->req.DATA.SET_INFORMATION.Oid = OID_802_3_MULTICAST_LIST;
 		o->req.DATA.SET_INFORMATION.InformationBufferLength = rx->n_mcast * SFO_WIN_MAC_LEN;
+	} else {
+		/* as the stack gave it: the offsets are from its start */
+		__builtin_memcpy(o->buf.rss, rx->rss, rx->rss_len);
+		o->req.DATA.SET_INFORMATION.Oid = OID_GEN_RECEIVE_SCALE_PARAMETERS;
+		o->req.DATA.SET_INFORMATION.InformationBufferLength = rx->rss_len;
 	}
 }
 
@@ -75,6 +94,11 @@ static BOOLEAN mirror_done(struct sfo_vf *vf, enum sfo_mirror which, NDIS_STATUS
 	again = o->again;
 	o->again = FALSE;
 	NdisReleaseSpinLock(&sfo_drv.lock);
+	if (which == SFO_MIRROR_RSS && st != NDIS_STATUS_SUCCESS)
+		DbgPrintEx(SFO_DPFLTR_IHVNETWORK_ID, 1,
+			   "sriovfo: vf%u refused the stack's RSS parameters (%#x): it spreads "
+			   "its receives by its own, the traffic goes on\n",
+			   (unsigned)vf->id, (unsigned)st);
 	sfo_vf_io_done(vf, 1);
 	return again;
 }
@@ -124,8 +148,8 @@ void sfo_mirror_due(void)
 		NdisReleaseSpinLock(&sfo_drv.lock);
 		if (!vf)
 			return;
-		mirror(vf, SFO_MIRROR_FILTER);
-		mirror(vf, SFO_MIRROR_MCAST);
+		for (int which = 0; which < SFO_MIRROR_MAX; which++)
+			mirror(vf, (enum sfo_mirror)which);
 		sfo_vf_io_done(vf, 1);
 	}
 }
@@ -133,9 +157,10 @@ void sfo_mirror_due(void)
 VOID NTAPI sfo_vf_oid_complete(NDIS_HANDLE binding, PNDIS_OID_REQUEST req, NDIS_STATUS status)
 {
 	struct sfo_vf *vf = binding;
-	enum sfo_mirror which =
-		req == &vf->oid[SFO_MIRROR_FILTER].req ? SFO_MIRROR_FILTER : SFO_MIRROR_MCAST;
+	enum sfo_mirror which = SFO_MIRROR_FILTER;
 
+	while (which < SFO_MIRROR_RSS && req != &vf->oid[which].req)
+		which++;
 	if (sfo_stats_is_ours(vf, req))
 		sfo_stats_vf_complete(vf, status);
 	else if (mirror_done(vf, which, status))

@@ -46,8 +46,12 @@ struct sfo_standby;
 enum sfo_mirror {
 	SFO_MIRROR_FILTER, /* OID_GEN_CURRENT_PACKET_FILTER */
 	SFO_MIRROR_MCAST,  /* OID_802_3_MULTICAST_LIST */
+	SFO_MIRROR_RSS,	   /* OID_GEN_RECEIVE_SCALE_PARAMETERS */
 	SFO_MIRROR_MAX,
 };
+/* NDIS_RECEIVE_SCALE_PARAMETERS with its indirection table, hash key and
+ * processor masks (offsets from its start): a larger one is not mirrored. */
+#define SFO_WIN_RSS_MAX 1024
 
 struct sfo_win_rx_mode {
 	BOOLEAN have[SFO_MIRROR_MAX]; /* the stack has set it */
@@ -55,6 +59,8 @@ struct sfo_win_rx_mode {
 	BOOLEAN mcast_overflow; /* more addresses than the VF is given: all-multicast */
 	ULONG n_mcast;
 	UCHAR mcast[SFO_WIN_MCAST_MAX][SFO_WIN_MAC_LEN];
+	ULONG rss_len;
+	UCHAR rss[SFO_WIN_RSS_MAX];
 };
 
 /* One mirrored OID to a VF: at most one in flight, the latest value again
@@ -64,6 +70,7 @@ struct sfo_vf_oid {
 	union {
 		ULONG packet_filter;
 		UCHAR mcast[SFO_WIN_MCAST_MAX][SFO_WIN_MAC_LEN];
+		UCHAR rss[SFO_WIN_RSS_MAX];
 	} buf;
 	BOOLEAN busy, again;
 	NDIS_STATUS status; /* of the last one */
@@ -304,7 +311,8 @@ VOID NTAPI sfo_vf_status(NDIS_HANDLE binding, PNDIS_STATUS_INDICATION status);
 void sfo_clones_done(struct sfo_standby *sb, struct sfo_vf *vf, LONG n);
 void sfo_vf_io_done(struct sfo_vf *vf, LONG n);
 
-/* oid.c: the stack's OIDs on the standby, the receive settings mirrored to the VF */
+/* oid.c: the stack's OIDs on the standby, the receive settings (packet
+ * filter, multicast list, RSS parameters) mirrored to the VF */
 NDIS_STATUS NTAPI sfo_filter_oid_request(NDIS_HANDLE module, PNDIS_OID_REQUEST req);
 VOID NTAPI sfo_filter_oid_complete(NDIS_HANDLE module, PNDIS_OID_REQUEST clone, NDIS_STATUS status);
 VOID NTAPI sfo_vf_oid_complete(NDIS_HANDLE binding, PNDIS_OID_REQUEST req, NDIS_STATUS status);

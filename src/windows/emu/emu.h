@@ -100,6 +100,22 @@ void emu_receive_burst(struct emu_adapter *a, const UCHAR (*dst)[6], unsigned n,
 /* Receive settings: the stack sets them on a standby; any adapter has them. */
 NDIS_STATUS emu_stack_set_packet_filter(struct emu_adapter *standby, ULONG filter);
 NDIS_STATUS emu_stack_set_multicast(struct emu_adapter *standby, unsigned n);
+/* RSS: the stack's OID_GEN_RECEIVE_SCALE_PARAMETERS on a standby (revision 1:
+ * the table of @table_len processor numbers, then the key); what an adapter
+ * was given last (FALSE: never), and how many times; an adapter without RSS
+ * refuses them (NDIS_STATUS_NOT_SUPPORTED). */
+struct emu_rss_seen {
+	ULONG hash_info;
+	unsigned table_len, key_len, sets;
+	UCHAR table[128], key[40];
+};
+NDIS_STATUS emu_stack_set_rss(struct emu_adapter *standby, ULONG hash_info, const UCHAR *key,
+			      unsigned key_len, const UCHAR *table, unsigned table_len);
+BOOLEAN emu_rss(struct emu_adapter *a, struct emu_rss_seen *out);
+void emu_adapter_set_rss_support(struct emu_adapter *a, BOOLEAN supported);
+/* The NDIS_RECEIVE_SCALE_PARAMETERS of those into @buf: its length. */
+ULONG emu_rss_build(UCHAR *buf, ULONG hash_info, const UCHAR *key, unsigned key_len,
+		    const UCHAR *table, unsigned table_len);
 ULONG emu_packet_filter(struct emu_adapter *a);
 unsigned emu_multicast_count(struct emu_adapter *a);
 /* Statistics: what @a's miniport counted (sent, failed sends as errors,

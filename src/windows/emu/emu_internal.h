@@ -103,6 +103,11 @@ struct emu_adapter {
 	unsigned stack_offloads, stack_offloads_before;
 	ULONG stack_lso_max[2], stack_lso_min_segs[2]; /* LSO v2 IPv4, IPv6 */
 	unsigned stack_offload_told;		       /* indications that reached it */
+	/* RSS (emu_rss.c): the parameters it was given last, how many times */
+	BOOLEAN no_rss;
+	ULONG rss_len;
+	unsigned rss_sets;
+	UCHAR rss[1024];
 	/* the driver's announcements it transmitted (emu_announce.c) */
 	unsigned announced[EMU_ANN_KINDS];
 	struct {
@@ -114,7 +119,7 @@ struct emu_adapter {
 	PNDIS_OID_REQUEST filter_held[16];
 	unsigned n_filter_held;
 	NDIS_OID_REQUEST stack_req;
-	UCHAR stack_buf[64 * 6];
+	UCHAR stack_buf[1024];
 	BOOLEAN stack_req_pending;
 	NDIS_STATUS stack_req_status;
 	/* the TCP/IP stand-in (standby) */
@@ -215,6 +220,8 @@ void emu_check_offloads(struct emu_adapter *a, const struct emu_nbl *e);
 void emu_stack_take_offload(struct emu_adapter *a, const void *ndis_offload, ULONG size);
 void emu_offload_parse(const void *ndis_offload, ULONG size, unsigned *offloads, ULONG *lso_max,
 		       ULONG *min_segs);
+/* OID_GEN_RECEIVE_SCALE_PARAMETERS set on @a, its buffer checked. */
+NDIS_STATUS emu_rss_apply(struct emu_adapter *a, const NDIS_OID_REQUEST *req, const char *call);
 /* A query of OID_TCP_OFFLOAD_CURRENT_CONFIG to @a's miniport. */
 NDIS_STATUS emu_offload_query(struct emu_adapter *a, NDIS_OID_REQUEST *req);
 /* Free the retired NBLs (at unload). */

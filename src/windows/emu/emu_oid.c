@@ -45,6 +45,8 @@ NDIS_STATUS emu_apply_oid(struct emu_adapter *a, const NDIS_OID_REQUEST *req, co
 			return NDIS_STATUS_FAILURE;
 		a->n_multicast = len / 6;
 		return NDIS_STATUS_SUCCESS;
+	case OID_GEN_RECEIVE_SCALE_PARAMETERS:
+		return emu_rss_apply(a, req, call);
 	default:
 		return NDIS_STATUS_NOT_SUPPORTED;
 	}
@@ -295,6 +297,18 @@ static NDIS_STATUS stack_set(struct emu_adapter *a, NDIS_OID oid, const void *bu
 NDIS_STATUS emu_stack_set_packet_filter(struct emu_adapter *a, ULONG filter)
 {
 	return stack_set(a, OID_GEN_CURRENT_PACKET_FILTER, &filter, sizeof(filter));
+}
+
+NDIS_STATUS emu_stack_set_rss(struct emu_adapter *a, ULONG hash_info, const UCHAR *key,
+			      unsigned key_len, const UCHAR *table, unsigned table_len)
+{
+	UCHAR buf[1024];
+	ULONG len;
+
+	if (28 + key_len + table_len > sizeof(buf))
+		abort(); /* a test error */
+	len = emu_rss_build(buf, hash_info, key, key_len, table, table_len);
+	return stack_set(a, OID_GEN_RECEIVE_SCALE_PARAMETERS, buf, len);
 }
 
 NDIS_STATUS emu_stack_set_multicast(struct emu_adapter *a, unsigned n)

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * RSS in the emulation: OID_GEN_RECEIVE_SCALE_PARAMETERS set on an adapter
+ * (an NDIS_RECEIVE_SCALE_PARAMETERS, revision 1: 28 bytes, then the
+ * indirection table and the hash key wherever its offsets say, within the
+ * buffer). A buffer that does not hold what its header says is a broken
+ * rule; an adapter without RSS answers NDIS_STATUS_NOT_SUPPORTED. What an
+ * adapter was given last is kept for the tests to compare.
+ */
+#include <string.h>
+
+#include "emu_internal.h"
+
+#define NDIS_STATUS_INVALID_DATA ((NDIS_STATUS)0xC0010015L)
+#define RSS_HEAD		 28 /* NDIS_SIZEOF_RECEIVE_SCALE_PARAMETERS_REVISION_1 */
+#define HASH_INFO		 8  /* HashInformation */
+#define TABLE_SIZE		 12 /* IndirectionTableSize (USHORT) */
+#define TABLE_OFFSET		 16 /* IndirectionTableOffset */
+#define KEY_SIZE		 20 /* HashSecretKeySize (USHORT) */
+#define KEY_OFFSET		 24 /* HashSecretKeyOffset */
+
+static ULONG get32(const UCHAR *p, unsigned off)
+{
+	ULONG v;
+
+	memcpy(&v, p + off, sizeof(v));
+	return v;
+}
+
+static USHORT get16(const UCHAR *p, unsigned off)
+{
+	USHORT v;
+
+	memcpy(&v, p + off, sizeof(v));
+	return v;
+}
+
+static void put32(UCHAR *p, unsigned off, ULONG v)
+{
+	memcpy(p + off, &v, sizeof(v));
+}
+
+static void put16(UCHAR *p, unsigned off, USHORT v)
+{
+	memcpy(p + off, &v, sizeof(v));
+}
+
+NDIS_STATUS emu_rss_apply(struct emu_adapter *a, const NDIS_OID_REQUEST *req, const char *call)
+{
+	const UCHAR *p = req->DATA.SET_INFORMATION.InformationBuffer;
+	UINT len = req->DATA.SET_INFORMATION.InformationBufferLength;
+	const NDIS_OBJECT_HEADER *h = (const NDIS_OBJECT_HEADER *)p;
+
+	if (!p || len < RSS_HEAD || len > sizeof(a->rss) ||
+	    h->Type != NDIS_OBJECT_TYPE_RSS_PARAMETERS || h->Size > len ||
+	    (ULONG64)get32(p, TABLE_OFFSET) + get16(p, TABLE_SIZE) > len ||
+	    (ULONG64)get32(p, KEY_OFFSET) + get16(p, KEY_SIZE) > len) {
+		emu_violation("%s: RSS parameters to %s do not hold what their header says", call,
+			      a->name);
+		return NDIS_STATUS_INVALID_DATA;
+	}
+	if (a->no_rss)
+		return NDIS_STATUS_NOT_SUPPORTED;
+	memcpy(a->rss, p, len);
+	a->rss_len = len;
+	a->rss_sets++;
+	return NDIS_STATUS_SUCCESS;
+}
+
+void emu_adapter_set_rss_support(struct emu_adapter *a, BOOLEAN supported)
+{
+	emu_lock();
+	a->no_rss = !supported;
+	emu_unlock();
+}
+
+ULONG emu_rss_build(UCHAR *buf, ULONG hash_info, const UCHAR *key, unsigned key_len,
+		    const UCHAR *table, unsigned table_len)
+{
+	NDIS_OBJECT_HEADER h = { NDIS_OBJECT_TYPE_RSS_PARAMETERS, 1, RSS_HEAD };
+
+	memset(buf, 0, RSS_HEAD);
+	memcpy(buf, &h, sizeof(h));
+	put32(buf, HASH_INFO, hash_info);
+	put16(buf, TABLE_SIZE, (USHORT)table_len);
+	put32(buf, TABLE_OFFSET, RSS_HEAD);
+	memcpy(buf + RSS_HEAD, table, table_len);
+	put16(buf, KEY_SIZE, (USHORT)key_len);
+	put32(buf, KEY_OFFSET, RSS_HEAD + table_len);
+	memcpy(buf + RSS_HEAD + table_len, key, key_len);
+	return RSS_HEAD + table_len + key_len;
+}
+
+BOOLEAN emu_rss(struct emu_adapter *a, struct emu_rss_seen *out)
+{
+	BOOLEAN have;
+
+	emu_lock();
+	have = a->rss_len != 0;
+	memset(out, 0, sizeof(*out));
+	out->sets = a->rss_sets;
+	if (have) {
+		const UCHAR *p = a->rss;
+
+		out->hash_info = get32(p, HASH_INFO);
+		out->table_len = get16(p, TABLE_SIZE);
+		out->key_len = get16(p, KEY_SIZE);
+		if (out->table_len <= sizeof(out->table))
+			memcpy(out->table, p + get32(p, TABLE_OFFSET), out->table_len);
+		if (out->key_len <= sizeof(out->key))
+			memcpy(out->key, p + get32(p, KEY_OFFSET), out->key_len);
+	}
+	emu_unlock();
+	return have;
+}
