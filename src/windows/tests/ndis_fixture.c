@@ -71,7 +71,7 @@ int fixture_teardown(void **state)
 
 struct sfo_pair_status fixture_pair0(void)
 {
-	struct sfo_pair_status st;
+	struct sfo_pair_status st = { 0 };
 	struct sfo_engine *eng = sfo_drv_engine_lock();
 	int err = eng ? sfo_engine_pair_status(eng, 0, &st) : -SFO_ENOENT;
 
