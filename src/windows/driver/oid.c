@@ -50,6 +50,11 @@ static BOOLEAN record_locked(struct sfo_win_rx_mode *rx, const NDIS_OID_REQUEST 
 		rx->rss_len = len;
 		rx->have[SFO_MIRROR_RSS] = TRUE;
 		return TRUE;
+	case OID_TCP_OFFLOAD_PARAMETERS:
+		if (!sfo_offload_params_merge(rx->offload_params, buf, len))
+			return FALSE;
+		rx->have[SFO_MIRROR_OFFLOAD] = TRUE;
+		return TRUE;
 	default:
 		return FALSE;
 	}
@@ -74,6 +79,11 @@ static void fill_locked(struct sfo_vf_oid *o, enum sfo_mirror which,
 		__builtin_memcpy(o->buf.mcast, rx->mcast, rx->n_mcast * SFO_WIN_MAC_LEN);
 		o->req.DATA.SET_INFORMATION.Oid = OID_802_3_MULTICAST_LIST;
 		o->req.DATA.SET_INFORMATION.InformationBufferLength = rx->n_mcast * SFO_WIN_MAC_LEN;
+	} else if (which == SFO_MIRROR_OFFLOAD) {
+		__builtin_memcpy(o->buf.offload_params, rx->offload_params,
+				 SFO_WIN_OFFLOAD_PARAMS_LEN);
+		o->req.DATA.SET_INFORMATION.Oid = OID_TCP_OFFLOAD_PARAMETERS;
+		o->req.DATA.SET_INFORMATION.InformationBufferLength = SFO_WIN_OFFLOAD_PARAMS_LEN;
 	} else {
 		/* as the stack gave it: the offsets are from its start */
 		__builtin_memcpy(o->buf.rss, rx->rss, rx->rss_len);
@@ -99,8 +109,24 @@ static BOOLEAN mirror_done(struct sfo_vf *vf, enum sfo_mirror which, NDIS_STATUS
 			   "sriovfo: vf%u refused the stack's RSS parameters (%#x): it spreads "
 			   "its receives by its own, the traffic goes on\n",
 			   (unsigned)vf->id, (unsigned)st);
+	if (which == SFO_MIRROR_OFFLOAD && st != NDIS_STATUS_SUCCESS)
+		DbgPrintEx(SFO_DPFLTR_IHVNETWORK_ID, 1,
+			   "sriovfo: vf%u refused the stack's offload parameters (%#x): it "
+			   "keeps its own, the stack is offered only what both have\n",
+			   (unsigned)vf->id, (unsigned)st);
 	sfo_vf_io_done(vf, 1);
 	return again;
+}
+
+/* RSS parameters the VF cannot hash as asked are not sent (rss_caps.c);
+ * the first time, why is logged. Under the lock; the log after it. */
+static BOOLEAN rss_unfit_locked(struct sfo_vf *vf, const struct sfo_win_rx_mode *rx, ULONG *missing,
+				BOOLEAN *log)
+{
+	*missing = sfo_rss_missing(vf->rss_hash_types, rx->rss);
+	*log = *missing && !vf->rss_skip_logged;
+	vf->rss_skip_logged |= *log;
+	return *missing != 0;
 }
 
 static void mirror(struct sfo_vf *vf, enum sfo_mirror which)
@@ -109,12 +135,24 @@ static void mirror(struct sfo_vf *vf, enum sfo_mirror which)
 
 	for (;;) {
 		struct sfo_standby *sb;
+		BOOLEAN log = FALSE;
+		ULONG missing = 0;
 		NDIS_STATUS st;
 
 		NdisAcquireSpinLock(&sfo_drv.lock);
 		sb = vf->standby;
-		if (!sb || !vf->open || vf->paused || !sb->rx_mode.have[which]) {
+		if (!sb || !vf->open || vf->paused || !sb->rx_mode.have[which] ||
+		    (which == SFO_MIRROR_RSS &&
+		     rss_unfit_locked(vf, &sb->rx_mode, &missing, &log))) {
 			NdisReleaseSpinLock(&sfo_drv.lock);
+			if (log)
+				DbgPrintEx(SFO_DPFLTR_IHVNETWORK_ID, 1,
+					   "sriovfo: vf%u: the stack's RSS parameters are not "
+					   "mirrored to it: %s (hash types %#x)\n",
+					   (unsigned)vf->id,
+					   vf->rss_hash_types ? "its RSS lacks hash types"
+							      : "no RSS at its bind",
+					   (unsigned)missing);
 			return;
 		}
 		if (o->busy) {
@@ -159,7 +197,7 @@ VOID NTAPI sfo_vf_oid_complete(NDIS_HANDLE binding, PNDIS_OID_REQUEST req, NDIS_
 	struct sfo_vf *vf = binding;
 	enum sfo_mirror which = SFO_MIRROR_FILTER;
 
-	while (which < SFO_MIRROR_RSS && req != &vf->oid[which].req)
+	while (which < SFO_MIRROR_MAX - 1 && req != &vf->oid[which].req)
 		which++;
 	if (sfo_stats_is_ours(vf, req))
 		sfo_stats_vf_complete(vf, status);

@@ -44,14 +44,17 @@ struct sfo_standby;
 /* The receive settings the stack gave the standby, mirrored onto its VF. */
 #define SFO_WIN_MCAST_MAX 32
 enum sfo_mirror {
-	SFO_MIRROR_FILTER, /* OID_GEN_CURRENT_PACKET_FILTER */
-	SFO_MIRROR_MCAST,  /* OID_802_3_MULTICAST_LIST */
-	SFO_MIRROR_RSS,	   /* OID_GEN_RECEIVE_SCALE_PARAMETERS */
+	SFO_MIRROR_FILTER,  /* OID_GEN_CURRENT_PACKET_FILTER */
+	SFO_MIRROR_MCAST,   /* OID_802_3_MULTICAST_LIST */
+	SFO_MIRROR_RSS,	    /* OID_GEN_RECEIVE_SCALE_PARAMETERS */
+	SFO_MIRROR_OFFLOAD, /* OID_TCP_OFFLOAD_PARAMETERS */
 	SFO_MIRROR_MAX,
 };
 /* NDIS_RECEIVE_SCALE_PARAMETERS with its indirection table, hash key and
  * processor masks (offsets from its start): a larger one is not mirrored. */
 #define SFO_WIN_RSS_MAX 1024
+/* NDIS_OFFLOAD_PARAMETERS, revision 1 (NDIS_SIZEOF_OFFLOAD_PARAMETERS_REVISION_1) */
+#define SFO_WIN_OFFLOAD_PARAMS_LEN 20
 
 struct sfo_win_rx_mode {
 	BOOLEAN have[SFO_MIRROR_MAX]; /* the stack has set it */
@@ -61,6 +64,9 @@ struct sfo_win_rx_mode {
 	UCHAR mcast[SFO_WIN_MCAST_MAX][SFO_WIN_MAC_LEN];
 	ULONG rss_len;
 	UCHAR rss[SFO_WIN_RSS_MAX];
+	/* the checksum and LSO settings of every OID_TCP_OFFLOAD_PARAMETERS the
+	 * standby accepted, each a later one changed (offload_params.c) */
+	UCHAR offload_params[SFO_WIN_OFFLOAD_PARAMS_LEN];
 };
 
 /* One mirrored OID to a VF: at most one in flight, the latest value again
@@ -71,6 +77,7 @@ struct sfo_vf_oid {
 		ULONG packet_filter;
 		UCHAR mcast[SFO_WIN_MCAST_MAX][SFO_WIN_MAC_LEN];
 		UCHAR rss[SFO_WIN_RSS_MAX];
+		UCHAR offload_params[SFO_WIN_OFFLOAD_PARAMS_LEN];
 	} buf;
 	BOOLEAN busy, again;
 	NDIS_STATUS status; /* of the last one */
@@ -124,6 +131,8 @@ struct sfo_vf {
 	ULONG mtu;			     /* MtuSize of its bind */
 	ULONG tx_offloads;		     /* enum sfo_tx_offload: its current configuration */
 	UCHAR offload[SFO_WIN_OFFLOAD_HEAD]; /* that NDIS_OFFLOAD, zero if too short */
+	ULONG rss_hash_types;		     /* NDIS_HASH_* its RSS can (0: no RSS) */
+	BOOLEAN rss_skip_logged;	     /* why RSS is not mirrored to it, told once */
 	USHORT pci_vendor, pci_device;	     /* from its hardware ID, 0 if not PCI */
 	struct sfo_standby *standby;	     /* the pair (the engine's vf_prepare), or NULL */
 	BOOLEAN open;			     /* NdisOpenAdapterEx succeeded */
@@ -319,6 +328,14 @@ VOID NTAPI sfo_vf_oid_complete(NDIS_HANDLE binding, PNDIS_OID_REQUEST req, NDIS_
 /* Send the standby's receive settings to each VF they are due to (the
  * deferred work of vf_set_rx_mode); call without the lock. */
 void sfo_mirror_due(void);
+/* offload_params.c: an NDIS_OFFLOAD_PARAMETERS the standby accepted, its
+ * checksum and LSO changes added to @kept; FALSE if it is not one */
+BOOLEAN sfo_offload_params_merge(UCHAR *kept, const void *buf, UINT len);
+/* rss_caps.c: the NDIS_HASH_* types a VF's bind-time RcvScaleCapabilities
+ * can hash (0: no RSS), and those the stack's RSS parameters ask for that a
+ * VF lacks (all for a VF without RSS) */
+ULONG sfo_rss_hash_types(const void *rcv_scale_caps);
+ULONG sfo_rss_missing(ULONG vf_hash_types, const UCHAR *rss_params);
 
 /* stats.c: OID_GEN_STATISTICS on the standby answered as standby + every VF */
 /* The standby answered the stack's @req with @st: whether the driver keeps

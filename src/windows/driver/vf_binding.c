@@ -90,6 +90,7 @@ NDIS_STATUS NTAPI sfo_vf_bind(NDIS_HANDLE driver_ctx, NDIS_HANDLE bind_ctx,
 	vf->pdo = params->PhysicalDeviceObject;
 	vf->bind_ctx = bind_ctx;
 	vf->mtu = params->MtuSize;
+	vf->rss_hash_types = sfo_rss_hash_types(params->RcvScaleCapabilities);
 	vf->tx_offloads = sfo_offload_caps(params->DefaultOffloadConfiguration);
 	sfo_offload_keep_vf_locked(vf, params->DefaultOffloadConfiguration,
 				   SFO_WIN_OFFLOAD_HEAD); /* not yet shared */

@@ -107,12 +107,16 @@ NDIS_STATUS emu_stack_set_multicast(struct emu_adapter *standby, unsigned n);
 struct emu_rss_seen {
 	ULONG hash_info;
 	unsigned table_len, key_len, sets;
+	unsigned requests; /* sets asked of it, refused ones too */
 	UCHAR table[128], key[40];
 };
 NDIS_STATUS emu_stack_set_rss(struct emu_adapter *standby, ULONG hash_info, const UCHAR *key,
 			      unsigned key_len, const UCHAR *table, unsigned table_len);
 BOOLEAN emu_rss(struct emu_adapter *a, struct emu_rss_seen *out);
 void emu_adapter_set_rss_support(struct emu_adapter *a, BOOLEAN supported);
+/* The TCP hash types (NDIS_RSS_CAPS_HASH_TYPE_*) its bind says its RSS can
+ * (all three by default), for the bind that follows. */
+void emu_adapter_set_rss_caps(struct emu_adapter *a, ULONG caps_flags);
 /* The NDIS_RECEIVE_SCALE_PARAMETERS of those into @buf: its length. */
 ULONG emu_rss_build(UCHAR *buf, ULONG hash_info, const UCHAR *key, unsigned key_len,
 		    const UCHAR *table, unsigned table_len);
@@ -155,6 +159,14 @@ enum emu_tx_offload {
 void emu_adapter_set_offloads(struct emu_adapter *a, unsigned offloads);
 /* Its LSO MaxOffLoadSize and MinSegmentCount (65536 and 2 by default). */
 void emu_adapter_set_lso(struct emu_adapter *a, ULONG max_size, ULONG min_segs);
+/* The stack's OID_TCP_OFFLOAD_PARAMETERS on a standby: per offload of enum
+ * emu_tx_offload in @enable set, in @disable cleared, any other no change.
+ * A miniport applies one (an offload it does not have stays off), then
+ * indicates its configuration; what an adapter has now (enum
+ * emu_tx_offload), how many it accepted. */
+NDIS_STATUS emu_stack_set_offload_params(struct emu_adapter *standby, unsigned enable,
+					 unsigned disable);
+unsigned emu_adapter_offloads(struct emu_adapter *a, unsigned *params_sets);
 /* The stack asks only for what it was offered last (a broken rule
  * otherwise); an NBL it built before the last indication, for what it was
  * offered before. */
@@ -204,6 +216,8 @@ unsigned emu_timer_running(void); /* functions started that way, not yet done */
 
 /* Whether a line the driver printed (DbgPrintEx) lately contains @text. */
 BOOLEAN emu_log_has(const char *text);
+/* How many of the kept lines hold @text. */
+unsigned emu_log_count(const char *text);
 
 /* Real frames (emu_wire.c, for sfo-ndis-host): an adapter given a wire
  * hands each frame it transmits to @tx, whose status completes the send;

@@ -81,13 +81,18 @@ ULONG DbgPrintEx(ULONG component, ULONG level, const char *format, ...)
 	return 0;
 }
 
-BOOLEAN emu_log_has(const char *text)
+unsigned emu_log_count(const char *text)
 {
-	BOOLEAN found = FALSE;
+	unsigned n = 0;
 
 	emu_lock();
-	for (unsigned i = n_log > LOG_LINES ? n_log - LOG_LINES : 0; i < n_log && !found; i++)
-		found = strstr(log_lines[i % LOG_LINES], text) != NULL;
+	for (unsigned i = n_log > LOG_LINES ? n_log - LOG_LINES : 0; i < n_log; i++)
+		n += strstr(log_lines[i % LOG_LINES], text) != NULL;
 	emu_unlock();
-	return found;
+	return n;
+}
+
+BOOLEAN emu_log_has(const char *text)
+{
+	return emu_log_count(text) != 0;
 }

@@ -93,10 +93,13 @@ struct emu_adapter {
 	ULONG packet_filter;
 	unsigned n_multicast;
 	BOOLEAN hold_oids;
-	NDIS_STATISTICS_INFO stats;  /* what the miniport counted (emu_stats.c) */
-	unsigned tx_offloads;	     /* enum emu_tx_offload (emu_offload.c) */
-	UCHAR offload[128];	     /* the same as an NDIS_OFFLOAD */
-	ULONG lso_max, lso_min_segs; /* its LSO v1/v2 MaxOffLoadSize, MinSegmentCount */
+	NDIS_STATISTICS_INFO stats;   /* what the miniport counted (emu_stats.c) */
+	unsigned tx_offloads;	      /* enum emu_tx_offload (emu_offload.c) */
+	UCHAR offload[128];	      /* the same as an NDIS_OFFLOAD */
+	ULONG lso_max, lso_min_segs;  /* its LSO v1/v2 MaxOffLoadSize, MinSegmentCount */
+	unsigned hw_offloads;	      /* what OID_TCP_OFFLOAD_PARAMETERS may enable */
+	BOOLEAN offload_due;	      /* changed by an OID: indicate it after the lock */
+	unsigned offload_params_sets; /* OID_TCP_OFFLOAD_PARAMETERS it accepted */
 	/* a standby: what the stack above was told it may offload (at first the
 	 * adapter's own, then each NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG), and
 	 * what it was told before the last of those */
@@ -105,8 +108,10 @@ struct emu_adapter {
 	unsigned stack_offload_told;		       /* indications that reached it */
 	/* RSS (emu_rss.c): the parameters it was given last, how many times */
 	BOOLEAN no_rss;
+	ULONG rss_caps_flags; /* its RcvScaleCapabilities' CapabilitiesFlags */
+	UCHAR rss_caps[16];   /* the NDIS_RECEIVE_SCALE_CAPABILITIES of its bind */
 	ULONG rss_len;
-	unsigned rss_sets;
+	unsigned rss_sets, rss_requests;
 	UCHAR rss[1024];
 	/* the driver's announcements it transmitted (emu_announce.c) */
 	unsigned announced[EMU_ANN_KINDS];
@@ -223,6 +228,16 @@ void emu_offload_parse(const void *ndis_offload, ULONG size, unsigned *offloads,
 /* OID_GEN_RECEIVE_SCALE_PARAMETERS set on @a, its buffer checked. */
 NDIS_STATUS emu_rss_apply(struct emu_adapter *a, const NDIS_OID_REQUEST *req, const char *call);
 /* A query of OID_TCP_OFFLOAD_CURRENT_CONFIG to @a's miniport. */
+/* what a miniport answers a set whose buffer is not what the OID takes */
+#define NDIS_STATUS_INVALID_DATA ((NDIS_STATUS)0xC0010015L)
+/* OID_TCP_OFFLOAD_PARAMETERS set on @a (under the lock): its configuration
+ * changes, indicated by emu_offload_indicate_due() after the lock. */
+NDIS_STATUS emu_offload_params_apply(struct emu_adapter *a, const NDIS_OID_REQUEST *req,
+				     const char *call);
+void emu_offload_indicate_due(struct emu_adapter *a);
+/* The NDIS_RECEIVE_SCALE_CAPABILITIES an adapter's bind gives (NULL without
+ * RSS), under the lock. */
+PVOID emu_rss_caps_locked(struct emu_adapter *a);
 NDIS_STATUS emu_offload_query(struct emu_adapter *a, NDIS_OID_REQUEST *req);
 /* Free the retired NBLs (at unload). */
 void emu_free_graveyard(void);

@@ -111,7 +111,7 @@ void emu_stack_take_offload(struct emu_adapter *a, const void *ndis_offload, ULO
 
 void emu_offload_init(struct emu_adapter *a)
 {
-	a->tx_offloads = EMU_TXO_ALL;
+	a->tx_offloads = a->hw_offloads = EMU_TXO_ALL;
 	a->lso_max = 65536;
 	a->lso_min_segs = 2;
 	build(a);
@@ -122,17 +122,13 @@ void emu_offload_init(struct emu_adapter *a)
 
 /* The adapter's configuration changed: indicated to its binding (a VF) or
  * through the filter to the stack (a standby). */
-static void changed(struct emu_adapter *a, unsigned offloads, ULONG lso_max, ULONG lso_min_segs)
+static void indicate(struct emu_adapter *a)
 {
 	NDIS_STATUS_INDICATION si;
 	NDIS_HANDLE ctx = NULL;
 
 	emu_pnp_begin();
 	emu_lock();
-	a->tx_offloads = offloads;
-	a->lso_max = lso_max;
-	a->lso_min_segs = lso_min_segs;
-	build(a);
 	if (a->open && !a->open->closed)
 		ctx = a->open->ctx;
 	emu_unlock();
@@ -150,9 +146,97 @@ static void changed(struct emu_adapter *a, unsigned offloads, ULONG lso_max, ULO
 	emu_pnp_end();
 }
 
+static void changed(struct emu_adapter *a, unsigned offloads, ULONG lso_max, ULONG lso_min_segs)
+{
+	emu_lock();
+	a->tx_offloads = offloads;
+	a->lso_max = lso_max;
+	a->lso_min_segs = lso_min_segs;
+	build(a);
+	emu_unlock();
+	indicate(a);
+}
+
 void emu_adapter_set_offloads(struct emu_adapter *a, unsigned offloads)
 {
+	emu_lock();
+	a->hw_offloads = offloads; /* what it has: the parameters enable no more */
+	emu_unlock();
 	changed(a, offloads, a->lso_max, a->lso_min_segs);
+}
+
+/* NDIS_OFFLOAD_PARAMETERS, revision 1 at least: from IPv4Checksum (4) one
+ * byte per offload, in this order (IPsecV1, 10, not modelled). */
+static const unsigned param_field[] = {
+	EMU_TXO_V4_IP_CSUM,
+	EMU_TXO_V4_TCP_CSUM,
+	EMU_TXO_V4_UDP_CSUM,
+	EMU_TXO_V6_TCP_CSUM,
+	EMU_TXO_V6_UDP_CSUM,
+	EMU_TXO_LSO1_V4,
+	0,
+	EMU_TXO_LSO2_V4,
+	EMU_TXO_LSO2_V6,
+};
+
+NDIS_STATUS emu_offload_params_apply(struct emu_adapter *a, const NDIS_OID_REQUEST *req,
+				     const char *call)
+{
+	const UCHAR *p = req->DATA.SET_INFORMATION.InformationBuffer;
+	UINT len = req->DATA.SET_INFORMATION.InformationBufferLength;
+	const NDIS_OBJECT_HEADER *h = (const NDIS_OBJECT_HEADER *)p;
+	unsigned o = a->tx_offloads;
+
+	/* NDIS_OBJECT_TYPE_DEFAULT, revisions 1 to 3, at least revision 1's 20 bytes */
+	if (!p || len < 20 || h->Type != NDIS_OBJECT_TYPE_DEFAULT || h->Revision < 1 ||
+	    h->Revision > 3 || h->Size < 20 || h->Size > len) {
+		emu_violation("%s: offload parameters to %s: not an NDIS_OFFLOAD_PARAMETERS", call,
+			      a->name);
+		return NDIS_STATUS_INVALID_DATA;
+	}
+	for (unsigned i = 0; i < sizeof(param_field) / sizeof(param_field[0]); i++) {
+		UCHAR v = p[4 + i];
+		BOOLEAN lso = i >= 5;
+
+		if (v > (lso ? 2 : 4)) {
+			emu_violation("%s: offload parameters to %s: value %u at %u", call, a->name,
+				      v, 4 + i);
+			return NDIS_STATUS_INVALID_DATA;
+		}
+		/* checksums: TX_ENABLED_RX_DISABLED 2, TX_RX_ENABLED 4; LSO: ENABLED 2 */
+		if (v && (lso ? v == 2 : v == 2 || v == 4))
+			o |= param_field[i] & a->hw_offloads;
+		else if (v)
+			o &= ~param_field[i];
+	}
+	a->tx_offloads = o;
+	build(a);
+	a->offload_params_sets++;
+	a->offload_due = TRUE; /* a miniport indicates its configuration after this OID */
+	return NDIS_STATUS_SUCCESS;
+}
+
+void emu_offload_indicate_due(struct emu_adapter *a)
+{
+	BOOLEAN due;
+
+	emu_lock();
+	due = a->offload_due;
+	a->offload_due = FALSE;
+	emu_unlock();
+	if (due)
+		indicate(a);
+}
+
+unsigned emu_adapter_offloads(struct emu_adapter *a, unsigned *params_sets)
+{
+	unsigned o;
+
+	emu_lock();
+	o = a->tx_offloads;
+	*params_sets = a->offload_params_sets;
+	emu_unlock();
+	return o;
 }
 
 void emu_adapter_set_lso(struct emu_adapter *a, ULONG max_size, ULONG min_segs)

@@ -47,6 +47,8 @@ NDIS_STATUS emu_apply_oid(struct emu_adapter *a, const NDIS_OID_REQUEST *req, co
 		return NDIS_STATUS_SUCCESS;
 	case OID_GEN_RECEIVE_SCALE_PARAMETERS:
 		return emu_rss_apply(a, req, call);
+	case OID_TCP_OFFLOAD_PARAMETERS:
+		return emu_offload_params_apply(a, req, call);
 	default:
 		return NDIS_STATUS_NOT_SUPPORTED;
 	}
@@ -103,6 +105,7 @@ NDIS_STATUS NTAPI NdisFOidRequest(NDIS_HANDLE filter, PNDIS_OID_REQUEST req)
 		st = emu_apply_oid(fm->adapter, req, "NdisFOidRequest");
 	}
 	emu_unlock();
+	emu_offload_indicate_due(fm->adapter);
 	return st;
 }
 
@@ -140,6 +143,7 @@ NDIS_STATUS NTAPI NdisOidRequest(NDIS_HANDLE binding, PNDIS_OID_REQUEST req)
 		st = emu_apply_oid(o->adapter, req, "NdisOidRequest");
 	}
 	emu_unlock();
+	emu_offload_indicate_due(o->adapter);
 	return st;
 }
 
@@ -178,6 +182,7 @@ void emu_complete_oids(struct emu_adapter *a)
 		emu_unlock();
 		if (!req)
 			return;
+		emu_offload_indicate_due(a);
 		if (!o) {
 			emu.fc.OidRequestCompleteHandler(ctx, req, st);
 			continue;
@@ -257,8 +262,10 @@ static NDIS_STATUS stack_issue_locked(struct emu_adapter *a)
 		a->stack_req_status = NDIS_STATUS_PENDING;
 	}
 	emu_unlock();
-	if (!ctx)
+	if (!ctx) {
+		emu_offload_indicate_due(a);
 		return st;
+	}
 	st = emu.fc.OidRequestHandler(ctx, req);
 	emu_lock();
 	if (st != NDIS_STATUS_PENDING) {
@@ -309,6 +316,29 @@ NDIS_STATUS emu_stack_set_rss(struct emu_adapter *a, ULONG hash_info, const UCHA
 		abort(); /* a test error */
 	len = emu_rss_build(buf, hash_info, key, key_len, table, table_len);
 	return stack_set(a, OID_GEN_RECEIVE_SCALE_PARAMETERS, buf, len);
+}
+
+NDIS_STATUS emu_stack_set_offload_params(struct emu_adapter *a, unsigned enable, unsigned disable)
+{
+	static const unsigned field[] = {
+		EMU_TXO_V4_IP_CSUM,  EMU_TXO_V4_TCP_CSUM, EMU_TXO_V4_UDP_CSUM,
+		EMU_TXO_V6_TCP_CSUM, EMU_TXO_V6_UDP_CSUM, EMU_TXO_LSO1_V4,
+		0 /* IPsecV1 */,     EMU_TXO_LSO2_V4,	  EMU_TXO_LSO2_V6,
+	};
+	NDIS_OBJECT_HEADER h = { NDIS_OBJECT_TYPE_DEFAULT, 1, 20 };
+	UCHAR buf[20] = { 0 }; /* NDIS_OFFLOAD_PARAMETERS, revision 1 */
+
+	memcpy(buf, &h, sizeof(h));
+	for (unsigned i = 0; i < sizeof(field) / sizeof(field[0]); i++) {
+		BOOLEAN lso = i >= 5;
+
+		/* checksums: TX_RX_ENABLED 4, TX_RX_DISABLED 1; LSO: 2, 1 */
+		if (field[i] & enable)
+			buf[4 + i] = lso ? 2 : 4;
+		else if (field[i] & disable)
+			buf[4 + i] = 1;
+	}
+	return stack_set(a, OID_TCP_OFFLOAD_PARAMETERS, buf, sizeof(buf));
 }
 
 NDIS_STATUS emu_stack_set_multicast(struct emu_adapter *a, unsigned n)

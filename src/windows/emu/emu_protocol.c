@@ -534,6 +534,7 @@ struct emu_adapter *emu_adapter_new(const char *name, const UCHAR mac[6], enum e
 	a->attach_revision = 3;
 	a->mtu = 1500;
 	emu_offload_init(a);
+	a->rss_caps_flags = 0x700; /* NDIS_RSS_CAPS_HASH_TYPE_TCP_IPV4, _IPV6, _IPV6_EX */
 	a->ifname.Buffer = ifname;
 	a->ifname.Length = sizeof(ifname) - 2;
 	a->ifname.MaximumLength = sizeof(ifname);
@@ -582,6 +583,7 @@ NDIS_STATUS emu_offer(struct emu_adapter *a)
 	emu_lock();
 	bp.MtuSize = a->mtu;
 	bp.DefaultOffloadConfiguration = a->offload;
+	bp.RcvScaleCapabilities = emu_rss_caps_locked(a);
 	bp.MediaConnectState =
 		a->link_down ? MediaConnectStateDisconnected : MediaConnectStateConnected;
 	emu_unlock();

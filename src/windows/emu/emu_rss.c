@@ -11,13 +11,12 @@
 
 #include "emu_internal.h"
 
-#define NDIS_STATUS_INVALID_DATA ((NDIS_STATUS)0xC0010015L)
-#define RSS_HEAD		 28 /* NDIS_SIZEOF_RECEIVE_SCALE_PARAMETERS_REVISION_1 */
-#define HASH_INFO		 8  /* HashInformation */
-#define TABLE_SIZE		 12 /* IndirectionTableSize (USHORT) */
-#define TABLE_OFFSET		 16 /* IndirectionTableOffset */
-#define KEY_SIZE		 20 /* HashSecretKeySize (USHORT) */
-#define KEY_OFFSET		 24 /* HashSecretKeyOffset */
+#define RSS_HEAD     28 /* NDIS_SIZEOF_RECEIVE_SCALE_PARAMETERS_REVISION_1 */
+#define HASH_INFO    8	/* HashInformation */
+#define TABLE_SIZE   12 /* IndirectionTableSize (USHORT) */
+#define TABLE_OFFSET 16 /* IndirectionTableOffset */
+#define KEY_SIZE     20 /* HashSecretKeySize (USHORT) */
+#define KEY_OFFSET   24 /* HashSecretKeyOffset */
 
 static ULONG get32(const UCHAR *p, unsigned off)
 {
@@ -59,12 +58,33 @@ NDIS_STATUS emu_rss_apply(struct emu_adapter *a, const NDIS_OID_REQUEST *req, co
 			      a->name);
 		return NDIS_STATUS_INVALID_DATA;
 	}
+	a->rss_requests++;
 	if (a->no_rss)
 		return NDIS_STATUS_NOT_SUPPORTED;
 	memcpy(a->rss, p, len);
 	a->rss_len = len;
 	a->rss_sets++;
 	return NDIS_STATUS_SUCCESS;
+}
+
+PVOID emu_rss_caps_locked(struct emu_adapter *a)
+{
+	NDIS_OBJECT_HEADER h = { 0x88, 1, 16 }; /* NDIS_OBJECT_TYPE_RSS_CAPABILITIES */
+
+	if (a->no_rss)
+		return NULL;
+	memset(a->rss_caps, 0, sizeof(a->rss_caps));
+	memcpy(a->rss_caps, &h, sizeof(h));
+	put32(a->rss_caps, 4, a->rss_caps_flags);
+	put32(a->rss_caps, 12, 4); /* NumberOfReceiveQueues */
+	return a->rss_caps;
+}
+
+void emu_adapter_set_rss_caps(struct emu_adapter *a, ULONG caps_flags)
+{
+	emu_lock();
+	a->rss_caps_flags = caps_flags;
+	emu_unlock();
 }
 
 void emu_adapter_set_rss_support(struct emu_adapter *a, BOOLEAN supported)
@@ -99,6 +119,7 @@ BOOLEAN emu_rss(struct emu_adapter *a, struct emu_rss_seen *out)
 	have = a->rss_len != 0;
 	memset(out, 0, sizeof(*out));
 	out->sets = a->rss_sets;
+	out->requests = a->rss_requests;
 	if (have) {
 		const UCHAR *p = a->rss;
 

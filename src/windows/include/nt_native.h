@@ -201,6 +201,9 @@ typedef enum _NDIS_REQUEST_TYPE {
 #define OID_GEN_STATISTICS 0x00020106
 /* the current task offload configuration (an NDIS_OFFLOAD) */
 #define OID_TCP_OFFLOAD_CURRENT_CONFIG 0xfc01020b
+/* the stack enabling offloads: an NDIS_OFFLOAD_PARAMETERS */
+#define OID_TCP_OFFLOAD_PARAMETERS 0xfc01020c
+#define NDIS_OBJECT_TYPE_DEFAULT   0x80
 /* the single counters (ULONG or ULONG64 answers) */
 #define OID_GEN_XMIT_OK			       0x00020101
 #define OID_GEN_RCV_OK			       0x00020102
