@@ -13,10 +13,14 @@
  * The RSS parameters (OID_GEN_RECEIVE_SCALE_PARAMETERS) go to the VF as the
  * stack gave them, hash type, key and indirection table (and a revision 2's
  * processor masks): the processors named are the stack's for the standby,
- * which the VF may not serve with (its own RSS processor set), and a VF
- * without RSS refuses them; both are logged only, receives on the VF being
- * indicated up whatever queue they came from. A larger set than the driver
- * keeps is not mirrored (the VF keeps the previous).
+ * which the VF may not serve with (its own RSS processor set); a VF whose
+ * bind shows no RSS, or not a hash type asked for, is not sent them
+ * (rss_caps.c; logged once), and one that refuses them is logged: receives
+ * on the VF are indicated up whatever queue they came from. A larger set
+ * than the driver keeps is not mirrored (the VF keeps the previous).
+ * The stack's OID_TCP_OFFLOAD_PARAMETERS go to the VF the same way, all its
+ * changes so far in one set (offload_params.c); the VF indicates its new
+ * configuration, which the sends and the stack's offer follow.
  */
 #include "sriovfo.h"
 

@@ -321,7 +321,7 @@ void sfo_clones_done(struct sfo_standby *sb, struct sfo_vf *vf, LONG n);
 void sfo_vf_io_done(struct sfo_vf *vf, LONG n);
 
 /* oid.c: the stack's OIDs on the standby, the receive settings (packet
- * filter, multicast list, RSS parameters) mirrored to the VF */
+ * filter, multicast list, RSS and offload parameters) mirrored to the VF */
 NDIS_STATUS NTAPI sfo_filter_oid_request(NDIS_HANDLE module, PNDIS_OID_REQUEST req);
 VOID NTAPI sfo_filter_oid_complete(NDIS_HANDLE module, PNDIS_OID_REQUEST clone, NDIS_STATUS status);
 VOID NTAPI sfo_vf_oid_complete(NDIS_HANDLE binding, PNDIS_OID_REQUEST req, NDIS_STATUS status);
