@@ -167,6 +167,8 @@ void emu_adapter_set_lso(struct emu_adapter *a, ULONG max_size, ULONG min_segs);
 NDIS_STATUS emu_stack_set_offload_params(struct emu_adapter *standby, unsigned enable,
 					 unsigned disable);
 unsigned emu_adapter_offloads(struct emu_adapter *a, unsigned *params_sets);
+/* Whether it takes OID_TCP_OFFLOAD_PARAMETERS (or answers NDIS_STATUS_NOT_SUPPORTED). */
+void emu_adapter_set_offload_params_support(struct emu_adapter *a, BOOLEAN supported);
 /* The stack asks only for what it was offered last (a broken rule
  * otherwise); an NBL it built before the last indication, for what it was
  * offered before. */

@@ -100,6 +100,7 @@ struct emu_adapter {
 	unsigned hw_offloads;	      /* what OID_TCP_OFFLOAD_PARAMETERS may enable */
 	BOOLEAN offload_due;	      /* changed by an OID: indicate it after the lock */
 	unsigned offload_params_sets; /* OID_TCP_OFFLOAD_PARAMETERS it accepted */
+	BOOLEAN no_offload_params;    /* it answers that OID NDIS_STATUS_NOT_SUPPORTED */
 	/* a standby: what the stack above was told it may offload (at first the
 	 * adapter's own, then each NDIS_STATUS_TASK_OFFLOAD_CURRENT_CONFIG), and
 	 * what it was told before the last of those */

@@ -194,6 +194,8 @@ NDIS_STATUS emu_offload_params_apply(struct emu_adapter *a, const NDIS_OID_REQUE
 			      a->name);
 		return NDIS_STATUS_INVALID_DATA;
 	}
+	if (a->no_offload_params)
+		return NDIS_STATUS_NOT_SUPPORTED;
 	for (unsigned i = 0; i < sizeof(param_field) / sizeof(param_field[0]); i++) {
 		UCHAR v = p[4 + i];
 		BOOLEAN lso = i >= 5;
@@ -226,6 +228,13 @@ void emu_offload_indicate_due(struct emu_adapter *a)
 	emu_unlock();
 	if (due)
 		indicate(a);
+}
+
+void emu_adapter_set_offload_params_support(struct emu_adapter *a, BOOLEAN supported)
+{
+	emu_lock();
+	a->no_offload_params = !supported;
+	emu_unlock();
 }
 
 unsigned emu_adapter_offloads(struct emu_adapter *a, unsigned *params_sets)

@@ -109,6 +109,27 @@ static void test_offload_params_vf_lacking_one(void **state)
 	assert_int_equal(emu_tx_frames(v), 2);
 }
 
+/* A VF that refuses the parameters keeps its own configuration, logged; the
+ * stack is offered what both run, and the pair serves. */
+static void test_offload_params_refused_by_vf(void **state)
+{
+	struct emu_adapter *sb = fixture_standby("virtio0", MAC_A), *v;
+	unsigned logged = emu_log_count("refused the stack's offload parameters");
+
+	(void)state;
+	v = fixture_vf("vf0", MAC_A);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
+	emu_adapter_set_offload_params_support(v, FALSE);
+	set_params(sb, 0, EMU_TXO_LSO2_V4);
+	assert_offloads(sb, sb, EMU_TXO_ALL & ~EMU_TXO_LSO2_V4, EMU_TXO_ALL & ~EMU_TXO_LSO2_V4);
+	assert_offloads(sb, v, EMU_TXO_ALL, EMU_TXO_ALL & ~EMU_TXO_LSO2_V4);
+	assert_int_equal(params_sets(v), 0);
+	assert_int_equal(emu_log_count("refused the stack's offload parameters"), logged + 1);
+	assert_int_equal(fixture_pair0().state, SFO_PAIR_ACTIVE);
+	emu_stack_send(sb, 2);
+	assert_int_equal(emu_tx_frames(v), 2);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, fixture_setup, fixture_teardown)
 
 int main(void)
@@ -116,6 +137,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_offload_params_mirrored_replayed_latest_wins),
 		T(test_offload_params_vf_lacking_one),
+		T(test_offload_params_refused_by_vf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
