@@ -356,20 +356,26 @@ NDIS_STATUS emu_stack_set_multicast(struct emu_adapter *a, unsigned n)
 	return stack_set(a, OID_802_3_MULTICAST_LIST, list, n * 6);
 }
 
-/* The stack's statistics query, as the interface's ifHC counters ask it. */
-NDIS_STATUS emu_stack_query_statistics(struct emu_adapter *a)
+/* The stack's query of @oid into its zeroed buffer, @len bytes of it. */
+static NDIS_STATUS stack_query(struct emu_adapter *a, NDIS_OID oid, ULONG len)
 {
 	NDIS_OID_REQUEST *req = &a->stack_req;
 
 	emu_lock();
-	if (a->stack_req_pending)
+	if (a->stack_req_pending || len > sizeof(a->stack_buf))
 		abort(); /* a test error */
 	memset(a->stack_buf, 0, sizeof(a->stack_buf));
 	stack_req_header(req, NdisRequestQueryInformation);
-	req->DATA.QUERY_INFORMATION.Oid = OID_GEN_STATISTICS;
+	req->DATA.QUERY_INFORMATION.Oid = oid;
 	req->DATA.QUERY_INFORMATION.InformationBuffer = a->stack_buf;
-	req->DATA.QUERY_INFORMATION.InformationBufferLength = sizeof(NDIS_STATISTICS_INFO);
+	req->DATA.QUERY_INFORMATION.InformationBufferLength = len;
 	return stack_issue_locked(a);
+}
+
+/* The stack's statistics query, as the interface's ifHC counters ask it. */
+NDIS_STATUS emu_stack_query_statistics(struct emu_adapter *a)
+{
+	return stack_query(a, OID_GEN_STATISTICS, sizeof(NDIS_STATISTICS_INFO));
 }
 
 BOOLEAN emu_stack_statistics(struct emu_adapter *a, NDIS_STATISTICS_INFO *out)
@@ -390,17 +396,9 @@ BOOLEAN emu_stack_statistics(struct emu_adapter *a, NDIS_STATISTICS_INFO *out)
  * (4 or 8), and its answer once complete. */
 NDIS_STATUS emu_stack_query_counter(struct emu_adapter *a, NDIS_OID oid, unsigned len)
 {
-	NDIS_OID_REQUEST *req = &a->stack_req;
-
-	emu_lock();
-	if (a->stack_req_pending || (len != 4 && len != 8))
+	if (len != 4 && len != 8)
 		abort(); /* a test error */
-	memset(a->stack_buf, 0, sizeof(a->stack_buf));
-	stack_req_header(req, NdisRequestQueryInformation);
-	req->DATA.QUERY_INFORMATION.Oid = oid;
-	req->DATA.QUERY_INFORMATION.InformationBuffer = a->stack_buf;
-	req->DATA.QUERY_INFORMATION.InformationBufferLength = len;
-	return stack_issue_locked(a);
+	return stack_query(a, oid, len);
 }
 
 BOOLEAN emu_stack_counter(struct emu_adapter *a, ULONG64 *out)
@@ -430,17 +428,7 @@ BOOLEAN emu_stack_counter(struct emu_adapter *a, ULONG64 *out)
  * offers once complete. */
 NDIS_STATUS emu_stack_query_offload(struct emu_adapter *a)
 {
-	NDIS_OID_REQUEST *req = &a->stack_req;
-
-	emu_lock();
-	if (a->stack_req_pending)
-		abort(); /* a test error */
-	memset(a->stack_buf, 0, sizeof(a->stack_buf));
-	stack_req_header(req, NdisRequestQueryInformation);
-	req->DATA.QUERY_INFORMATION.Oid = OID_TCP_OFFLOAD_CURRENT_CONFIG;
-	req->DATA.QUERY_INFORMATION.InformationBuffer = a->stack_buf;
-	req->DATA.QUERY_INFORMATION.InformationBufferLength = sizeof(a->stack_buf);
-	return stack_issue_locked(a);
+	return stack_query(a, OID_TCP_OFFLOAD_CURRENT_CONFIG, sizeof(a->stack_buf));
 }
 
 BOOLEAN emu_stack_offload_answer(struct emu_adapter *a, unsigned *offloads, ULONG lso_max[2])
