@@ -151,15 +151,6 @@ static int pair_put(struct sfo_dp *dp, __u32 slot, const struct sfo_pair *pair)
 	return map_put(dp->pairs_fd, &slot, pair);
 }
 
-/* Whether our tc slot at @point of @ifindex is empty: then a filter found
- * there after a failed set-up is the one this call attached. */
-static bool tc_slot_empty(int ifindex, enum bpf_tc_attach_point point)
-{
-	__u32 prog;
-
-	return dp_tc_query(ifindex, point, &prog) == -ENOENT;
-}
-
 /*
  * Whether the VF's half of the pair in @slot is all in place, as the kernel
  * has it now: the devmap slot holds @vf, @vf maps to the slot and its
@@ -312,12 +303,11 @@ int sfo_dp_standby_attach(struct sfo_dp *dp, int standby_ifindex)
 	} else if (err) {
 		return err;
 	}
-	egress_empty = tc_slot_empty(standby_ifindex, BPF_TC_EGRESS);
 	err = dp_tc_attach(&dp->log, standby_ifindex, BPF_TC_EGRESS, dp->sby_egress_fd,
-			   dp->owner_map_id);
+			   dp->owner_map_id, &egress_empty);
 	if (!err)
 		err = dp_tc_attach(&dp->log, standby_ifindex, BPF_TC_INGRESS, dp->sby_ingress_fd,
-				   dp->owner_map_id);
+				   dp->owner_map_id, NULL);
 	if (err && created) { /* take back what this call made, nothing else */
 		if (egress_empty)
 			dp_tc_detach_prog(&dp->log, standby_ifindex, BPF_TC_EGRESS,
@@ -357,7 +347,7 @@ int sfo_dp_standby_detach(struct sfo_dp *dp, int standby_ifindex)
 int sfo_dp_vf_attach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex)
 {
 	__u32 slot, vf = vf_ifindex, owner, dev;
-	bool held, had_owner, had_dev, filter_empty;
+	bool held, had_owner, had_dev, filter_empty = false; /* set by dp_tc_attach() */
 	char name[IF_NAMESIZE];
 	struct sfo_pair pair;
 	int err;
@@ -379,7 +369,6 @@ int sfo_dp_vf_attach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex)
 	held = pair.vf_ifindex == vf;
 	had_owner = !err;
 	had_dev = !bpf_map_lookup_elem(dp->vf_dev_fd, &slot, &dev);
-	filter_empty = tc_slot_empty(vf_ifindex, BPF_TC_INGRESS);
 
 	/* RX first: the filter needs the pair to name the VF, and from here on
 	 * the VF's frames reach the standby. Then the devmap slot. */
@@ -392,7 +381,7 @@ int sfo_dp_vf_attach(struct sfo_dp *dp, int standby_ifindex, int vf_ifindex)
 		err = slot_set(dp, vf_ifindex, slot + 1);
 	if (!err)
 		err = dp_tc_attach(&dp->log, vf_ifindex, BPF_TC_INGRESS, dp->vf_ingress_fd,
-				   dp->owner_map_id);
+				   dp->owner_map_id, &filter_empty);
 	if (!err && map_put(dp->vf_dev_fd, &slot, &vf))
 		err = errno == E2BIG ? -ENOSPC : -errno;
 	if (err && !held) { /* take back what this call made, nothing else */

@@ -58,12 +58,15 @@ __u32 dp_map_id(int map_fd);
 
 /*
  * Attach @prog_fd as our tc filter (clsact, SFO_DP_TC_HANDLE/PRIORITY) at
- * @point of @ifindex, then read it back and check that the filter found there
- * runs @prog_fd. A filter already in our slot is replaced only if it runs one
- * of our programs (uses map @owner_map_id): -EBUSY otherwise.
+ * @point of @ifindex, and check that the filter the kernel reports having
+ * installed runs @prog_fd. A filter already in our slot is replaced only if
+ * it runs one of our programs (uses map @owner_map_id): -EBUSY otherwise.
+ * *@was_empty (if not NULL) tells whether our slot held no filter before the
+ * attempt, so that a filter found there after a later failure is the one
+ * this call attached; false when the call failed before finding out.
  */
 int dp_tc_attach(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point point, int prog_fd,
-		 __u32 owner_map_id);
+		 __u32 owner_map_id, bool *was_empty);
 
 /* Remove our filter at @point of @ifindex if it is there and runs one of our
  * programs. A missing device, hook or filter is not an error. */

@@ -109,7 +109,7 @@ int dp_tc_query(int ifindex, enum bpf_tc_attach_point point, __u32 *prog_id)
 }
 
 int dp_tc_attach(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point point, int prog_fd,
-		 __u32 owner_map_id)
+		 __u32 owner_map_id, bool *was_empty)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = point);
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = SFO_DP_TC_HANDLE,
@@ -117,6 +117,8 @@ int dp_tc_attach(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point
 	__u32 want = dp_prog_id(prog_fd), found;
 	int err;
 
+	if (was_empty)
+		*was_empty = false;
 	if (!want)
 		return -EBADF;
 	err = bpf_tc_hook_create(&hook);
@@ -125,7 +127,9 @@ int dp_tc_attach(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point
 			strerror(-err));
 		return err;
 	}
-	err = dp_tc_query(ifindex, point, &found);
+	/* A clsact qdisc made just now holds no filter: asking would cost a
+	 * round trip through the RTNL lock on the way to holding a VF. */
+	err = err ? dp_tc_query(ifindex, point, &found) : -ENOENT;
 	if (!err) {
 		if (found == want)
 			return 0;
@@ -150,6 +154,8 @@ int dp_tc_attach(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point
 		opts.flags = BPF_TC_F_REPLACE; /* an older instance of ours */
 	} else if (err != -ENOENT) {
 		return err;
+	} else if (was_empty) {
+		*was_empty = true;
 	}
 	opts.prog_fd = prog_fd;
 	err = bpf_tc_attach(&hook, &opts);
@@ -159,14 +165,18 @@ int dp_tc_attach(const struct dp_log *log, int ifindex, enum bpf_tc_attach_point
 		return err;
 	}
 	/* Trust what the kernel reports, not the return code: a filter that
-	 * silently is not there looks like a working datapath. */
-	err = dp_tc_query(ifindex, point, &found);
-	if (err || found != want) {
+	 * silently is not there looks like a working datapath. libbpf asks for
+	 * the new filter with NLM_F_ECHO and fills opts from the kernel's
+	 * echo of it (no echo: -ENOENT above), so this checks the filter the
+	 * kernel installed without another round trip. */
+	if (opts.prog_id != want || opts.handle != SFO_DP_TC_HANDLE ||
+	    opts.priority != SFO_DP_TC_PRIORITY) {
 		dp_logf(log, SFO_DP_LOG_ERR,
-			"ifindex %d %s: filter check failed after attach (%s, prog %u, want %u)",
-			ifindex, point_name(point), err ? strerror(-err) : "found", err ? 0 : found,
-			want);
-		return err ? err : -EIO;
+			"ifindex %d %s: the kernel installed filter %#x prio %u running prog %u, "
+			"want %#x prio %d running %u",
+			ifindex, point_name(point), opts.handle, opts.priority, opts.prog_id,
+			SFO_DP_TC_HANDLE, SFO_DP_TC_PRIORITY, want);
+		return -EIO;
 	}
 	return 0;
 }

@@ -69,6 +69,7 @@ cleanup() {
 		wait "$pid" 2>/dev/null
 	done
 	"$DP_CTL" -r "$PIN" -n "$G" purge >/dev/null 2>&1
+	"$DP_CTL" -r "$PIN-other" -n "$G" purge >/dev/null 2>&1
 	for ns in "$G" "$H" "$P"; do
 		ip netns del "$ns" 2>/dev/null
 	done
@@ -121,6 +122,10 @@ die() {
 
 ctl() {
 	"$DP_CTL" -r "$PIN" -n "$G" "${HOOKOPT[@]}" "$@"
+}
+
+ctl2() { # another instance of the datapath, with its own pins
+	"$DP_CTL" -r "$PIN-other" -n "$G" "${HOOKOPT[@]}" "$@"
 }
 
 stat_of() { # COUNTER
@@ -202,6 +207,10 @@ topology() {
 
 filter_on() { # DEV ingress|egress PROG
 	tc -n "$G" filter show dev "$1" "$2" | grep -q "$3"
+}
+
+tc_filters() { # DEV: its ingress and egress filters, as tc shows them
+	tc -n "$G" filter show dev "$1" ingress && tc -n "$G" filter show dev "$1" egress
 }
 
 # link_loss_test: ping at 100/s, delete the VF after 1 s; prints ping's line.
@@ -401,6 +410,22 @@ check "second pair attaches" ctl attach sby2
 check "pairs lists both" test "$(ctl pairs | wc -l)" = 2
 check "a VF held by one pair cannot join another" not ctl vf sby2 vf
 check "a standby cannot be another pair's VF" not ctl vf sby2 sby
+
+# Another instance (its own pin root, so its own maps) put its filters on
+# sby2p: they are foreign. Our attaches refuse them, take back what they
+# made and leave those filters in place.
+ip -n "$G" link set dev sby2p up && ctl2 attach sby2p || die "the other instance cannot attach"
+other=$(tc_filters sby2p)
+check "a VF whose slot runs another instance's filter is refused" \
+	fails_with "runs foreign program" ctl -v vf sby2 sby2p
+check "the refused VF is not held" test "$(ctl pair sby2)" = "vf=0 mode=standby"
+check "a standby whose slots run another instance's filters is refused" \
+	fails_with "runs foreign program" ctl -v attach sby2p
+check "the other instance's filters are left as they were" test "$(tc_filters sby2p)" = "$other"
+ctl2 purge
+check "with its clsact qdisc left empty, the VF is held" ctl vf sby2 sby2p
+check "its ingress filter runs sfo_vf_ingress" filter_on sby2p ingress sfo_vf_ingress
+ctl unvf sby2 sby2p
 ctl steer sby vf
 out=$(ping_g 20 20000)
 check "first pair still carries traffic through its VF (got $(field "$out" received)/20)" \
