@@ -945,6 +945,7 @@ static void test_late_host_port_waits_for_the_path(void **state)
 	sim_advance_ms(s, 800);
 	assert_state(s, sby, SFO_PAIR_PROBING);
 	assert_int_equal(s->nic[vf].probes, 21);
+	assert_int_equal(s->nic[vf].probe_prepares, 1); /* once, when brought up */
 	assert_int_equal(s->nic[sby].steer, 0);
 	assert_int_equal(s->nic[sby].announces, 0);
 	assert_sim_ok(s);
@@ -1032,6 +1033,7 @@ static void test_probe_path_off(void **state)
 	assert_state(s, sby, SFO_PAIR_ACTIVE);
 	assert_int_equal(s->nic[sby].steer, vf);
 	assert_int_equal(s->nic[vf].probes, 0);
+	assert_int_equal(s->nic[vf].probe_prepares, 0);
 	/* turned on by a reload: the VF serving now keeps serving */
 	assert_true(sim_reload(s, ""));
 	assert_state(s, sby, SFO_PAIR_ACTIVE);

@@ -551,9 +551,12 @@ static enum sfo_pair_state pair_evaluate(struct sfo_engine *e, struct pair *p, c
 
 	if (!pair_propagate_mtu(e, p, vf, cond, len))
 		return SFO_PAIR_UNUSABLE;
-	/* Up as soon as it may carry frames: the kernel brings the link up
-	 * while we go on. Its offloads wait until it serves (sfo_pair_reconcile):
-	 * frames it cannot offload are finished in software meanwhile. */
+	/* The RX mode before the VF is up: once up, the link comes up while we
+	 * go on, and nothing should stand between its carrier and its use. */
+	pair_propagate_rx_mode(e, p, vf);
+	/* Up as soon as it may carry frames. Its offloads wait until it serves
+	 * (sfo_pair_reconcile): frames it cannot offload are finished in
+	 * software meanwhile. */
 	if (!(vf->info.flags & SFO_AF_UP) && !vf->opened) {
 		err = e->ops->vf_open(e->ctx, vf->info.id);
 		if (err) {
@@ -561,8 +564,9 @@ static enum sfo_pair_state pair_evaluate(struct sfo_engine *e, struct pair *p, c
 			return SFO_PAIR_UNUSABLE;
 		}
 		vf->opened = true;
+		if (p->probe_path && !p->path_proven && e->ops->probe_path && e->ops->probe_prepare)
+			e->ops->probe_prepare(e->ctx, p->standby->info.id, vf->info.id);
 	}
-	pair_propagate_rx_mode(e, p, vf);
 	if (!(vf->info.flags & SFO_AF_UP))
 		return SFO_PAIR_BINDING;
 	vf->opened = true; /* up, by us or already: a later "down" means leaving */

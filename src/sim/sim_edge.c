@@ -378,6 +378,25 @@ static int op_probe_path(void *ctx, uint32_t sby, uint32_t vf)
 	return 0;
 }
 
+static void op_probe_prepare(void *ctx, uint32_t sby, uint32_t vf)
+{
+	struct sim *s = ctx;
+	struct sim_nic *st = nic(s, sby);
+	struct sim_nic *n = nic(s, vf);
+
+	if (s->crashed || !st || !n)
+		return;
+	if (n->held_by != sby)
+		violate(s, "%s prepared for probing but not held by %s", n->info.name,
+			st->info.name);
+	if (!(n->info.flags & SFO_AF_UP))
+		violate(s, "%s prepared for probing before it was brought up", n->info.name);
+	if (probing_off(s, st))
+		violate(s, "%s prepared for probing with probe-path off", n->info.name);
+	trace(s, "  get ready to probe through %s", n->info.name);
+	n->probe_prepares++;
+}
+
 static void op_probe_stop(void *ctx, uint32_t sby, uint32_t vf)
 {
 	struct sim *s = ctx;
@@ -445,6 +464,7 @@ static const struct sfo_ops sim_ops = {
 	.vf_released = op_vf_released,
 	.vf_tally = op_vf_tally,
 	.probe_path = op_probe_path,
+	.probe_prepare = op_probe_prepare,
 	.probe_stop = op_probe_stop,
 	.log = op_log,
 };

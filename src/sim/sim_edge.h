@@ -43,9 +43,10 @@ struct sim_nic {
 	bool rx_given; /* as a VF: given an RX mode (taken or refused) since it was held */
 	uint32_t offloads_set;
 	unsigned int announces;
-	unsigned int probes;	  /* as a VF: probes sent through it */
-	bool probing;		  /* as a VF: probe_path called, probe_stop owed */
-	bool answer_due;	  /* as a VF: an answer to its probe is on its way */
+	unsigned int probes;	     /* as a VF: probes sent through it */
+	unsigned int probe_prepares; /* as a VF: probe_prepare calls */
+	bool probing;		     /* as a VF: probe_path called, probe_stop owed */
+	bool answer_due;	     /* as a VF: an answer to its probe is on its way */
 	bool proven;		  /* as a VF: answered (or nothing to probe) since carrier came */
 	bool served_before_crash; /* as a VF: steered to when the daemon crashed */
 	bool released;		  /* as a VF: the administrator released it (kept across a crash) */

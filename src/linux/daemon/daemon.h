@@ -126,6 +126,8 @@ void netevents_standby_mcast(struct daemon *d, int ifindex);
 /* pathprobe.c: prove the path through a VF (ops->probe_path) */
 /* Send a probe through @vf to @standby's neighbours; 0, -ENOENT (nothing to
  * probe) or a negative errno. */
+/* the socket and whom to ask, before the first pathprobe_send needs them */
+void pathprobe_prepare(struct daemon *d, int standby, int vf);
 int pathprobe_send(struct daemon *d, int standby, int vf);
 void pathprobe_stop(struct daemon *d, int vf);
 /* Whether @fd is a probe's; reads its answers (reported to the engine). */

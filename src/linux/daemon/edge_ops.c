@@ -206,6 +206,7 @@ static void op_vf_release(void *ctx, uint32_t sby, uint32_t vf)
 	struct held_vf *h;
 	int cur = 0, ret;
 
+	pathprobe_stop(d, (int)vf); /* prepared (probe_prepare), never started */
 	if (disarmed(d))
 		return;
 	if (sfo_dp_get_pair(d->dp, (int)sby, &cur, NULL) == 0 && cur == (int)vf) {
@@ -359,6 +360,14 @@ static int op_probe_path(void *ctx, uint32_t sby, uint32_t vf)
 	return pathprobe_send(d, (int)sby, (int)vf);
 }
 
+static void op_probe_prepare(void *ctx, uint32_t sby, uint32_t vf)
+{
+	struct daemon *d = ctx;
+
+	if (!disarmed(d))
+		pathprobe_prepare(d, (int)sby, (int)vf);
+}
+
 /* Also when disarmed: the socket is ours, nothing of the guest's. */
 static void op_probe_stop(void *ctx, uint32_t sby, uint32_t vf)
 {
@@ -436,6 +445,7 @@ const struct sfo_ops sfo_linux_ops = {
 	.vf_released = op_vf_released,
 	.vf_tally = op_vf_tally,
 	.probe_path = op_probe_path,
+	.probe_prepare = op_probe_prepare,
 	.probe_stop = op_probe_stop,
 	.log = op_log,
 };

@@ -145,20 +145,24 @@ static int gather(struct daemon *d, int standby, struct probe_facts *f)
 	return 0;
 }
 
-int pathprobe_send(struct daemon *d, int standby, int vf)
+/* The spell's socket and facts, gathered now if missing or stale: NULL with
+ * *err set when there is nobody to ask (-ENOENT) or they cannot be had. */
+static struct path_probe *probe_ready(struct daemon *d, int standby, int vf, int *err)
 {
 	struct path_probe *pp = probe_of(d, vf);
 	struct probe_facts facts;
 	uint64_t t = mono_ns();
 	int ret;
 
-	/* gathered at a spell's first probe, again only once stale */
+	/* gathered at a spell's start, again only once stale */
 	if (!pp || mono_ns() - pp->facts.gathered_ns >= PROBE_FACTS_TTL_NS) {
 		ret = gather(d, standby, &facts);
 		if (ret == -ENOENT) /* nobody to ask: the engine uses the VF unproven */
 			pathprobe_stop(d, vf);
-		if (ret < 0)
-			return ret;
+		if (ret < 0) {
+			*err = ret;
+			return NULL;
+		}
 		if (pp)
 			pp->facts = facts;
 		t = dlog_step(t, "if%d: probe: neighbours and addresses", vf);
@@ -166,13 +170,31 @@ int pathprobe_send(struct daemon *d, int standby, int vf)
 	if (!pp) {
 		pp = probe_add(d, standby, vf, &facts);
 		if (!pp) {
-			ret = -errno;
+			*err = -errno;
 			dlog(SFO_LOG_WARN, "if%d: cannot listen for answers: %s", vf,
-			     strerror(-ret));
-			return ret;
+			     strerror(errno));
+			return NULL;
 		}
-		t = dlog_step(t, "if%d: probe: socket", vf);
+		dlog_step(t, "if%d: probe: socket", vf);
 	}
+	return pp;
+}
+
+void pathprobe_prepare(struct daemon *d, int standby, int vf)
+{
+	int err;
+
+	probe_ready(d, standby, vf, &err);
+}
+
+int pathprobe_send(struct daemon *d, int standby, int vf)
+{
+	struct path_probe *pp;
+	int ret;
+
+	pp = probe_ready(d, standby, vf, &ret);
+	if (!pp)
+		return ret;
 	ret = sfo_probe_send(pp->probe, pp->facts.mac, pp->facts.addrs, pp->facts.n_addrs,
 			     pp->facts.targets, pp->facts.n_targets);
 	if (ret == -ENOENT) { /* neighbours, but no address of ours to ask them from */
