@@ -87,6 +87,14 @@ def goals(runs_path):
             len(errs), "; ".join(sorted({r["error"] for r in errs}))))
 
 
+def daemon_sched(pid):
+    """The daemon's scheduling, as the header records it: "fifo/10" or "other"."""
+    policy = os.sched_getscheduler(pid)
+    if policy == os.SCHED_FIFO:
+        return f"fifo/{os.sched_getparam(pid).sched_priority}"
+    return "other" if policy == os.SCHED_OTHER else str(policy)
+
+
 def perf_in_tracefs(*perf_args):
     """perf with a tracefs of its own (a private mount namespace)."""
     return ["unshare", "-m", "sh", "-c", 'mount -t tracefs nodev /sys/kernel/tracing && '
@@ -123,6 +131,7 @@ def main():
         b.wait_active()
         b.ping(b.g)
         hook = "on" if "close hook on" in b.daemon.log() else "unavailable"
+        sched = daemon_sched(b.daemon.proc.pid)
         perf = None
         if a.p:
             perf = b.start(None, perf_in_tracefs("record", "-q", "-k", "mono", "-e",
@@ -143,7 +152,7 @@ def main():
                     die("perf script failed")
             os.remove(b.path("drops.data"))
         print(f"# switch.py {time.strftime('%Y-%m-%dT%H:%M:%S%z')} {os.uname().release} "
-              f"nproc={os.cpu_count()} close-hook={hook} elapsed={elapsed:.0f}s", flush=True)
+              f"nproc={os.cpu_count()} close-hook={hook} daemon-sched={sched} elapsed={elapsed:.0f}s", flush=True)
         summarize.main(["summarize.py", "switch", runs])
         goals(runs)
         if a.p:

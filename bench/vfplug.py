@@ -13,6 +13,12 @@ MAC, and the first UDP datagram to --data-port, arrived on hvf0 (= left the
 guest through the new VF). One JSON line on stdout. Times: CLOCK_REALTIME
 ns, plus the CLOCK_MONOTONIC reading at the hot-plug (to line up with the
 daemon's log).
+
+The link monitors' times are their wake-ups (netlink carries no kernel
+timestamp), so this process runs at real-time priority OBSERVER_PRIORITY,
+above the daemon's (realtime-priority, default 10): otherwise the streams'
+load, or a real-time daemon, delays the observers, and every time measured
+from "RUNNING" shrinks by that delay.
 """
 import argparse
 import ctypes
@@ -26,6 +32,8 @@ import threading
 import time
 
 from capture import Capture, ethertype_name
+
+OBSERVER_PRIORITY = 50
 
 RTM_NEWLINK = 16
 NLM_F_REQUEST = 1
@@ -172,6 +180,9 @@ def main():
     # the host end as a bridge port: when does the bridge forward its frames?
     hmon = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
     hmon.bind((0, RTMGRP_LINK))
+    # the watcher threads inherit it; the commands above ran before
+    os.sched_setscheduler(0, os.SCHED_FIFO | os.SCHED_RESET_ON_FORK,
+                          os.sched_param(OBSERVER_PRIORITY))
     if a.wait_go:
         print("ready", flush=True)
         sys.stdin.readline()
