@@ -8,6 +8,7 @@ tests and benches: what they share lives here once.
   ndishost   sfo-ndis-host (the Windows edge on the NDIS emulation) in a namespace
   files      the reports the tools we start leave in files
   timeline   measurements on a common grid of time bins
+  stats      median of paired ratios with its confidence interval, goal verdicts
   svg        the timeline picture, one panel per mode
   table      the text table printed at the end of a run
   document   the JSON document's envelope

@@ -14,7 +14,7 @@ import xml.dom.minidom
 
 sys.dont_write_bytecode = True
 
-from sfolabkit import cpio, document, files, guest, inf, proc, svg, table, tap, timeline
+from sfolabkit import cpio, document, files, guest, inf, proc, stats, svg, table, tap, timeline
 
 T0 = 1_700_000_000 * 10**9
 
@@ -376,6 +376,49 @@ class CpioTest(unittest.TestCase):
         self.assertEqual(len(data) % 4, 0)
         # the parent directory is in the archive before its file
         self.assertLess(data.index(b"a\0"), data.index(b"a/b\0"))
+
+
+class StatsTest(unittest.TestCase):
+    """The paired-ratio verdicts of bench/datapath.py: the median's CI from order
+    statistics, the goal verdict, and the receiver's steady rate."""
+
+    def test_ci_ranks_match_the_sign_test_tables(self):
+        # 95 %: n=6 -> 1st..6th, n=10 -> 2nd..9th, n=20 -> 6th..15th, n=30 -> 10th..21st,
+        # n=100 -> 40th..61st (values 1..n, shuffled: the order must not matter)
+        for n, lo, hi, cover in ((6, 1, 6, 0.96875), (10, 2, 9, 0.978515625),
+                                 (20, 6, 15, 0.9586105), (30, 10, 21, 0.9572261),
+                                 (100, 40, 61, 0.9647998)):
+            vals = [(i * 37) % n + 1 for i in range(n)]
+            self.assertEqual(sorted(vals), list(range(1, n + 1)))
+            m, a, b, c = stats.median_ci(vals)
+            self.assertEqual((m, a, b), ((n + 1) / 2, lo, hi), n)
+            self.assertAlmostEqual(c, cover, places=6)
+
+    def test_too_few_for_an_interval(self):
+        self.assertEqual(stats.median_ci([0.9, 1.1, 1.0, 0.95, 1.05]), (1.0, None, None, 0.0))
+        # a lower level needs fewer: 80 % from 4 values (1 - 2/16 = 0.875)
+        self.assertEqual(stats.median_ci([4, 1, 3, 2], level=0.8), (2.5, 1, 4, 0.875))
+        with self.assertRaises(ValueError):
+            stats.median_ci([])
+        with self.assertRaises(ValueError):
+            stats.median_ci([1, 2], level=1.0)
+
+    def test_verdict(self):
+        self.assertEqual(stats.verdict(0.98, 1.02, 0.98), "met")  # the bound on the goal
+        self.assertEqual(stats.verdict(0.90, 0.9799, 0.98), "missed")
+        self.assertEqual(stats.verdict(0.9712, 1.0234, 0.98),
+                         "not resolved (CI 0.971-1.023)")
+        self.assertEqual(stats.verdict(None, None, 0.95), "not resolved (too few pairs)")
+
+    def test_steady_rate_uses_whole_bins_after_the_warm_up(self):
+        bins = [0, 5, 9, 10, 10, 10, 10, 12, 10, 10, 10, 10, 4]
+        # first packet at 13 ms, 20 ms warm-up: bins from 40 ms (index 4); last packet at
+        # 124 ms: its bin (index 12) is partial; bins 4..11 hold 82 packets in 80 ms
+        self.assertEqual(stats.steady_rate(bins, 10, 13.0, 124.5, 20), 1025.0)
+        # nothing whole left
+        self.assertIsNone(stats.steady_rate(bins, 10, 13.0, 45.0, 20))
+        # a last time beyond the timeline (its last bin clamped) counts no missing bin
+        self.assertEqual(stats.steady_rate([10, 10, 10], 10, 0.0, 500.0, 0), 1000.0)
 
 
 if __name__ == "__main__":
