@@ -32,8 +32,8 @@ interval of the median paired ratio lies at or above the goal, "missed" when
 it lies below, else "not resolved" (at least 6 rounds give an interval).
 For a decisive UDP measurement, short runs and many pairs (bench/README.md):
   labkit/run bench/datapath.py --tests udp_tx,udp_rx -t 0.5 -n 1000 -o DIR
-(~2.6 s per round, ~45 min; the CI is about +-2.5 SD/sqrt(N) of the paired
-ratios: +-1 % at the SD of 0.12-0.14 seen so far).
+(~2.6 s per round, ~45 min; the CI is about +-2.5 spread/sqrt(N) of the paired
+ratios: +-1 % at the spread of 0.12 seen in 0.5 s runs on a shared machine).
 Environment: SFO_BUILD (default: the checkout's build/).
 Exit status: 0 measured (goals met or not), 1 error, 2 usage.
 """
