@@ -15,10 +15,12 @@ ns, plus the CLOCK_MONOTONIC reading at the hot-plug (to line up with the
 daemon's log).
 
 The link monitors' times are their wake-ups (netlink carries no kernel
-timestamp), so this process runs at real-time priority OBSERVER_PRIORITY,
-above the daemon's (realtime-priority, default 10): otherwise the streams'
-load, or a real-time daemon, delays the observers, and every time measured
-from "RUNNING" shrinks by that delay.
+timestamp), so they run in a process of their own at real-time priority
+OBSERVER_PRIORITY, above the daemon's (realtime-priority, default 10), and
+with nothing else to do: otherwise the streams' load, a real-time daemon or
+this process's own capture loop delays them, and every time measured from
+"RUNNING" shrinks by that delay. The capture (kernel timestamps) stays at
+normal priority, so that reading 40 kpps does not take a CPU from the guest.
 """
 import argparse
 import ctypes
@@ -26,9 +28,9 @@ import json
 import os
 import socket
 import struct
+import select
 import subprocess
 import sys
-import threading
 import time
 
 from capture import Capture, ethertype_name
@@ -128,31 +130,58 @@ def parse_links(buf):
         off += (ln + 3) & ~3
 
 
-def watch_links(mon, name, result, until):
-    """Thread: CLOCK_REALTIME (on wake-up) of the first RTM_NEWLINK of @name ("new"),
-    the first with IFF_UP ("up"), with IFF_RUNNING ("running"), and, for a bridge
-    port, the first in state forwarding ("fwd")."""
-    mon.settimeout(0.05)
-    while time.monotonic() < until and not ("running" in result or "fwd" in result):
-        try:
-            buf = mon.recv(65536)
-        except socket.timeout:
-            continue
-        except OSError:
-            return
+def watch_links(socks, until):
+    """CLOCK_REALTIME (on wake-up) of the first RTM_NEWLINK of each watched
+    name ("new"), the first with IFF_UP ("up"), with IFF_RUNNING ("running"),
+    and, for a bridge port, the first in state forwarding ("fwd"). @socks maps
+    a socket to (name, result dict); returns when each saw what it waits for."""
+    def done(result):
+        return "running" in result or "fwd" in result
+    while time.monotonic() < until and not all(done(r) for _, r in socks.values()):
+        ready, _, _ = select.select(list(socks), [], [], 0.05)
         now = time.time_ns()
-        for family, flags, ifname, state in parse_links(buf):
-            if ifname != name:
-                continue
-            result.setdefault("new", now)
-            if family == AF_BRIDGE:
-                if state == BR_STATE_FORWARDING:
-                    result.setdefault("fwd", now)
-                continue
-            if flags & IFF_UP:
-                result.setdefault("up", now)
-            if flags & IFF_RUNNING:
-                result.setdefault("running", now)
+        for mon in ready:
+            name, result = socks[mon]
+            for family, flags, ifname, state in parse_links(mon.recv(65536)):
+                if ifname != name:
+                    continue
+                result.setdefault("new", now)
+                if family == AF_BRIDGE:
+                    if state == BR_STATE_FORWARDING:
+                        result.setdefault("fwd", now)
+                    continue
+                if flags & IFF_UP:
+                    result.setdefault("up", now)
+                if flags & IFF_RUNNING:
+                    result.setdefault("running", now)
+
+
+def start_observer(socks, until):
+    """Forks the link watchers' process (real-time, see the top); returns
+    a function that waits for it and gives back each socket's results."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            os.close(r)
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(OBSERVER_PRIORITY))
+            watch_links(socks, until)
+            with os.fdopen(w, "w") as f:
+                json.dump([socks[m][1] for m in socks], f)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+
+    def results():
+        with os.fdopen(r) as f:
+            text = f.read()
+        _, status = os.waitpid(pid, 0)
+        if status or not text:
+            raise RuntimeError("the link watchers' process failed (status %d)" % status)
+        return json.loads(text)
+    return results
 
 
 def main():
@@ -180,12 +209,6 @@ def main():
     # the host end as a bridge port: when does the bridge forward its frames?
     hmon = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
     hmon.bind((0, RTMGRP_LINK))
-    # the watcher threads inherit it; the commands above ran before
-    os.sched_setscheduler(0, os.SCHED_FIFO | os.SCHED_RESET_ON_FORK,
-                          os.sched_param(OBSERVER_PRIORITY))
-    # a watcher woken by its message waits for the GIL while the capture loop
-    # holds it: hand it over after 0.1 ms, not the default 5 ms
-    sys.setswitchinterval(0.0001)
     if a.wait_go:
         print("ready", flush=True)
         sys.stdin.readline()
@@ -199,65 +222,50 @@ def main():
             pass
         sock.setblocking(True)
     until = time.monotonic() + a.timeout + 0.5
-    seen = {}
-    watcher = threading.Thread(target=watch_links, args=(mon, b"vf0", seen, until), daemon=True)
-    watcher.start()
-    hseen = {}
-    hwatcher = threading.Thread(target=watch_links, args=(hmon, a.host_end.encode(), hseen, until),
-                                daemon=True)
-    hwatcher.start()
+    observer = start_observer({mon: (b"vf0", {}), hmon: (a.host_end.encode(), {})}, until)
+    mon.close()
+    hmon.close()
 
     t0, t0_mono, t1 = move_to_netns(ifindex, ns_fd)
     os.close(ns_fd)
-    for _ in range(100):
-        if "new" in seen:
-            break
-        time.sleep(0.001)
-    t_nl = seen.get("new")
 
-    out = {"t0_real_ns": t0, "t0_mono_ns": t0_mono, "move_call_ms": (t1 - t0) / 1e6,
-           "guest_newlink_ms": (t_nl - t0) / 1e6 if t_nl else None,
-           "first_any_ms": None, "first_any_kind": None, "first_data_ms": None,
-           "first_data_after_ms": None, "first_data_from_newlink_ms": None,
-           "first_any_from_newlink_ms": None,
-           "frames_before_data": 0}
     deadline = time.monotonic() + a.timeout
-    data_ts = []
+    first_any, first_data, data_ts, frames_before_data = None, None, [], 0
     while True:
         f = cap.next_from(mac, deadline)   # from the guest, not towards it
         if f is None:
             break
         ts, etype, data = f
-        kind = ethertype_name(etype)
-        if out["first_any_ms"] is None:
-            out["first_any_ms"] = (ts - t0) / 1e6
-            out["first_any_kind"] = kind
-            if t_nl:
-                out["first_any_from_newlink_ms"] = (ts - t_nl) / 1e6
+        if first_any is None:
+            first_any = (ts, ethertype_name(etype))
         is_data = (etype == 0x0800 and len(data) >= 38 and data[23] == 17 and
                    struct.unpack_from("!H", data, 14 + (data[14] & 0x0F) * 4 + 2)[0] == a.data_port)
         if is_data:
             data_ts.append(ts)
-            if out["first_data_ms"] is None:
-                out["first_data_ms"] = (ts - t0) / 1e6
-                out["first_data_after_ms"] = (ts - t1) / 1e6
-                if t_nl:
-                    out["first_data_from_newlink_ms"] = (ts - t_nl) / 1e6
+            if first_data is None:
+                first_data = ts
                 # keep watching a little: which frames came before the bridge forwarded?
                 deadline = min(deadline, time.monotonic() + 0.03)
-        elif out["first_data_ms"] is None:
-            out["frames_before_data"] += 1
+        elif first_data is None:
+            frames_before_data += 1
     cap.close()
-    watcher.join(max(0.0, until - time.monotonic()))
-    hwatcher.join(max(0.0, until - time.monotonic()))
-    mon.close()
-    hmon.close()
+    seen, hseen = observer()
 
-    def rel(t):
-        return (t - t0) / 1e6 if t else None
-    out["guest_up_ms"] = rel(seen.get("up"))
-    out["guest_running_ms"] = rel(seen.get("running"))
-    out["host_port_forwarding_ms"] = rel(hseen.get("fwd"))
+    def rel(t, since=t0):
+        return (t - since) / 1e6 if t and since else None
+    t_nl = seen.get("new")
+    out = {"t0_real_ns": t0, "t0_mono_ns": t0_mono, "move_call_ms": (t1 - t0) / 1e6,
+           "guest_newlink_ms": rel(t_nl),
+           "first_any_ms": rel(first_any and first_any[0]),
+           "first_any_kind": first_any and first_any[1],
+           "first_data_ms": rel(first_data),
+           "first_data_after_ms": rel(first_data, t1),
+           "first_data_from_newlink_ms": rel(first_data, t_nl),
+           "first_any_from_newlink_ms": rel(first_any and first_any[0], t_nl),
+           "frames_before_data": frames_before_data,
+           "guest_up_ms": rel(seen.get("up")),
+           "guest_running_ms": rel(seen.get("running")),
+           "host_port_forwarding_ms": rel(hseen.get("fwd"))}
     fwd = hseen.get("fwd")
     # data frames that reached hvf0 before its bridge port forwarded (the bridge
     # drops them); notification times are user-space wake-ups, so approximate
