@@ -6,6 +6,7 @@
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +109,7 @@ struct feature_table {
 	int index[N_MAPPED];
 };
 
-static int load_feature_table(const char *ifname, struct feature_table *ft)
+static int read_feature_table(const char *ifname, struct feature_table *ft)
 {
 	struct ethtool_sset_info *sset;
 	struct ethtool_gstrings *strings;
@@ -153,6 +154,35 @@ static int load_feature_table(const char *ifname, struct feature_table *ft)
 	}
 	free(strings);
 	return ret;
+}
+
+/*
+ * The kernel's feature names are one table for all devices (ETH_SS_FEATURES
+ * is not per device) and do not change while it runs: read once, through
+ * the first device asked about, and reused. That spares two ioctls, each
+ * waiting for the RTNL lock, every time a device's offloads are read or set.
+ */
+static _Atomic(struct feature_table *) known_table;
+
+static int load_feature_table(const char *ifname, struct feature_table *ft)
+{
+	struct feature_table *known = atomic_load(&known_table), *fresh;
+	int ret;
+
+	if (known) {
+		*ft = *known;
+		return 0;
+	}
+	ret = read_feature_table(ifname, ft);
+	if (ret < 0)
+		return ret;
+	fresh = malloc(sizeof(*fresh));
+	if (!fresh)
+		return 0; /* read again next time */
+	*fresh = *ft;
+	if (!atomic_compare_exchange_strong(&known_table, &known, fresh))
+		free(fresh); /* another thread stored the same table first */
+	return 0;
 }
 
 static bool bit_set(const struct ethtool_gfeatures *gf, int idx, bool active)

@@ -88,12 +88,33 @@ static void test_offloads_round_trip(void **state)
 	NDT_SH("ip link del ndt-o0");
 }
 
+/* The feature names are read once for all devices: what a device of another
+ * kind then reports is its own, not the first device's. */
+static void test_offloads_of_another_kind(void **state)
+{
+	uint32_t sup = 0, act = 0;
+	(void)state;
+
+	ndt_veth("ndt-k0", "ndt-k1");
+	assert_int_equal(sfo_ethtool_get_offloads("ndt-k0", &sup, &act), 0);
+	assert_true(sup & SFO_OFF_RX_CSUM);
+	assert_false(act & SFO_OFF_GRO); /* veth's default */
+	NDT_SH("ip link add ndt-kb type bridge");
+	assert_int_equal(sfo_ethtool_get_offloads("ndt-kb", &sup, &act), 0);
+	assert_false(sup & SFO_OFF_RX_CSUM); /* "rx-checksumming: off [fixed]" */
+	assert_true(act & SFO_OFF_GRO);
+	assert_true(act & SFO_OFF_TX_CSUM);
+	NDT_SH("ip link del ndt-kb");
+	NDT_SH("ip link del ndt-k0");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_drvinfo),
 		cmocka_unit_test(test_perm_addr),
 		cmocka_unit_test(test_offloads_round_trip),
+		cmocka_unit_test(test_offloads_of_another_kind),
 	};
 
 	return NDT_RUN("netdev-ethtool", tests);
