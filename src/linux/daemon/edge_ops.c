@@ -296,12 +296,15 @@ static int op_vf_set_offloads(void *ctx, uint32_t vf, uint32_t offloads)
 	struct daemon *d = ctx;
 	char name[IF_NAMESIZE + 8];
 	uint32_t active;
+	uint64_t t;
 	int ret;
 
 	if (disarmed(d))
 		return 0;
+	t = mono_ns();
 	ret = sfo_ethtool_set_offloads(ifname_of(d, (int)vf, name, sizeof(name)), SFO_OFF_ALL,
 				       offloads, &active);
+	dlog_step(t, "%s: offloads", name);
 	if (ret < 0)
 		dlog(SFO_LOG_WARN, "%s: cannot set offloads: %s", name, strerror(-ret));
 	return ret;
