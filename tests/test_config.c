@@ -62,6 +62,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->probe_path, 1);
 	assert_int_equal(cfg->probe_interval_ms, SFO_PROBE_INTERVAL_MS_DEFAULT);
 	assert_int_equal(cfg->probe_timeout_ms, SFO_PROBE_TIMEOUT_MS_DEFAULT);
+	assert_int_equal(cfg->realtime_priority, 10);
 	assert_int_equal(cfg->n_standby_drivers, 1);
 	assert_string_equal(cfg->standby_drivers[0], "virtio_net");
 	assert_int_equal(cfg->n_vf_drivers, 0);
@@ -187,6 +188,31 @@ static void test_probe_options(void **state)
 		     "x.conf:2: probe-interval-ms must be 1..60000, got '0'");
 	expect_error("probe-timeout-ms = 60001\n",
 		     "x.conf:1: probe-timeout-ms must be 0..60000, got '60001'");
+}
+
+static void test_realtime_priority(void **state)
+{
+	struct sfo_config *cfg;
+
+	(void)state;
+	cfg = parse_ok("[global]\nrealtime-priority = 0\n");
+	assert_int_equal(cfg->realtime_priority, 0);
+	sfo_config_free(cfg);
+	cfg = parse_ok("realtime-priority = 99\n");
+	assert_int_equal(cfg->realtime_priority, SFO_REALTIME_PRIORITY_MAX);
+	sfo_config_free(cfg);
+	cfg = parse_ok("realtime-priority = 1\n[standby eth0]\n");
+	assert_int_equal(cfg->realtime_priority, 1);
+	sfo_config_free(cfg);
+
+	expect_error("realtime-priority = 100\n",
+		     "x.conf:1: realtime-priority must be 0..99, got '100'");
+	expect_error("realtime-priority = -1\n",
+		     "x.conf:1: realtime-priority must be 0..99, got '-1'");
+	expect_error("realtime-priority = fifo\n",
+		     "x.conf:1: realtime-priority must be 0..99, got 'fifo'");
+	expect_error("[standby eth0]\nrealtime-priority = 10\n",
+		     "x.conf:2: key 'realtime-priority' not allowed in [standby eth0]");
 }
 
 static void test_standby_lookup_exact(void **state)
@@ -784,6 +810,7 @@ int main(void)
 		cmocka_unit_test(test_global_keys),
 		cmocka_unit_test(test_standby_section),
 		cmocka_unit_test(test_probe_options),
+		cmocka_unit_test(test_realtime_priority),
 		cmocka_unit_test(test_standby_lookup_exact),
 		cmocka_unit_test(test_managed_values),
 		cmocka_unit_test(test_comments_and_whitespace),

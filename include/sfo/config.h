@@ -25,6 +25,10 @@
 #define SFO_PROBE_INTERVAL_MS_DEFAULT 50
 #define SFO_PROBE_TIMEOUT_MS_DEFAULT  3000
 #define SFO_PROBE_SLOW_MS	      1000
+/* realtime-priority: 0 normal scheduling, 1..99 SCHED_FIFO at that priority
+ * (Linux daemon only). The default stays below threaded IRQ handlers (50). */
+#define SFO_REALTIME_PRIORITY_DEFAULT 10
+#define SFO_REALTIME_PRIORITY_MAX     99
 
 /* A PCI vendor:device pair; with any_device set ("8086:*") device is ignored. */
 struct sfo_pci_id {
@@ -58,6 +62,9 @@ struct sfo_config {
 	unsigned int probe_path; /* prove the path through a VF before using it */
 	unsigned int probe_interval_ms;
 	unsigned int probe_timeout_ms;
+	/* SCHED_FIFO priority of the event loop, 0 for none; only the Linux
+	 * daemon applies it */
+	unsigned int realtime_priority;
 
 	char (*standby_drivers)[SFO_DRIVER_MAX]; /* default: "virtio_net" */
 	size_t n_standby_drivers;

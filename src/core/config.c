@@ -330,6 +330,11 @@ bad:
 		.standby_off = offsetof(struct sfo_standby_options, field),                  \
 	}
 #define NUMBER(key, field, maxval) OPTION(key, field, set_number, 0, maxval)
+#define GLOBAL_NUMBER(key, field, maxval)                                                    \
+	{                                                                                    \
+		.name = key, .scope = IN_GLOBAL, .set = set_number, .min = 0, .max = maxval, \
+		.global_off = offsetof(struct sfo_config, field),                            \
+	}
 
 static const struct key_def keys[] = {
 	{ .name = "manage", .scope = IN_GLOBAL, .set = set_manage },
@@ -343,6 +348,7 @@ static const struct key_def keys[] = {
 	OPTION("probe-path", probe_path, set_flag, 0, 1),
 	OPTION("probe-interval-ms", probe_interval_ms, set_number, 1, SFO_INTERVAL_MS_MAX),
 	NUMBER("probe-timeout-ms", probe_timeout_ms, SFO_INTERVAL_MS_MAX),
+	GLOBAL_NUMBER("realtime-priority", realtime_priority, SFO_REALTIME_PRIORITY_MAX),
 };
 
 /* --- standbys by name (config_index.c) --- */

@@ -18,4 +18,5 @@ void sfo_config_defaults(struct sfo_config *cfg)
 	cfg->probe_path = 1;
 	cfg->probe_interval_ms = SFO_PROBE_INTERVAL_MS_DEFAULT;
 	cfg->probe_timeout_ms = SFO_PROBE_TIMEOUT_MS_DEFAULT;
+	cfg->realtime_priority = SFO_REALTIME_PRIORITY_DEFAULT;
 }
