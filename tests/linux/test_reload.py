@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Configuration reload (SIGHUP) and --check-config: only a regular file is read (a FIFO
 would block the daemon for ever), and the largest configuration there can be (1 MiB,
-58254 [standby] sections) neither stalls the event loop nor takes long to check."""
+58254 [standby] sections) neither stalls the event loop nor takes long to check.
+realtime-priority at start and on reload: SCHED_FIFO at the configured priority (10 by
+default), SCHED_OTHER with 0; refused without CAP_SYS_NICE (a warning, the daemon
+serves); RLIMIT_RTTIME exceeded (SIGXCPU): back to SCHED_OTHER until the next reload."""
 
 import os
 import signal
@@ -16,6 +19,7 @@ from sfo_it import BIN, IntegrationTest
 from sfolabkit.proc import LabError
 
 BASE_CONF = "[global]\nvf-drivers = veth\n[standby sby]\n"
+SCHED_OTHER, SCHED_FIFO = 0, 1
 MANY = 58254  # 18-byte sections in SFO_CONFIG_FILE_MAX (1 MiB), with BASE_CONF
 
 
@@ -24,6 +28,13 @@ def big_conf():
     body = "".join(f"[standby x{i:06d}]\n" for i in range(MANY))
     text = BASE_CONF + body
     return text[:len(BASE_CONF) + (1024 * 1024 - len(BASE_CONF)) // 18 * 18]
+
+
+def sched_of(pid):
+    """(policy, real-time priority) of pid: fields 41 and 40 of /proc/PID/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()  # fields[0] is field 3
+    return int(fields[41 - 3]), int(fields[40 - 3])
 
 
 class ReloadTest(IntegrationTest):
@@ -70,6 +81,70 @@ class ReloadTest(IntegrationTest):
             f.write(BASE_CONF)
         d.proc.send(signal.SIGHUP)
         self.wait_log(d, "configuration reloaded", 5.0)
+
+    def reload(self, d, conf):
+        """Writes conf and sends SIGHUP; returns once the daemon logged the reload."""
+        done = d.log().count("configuration reloaded")
+        with open(d.conf, "w") as f:
+            f.write(conf)
+        d.proc.send(signal.SIGHUP)
+        sfo_it.wait_until(lambda: d.log().count("configuration reloaded") > done, 5.0, 0.05,
+                          "configuration reloaded")
+
+    def daemon_through(self, wrapper, conf=None):
+        """A daemon started through wrapper (a command that execs the daemon's argv)."""
+        d = self.daemon(start=False, conf=conf)
+        d.spawn = lambda argv, ns, **kw: self.topo.start(ns, wrapper + argv, **kw)
+        d.start()
+        return d
+
+    def test_realtime_priority_default_and_reload(self):
+        d = self.active_vf_setup()
+        self.assertEqual(sched_of(d.proc.pid), (SCHED_FIFO, 10))
+        self.assertIn("scheduling: SCHED_FIFO priority 10 (realtime-priority), at most 200000 us "
+                      "of CPU without sleeping (RLIMIT_RTTIME)", d.log())
+        self.reload(d, BASE_CONF.replace("[global]\n", "[global]\nrealtime-priority = 20\n"))
+        self.assertEqual(sched_of(d.proc.pid), (SCHED_FIFO, 20))
+        self.reload(d, BASE_CONF.replace("[global]\n", "[global]\nrealtime-priority = 0\n"))
+        self.assertEqual(sched_of(d.proc.pid), (SCHED_OTHER, 0))
+        self.assertIn("scheduling: SCHED_OTHER (realtime-priority = 0)", d.log())
+        self.topo.vf_host_side_down("vf0")
+        d.wait_state("fallback", 2.0, vf="vf0")
+
+    def test_realtime_priority_0_at_start(self):
+        d = self.daemon(conf=BASE_CONF.replace("[global]\n",
+                                               "[global]\nrealtime-priority = 0\n"))
+        self.assertEqual(sched_of(d.proc.pid), (SCHED_OTHER, 0))
+
+    def test_realtime_refused_without_cap_sys_nice(self):
+        """Neither CAP_SYS_NICE nor RLIMIT_RTPRIO: a warning naming both and the key, and
+        the daemon serves at normal priority."""
+        d = self.daemon_through(["prlimit", "--rtprio=0:0", "--", "setpriv",
+                                 "--inh-caps=-sys_nice", "--bounding-set=-sys_nice", "--"])
+        self.assertEqual(sched_of(d.proc.pid), (SCHED_OTHER, 0))
+        self.assertIn("cannot run at real-time priority 10 (realtime-priority in [global]): "
+                      "no CAP_SYS_NICE and RLIMIT_RTPRIO is 0; going on with normal "
+                      "scheduling", d.log())
+        self.topo.add_vf("vf0")
+        d.wait_state("active", 2.0, vf="vf0")
+
+    def test_rttime_exceeded_drops_to_normal(self):
+        """An RLIMIT_RTTIME lower than the daemon's own (1 us, as `LimitRTTIME=` could set)
+        is kept; the reload of the largest configuration (about 12 ms of CPU without
+        sleeping, over two 4 ms ticks at HZ 250) exceeds it: SIGXCPU, back to SCHED_OTHER,
+        a warning, and the daemon serves on. The next reload makes it real-time again."""
+        d = self.daemon_through(["prlimit", "--rttime=1:1000000", "--"])
+        self.assertEqual(sched_of(d.proc.pid), (SCHED_FIFO, 10))
+        self.assertIn("at most 1 us of CPU without sleeping", d.log())
+        self.reload(d, big_conf())
+        self.assertIn("SIGXCPU: ran at real-time priority for more than 1 us of CPU without "
+                      "sleeping (RLIMIT_RTTIME): back to normal scheduling (SCHED_OTHER) until "
+                      "the next reload or restart", d.log())
+        self.assertEqual(sched_of(d.proc.pid), (SCHED_OTHER, 0))
+        self.topo.add_vf("vf0")
+        d.wait_state("active", 2.0, vf="vf0")
+        self.reload(d, BASE_CONF)
+        self.assertEqual(sched_of(d.proc.pid), (SCHED_FIFO, 10))
 
     def test_check_config_refuses_fifo(self):
         path = os.path.join(self.tmp, "fifo.conf")

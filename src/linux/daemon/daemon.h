@@ -103,6 +103,13 @@ void networkd_forget(struct daemon *d, const char *name);
 /* After the first dump: remove the files of VFs not held (an earlier run's). */
 void networkd_remove_stale(struct daemon *d);
 
+/* sched.c: the event loop at SCHED_FIFO, guarded by RLIMIT_RTTIME */
+/* Apply cfg->realtime_priority (at start and after a reload); a refusal is
+ * logged and the daemon goes on at normal priority. */
+void sched_apply(const struct sfo_config *cfg);
+/* Log a drop to SCHED_OTHER on SIGXCPU since the last call; whether one came. */
+bool sched_check(void);
+
 /* pinlock.c: -EBUSY (logged, naming the holder) if a daemon runs on d->bpffs */
 int pin_lock(struct daemon *d);
 void pin_unlock(struct daemon *d);

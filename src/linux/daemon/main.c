@@ -344,6 +344,7 @@ static void reload(struct daemon *d)
 	}
 	sfo_engine_set_config(d->eng, d->cfg);
 	sfo_config_free(old);
+	sched_apply(d->cfg);
 	dlog(SFO_LOG_INFO, "configuration reloaded from %s", d->config_path);
 }
 
@@ -413,6 +414,7 @@ static void loop(struct daemon *d)
 			}
 		}
 		control_expire(d);
+		sched_check(); /* a SIGXCPU in this round */
 	}
 }
 
@@ -478,6 +480,9 @@ int main(int argc, char **argv)
 	d.start_ns = mono_ns();
 	ret = start(&d);
 	if (ret == 0) {
+		/* real-time for the loop only: start-up (BPF verifier, first
+		 * dump) may take long without sleeping */
+		sched_apply(d.cfg);
 		/* after the first dump: every VF present is held and isolated, so
 		 * network managers ordered after us find them taken */
 		notify_ready(&d);
