@@ -89,7 +89,7 @@ def goals(runs_path):
 
 def daemon_sched(pid):
     """The daemon's scheduling, as the header records it: "fifo/10" or "other"."""
-    policy = os.sched_getscheduler(pid)
+    policy = os.sched_getscheduler(pid) & ~os.SCHED_RESET_ON_FORK
     if policy == os.SCHED_FIFO:
         return f"fifo/{os.sched_getparam(pid).sched_priority}"
     return "other" if policy == os.SCHED_OTHER else str(policy)
