@@ -59,6 +59,32 @@ def parser(doc):
                                    epilog=paras[2] if len(paras) > 2 else None)
 
 
+def bounded(lo, hi, kind=int):
+    """An argparse type: a number of kind within lo..hi."""
+    def parse(s):
+        try:
+            v = kind(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{s}' is not a number") from None
+        if not lo <= v <= hi:
+            raise argparse.ArgumentTypeError(f"must be {lo}..{hi}")
+        return v
+    return parse
+
+
+def name_list(known):
+    """An argparse type: comma-separated names out of known, returned in known's
+    order, without repeats."""
+    def parse(s):
+        names = [n.strip() for n in s.split(",") if n.strip()]
+        unknown = [n for n in names if n not in known]
+        if unknown or not names:
+            raise argparse.ArgumentTypeError(
+                f"unknown name '{','.join(unknown) or s}' (known: {','.join(known)})")
+        return [n for n in known if n in names]
+    return parse
+
+
 def binaries(tools=()):
     """The build's programs (SFO_BUILD, default the checkout's build/), after
     checking that we are root and that they and tools exist."""

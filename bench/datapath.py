@@ -38,63 +38,18 @@ Environment: SFO_BUILD (default: the checkout's build/).
 Exit status: 0 measured (goals met or not), 1 error, 2 usage.
 """
 
-import argparse
 import os
-import shutil
-import subprocess
 import sys
 import time
 
 import summarize
-from benchnet import DIP, GIP, PIP, Bench, binaries, die, log, parser
-from sfolabkit import stats
+from benchnet import DIP, GIP, PIP, Bench, binaries, bounded, die, log, name_list, parser
+from flows import WARMUP_S, Flows, perf_usable
 from sfolabkit.files import read_json
 from sfolabkit.proc import LabError
 
-SEND_CPU, RECV_CPU, RR_CPU = 0, 1, 0
+RR_CPU = 0
 TESTS = ("tcp_tx", "tcp_rx", "udp_tx", "udp_rx", "rr", "prog")
-# the receiver's UDP pps leaves out the first WARMUP_S after its first packet (cold
-# caches, the socket's first buffers, the sender's page faults)
-WARMUP_S = 0.05
-
-
-def bounded(lo, hi, kind=int):
-    def parse(s):
-        try:
-            v = kind(s)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"'{s}' is not a number") from None
-        if not lo <= v <= hi:
-            raise argparse.ArgumentTypeError(f"must be {lo}..{hi}")
-        return v
-    return parse
-
-
-def test_list(s):
-    """--tests: comma-separated names out of TESTS, in TESTS' order, no repeats."""
-    names = [n.strip() for n in s.split(",") if n.strip()]
-    unknown = [n for n in names if n not in TESTS]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(
-            f"unknown test '{','.join(unknown) or s}' (known: {','.join(TESTS)})")
-    return [t for t in TESTS if t in names]
-
-
-def steady_pps(recv):
-    """Packets per second at the receiver (a udp-recv --json report) once warm."""
-    if recv.get("first_rx_ms") is None:
-        return None
-    tl = recv["timeline"]
-    return stats.steady_rate(tl["rx"], tl["interval_ms"], recv["first_rx_ms"],
-                             recv["last_rx_ms"], WARMUP_S * 1000)
-
-
-def perf_usable():
-    """Whether perf can count task-clock here (else: no CPU-cost columns)."""
-    if shutil.which("perf") is None:
-        return False
-    return subprocess.run(["perf", "stat", "-x,", "-e", "task-clock", "-o", "/dev/null", "--",
-                           "true"], capture_output=True).returncode == 0
 
 
 class Runs:
@@ -102,22 +57,11 @@ class Runs:
 
     def __init__(self, b, a, perf):
         self.b, self.a, self.perf = b, a, perf
+        self.flows = Flows(b, a.t, perf)
         self.rows = []
 
     def add(self, r, cfg, test, key, value):
         self.rows.append((r, cfg, test, key, value))
-
-    def cpu(self, path):
-        """`perf stat -o path` wrapper (nothing without perf)."""
-        return ["perf", "stat", "-x,", "-e", "task-clock", "-o", path] if self.perf else []
-
-    def cpu_ms(self, path):
-        if not self.perf:
-            return None
-        for line in open(path):
-            if "task-clock" in line:
-                return float(line.split(",")[0])
-        return None
 
     def ends(self, cfg, direction):
         """(source namespace, destination namespace, destination address)."""
@@ -125,72 +69,28 @@ class Runs:
         guest, gip = (b.g, GIP) if cfg == "2netdev" else (b.d, DIP)
         return (guest, b.p, PIP) if direction == "tx" else (b.p, guest, gip)
 
-    def receiver(self, ns, mode, bind, duration, pfx, cpu_file):
-        argv = self.cpu(cpu_file) + ["taskset", "-c", str(RECV_CPU), self.b.bins["traffic"],
-                                     mode, "--bind", bind, "--duration", str(duration),
-                                     "--gap-ms", "0", "--ready-file", pfx + ".ready", "--json"]
-        with open(pfx + ".recv.json", "w") as out:
-            p = self.b.start(ns, argv, stdout=out, name=mode)
-        return p, self.b.wait_ready(pfx + ".ready", p)
-
-    def finish_receiver(self, p, what, timeout):
-        rc = p.wait(timeout)
-        if rc != 0:
-            p.stop()
-            die(f"{what}: receiver exit {rc}")
-
-    def flow(self, proto, cfg, direction, r, receiver, wrapper, sender):
-        """One measured flow: the receiver mode in the destination namespace (on
-        RECV_CPU), then the sender mode with sender's options (on SEND_CPU, run by the
-        command prefix wrapper), both under perf.  Returns (test name, file prefix): pfx.send.json, pfx.recv.json,
-        pfx.send.cpu, pfx.recv.cpu."""
-        src, dst, dstip = self.ends(cfg, direction)
-        test = f"{proto}_{direction}"
-        pfx = self.b.path(f"{test}_{cfg}_{r}")
-        secs = self.a.t
-        rp, to = self.receiver(dst, receiver, f"{dstip}:{self.b.next_port()}", secs + 15,
-                               pfx, pfx + ".recv.cpu")
-        argv = self.cpu(pfx + ".send.cpu") + ["taskset", "-c", str(SEND_CPU)] + wrapper + [
-            self.b.bins["traffic"], sender[0], "--to", to]
-        self.b.run_to_file(src, argv + sender[1:] + ["--json"], pfx + ".send.json", secs + 20)
-        self.finish_receiver(rp, f"{receiver} {cfg} {direction}", 20)
-        return test, pfx
-
     def tcp(self, cfg, direction, r):
-        test, pfx = self.flow("tcp", cfg, direction, r, "tcp-sink", [],
-                              ["tcp-stream", "--duration", str(self.a.t), "--gap-ms", "0"])
+        test = f"tcp_{direction}"
+        pfx = self.b.path(f"{test}_{cfg}_{r}")
+        self.flows.flow(*self.ends(cfg, direction), pfx, "tcp-sink", [],
+                        ["tcp-stream", "--duration", str(self.a.t), "--gap-ms", "0"],
+                        f"{test} {cfg}")
         s = read_json(pfx + ".send.json")
         self.add(r, cfg, test, "mbit", s["throughput_mbit"])
         self.add(r, cfg, test, "retrans", s["retransmits"])
-        cpu = [self.cpu_ms(pfx + ".send.cpu"), self.cpu_ms(pfx + ".recv.cpu")]
+        cpu = [self.flows.cpu_ms(pfx + ".send.cpu"), self.flows.cpu_ms(pfx + ".recv.cpu")]
         if None not in cpu and sum(cpu) > 0:
             # Gbit moved per CPU-second of sender + receiver (their softirq work included)
             self.add(r, cfg, test, "gbit_per_cpu_s",
                      round(s["bytes_acked"] * 8 / 1e9 / (sum(cpu) / 1000), 3))
 
     def udp(self, cfg, direction, r):
-        # The sender cannot reach 1 Mpps here (it sends as fast as it can); SIGINT from
-        # timeout ends it after -t seconds (it then sends its last markers and reports),
-        # exact also for runs shorter than its own behind-schedule stop (--duration + 1 s).
-        test, pfx = self.flow("udp", cfg, direction, r, "udp-recv",
-                              ["timeout", "--preserve-status", "-s", "INT", str(self.a.t)],
-                              ["udp-send", "--rate", "1000000", "--size", "64", "--duration",
-                               str(self.a.t + 1)])
-        s, rc = read_json(pfx + ".send.json"), read_json(pfx + ".recv.json")
-        if s["end_reason"] != "signal":
-            die(f"{test} {cfg}: udp-send ended by {s['end_reason']}, not after -t")
-        cpu = self.cpu_ms(pfx + ".send.cpu")
-        if cpu:
-            # packets per CPU-second of the sender: the whole path to the receiving
-            # socket runs as softirq in the sender's context
-            self.add(r, cfg, test, "kpps_per_cpu_s", round(s["sent"] / cpu, 2))
-        pps = steady_pps(rc)
-        if pps is None:
-            die(f"{test} {cfg}: the receiver got {rc['received']} packets, no steady part "
-                f"after {WARMUP_S} s of warm-up (-t too short?)")
-        self.add(r, cfg, test, "rx_pps", round(pps, 1))
-        self.add(r, cfg, test, "tx_pps", s["achieved_pps"])
-        self.add(r, cfg, test, "rx_loss_pct", rc["loss_pct"])
+        test = f"udp_{direction}"
+        res = self.flows.udp(*self.ends(cfg, direction), self.b.path(f"{test}_{cfg}_{r}"),
+                             f"{test} {cfg}")
+        for key in ("kpps_per_cpu_s", "rx_pps", "tx_pps", "rx_loss_pct"):
+            if key in res:
+                self.add(r, cfg, test, key, res[key])
 
     def rr(self, cfg, r):
         src, _, _ = self.ends(cfg, "tx")
@@ -230,7 +130,7 @@ def main():
     ap.add_argument("-t", type=bounded(0.2, 60, float), default=3, metavar="SECS",
                     help="length of each TCP / UDP run, fractions allowed (default 3; the "
                     f"UDP pps leaves out the first {WARMUP_S} s)")
-    ap.add_argument("--tests", type=test_list, default=list(TESTS), metavar="LIST",
+    ap.add_argument("--tests", type=name_list(TESTS), default=list(TESTS), metavar="LIST",
                     help=f"comma-separated tests to run (default all: {','.join(TESTS)})")
     ap.add_argument("--rr-seconds", type=bounded(1, 60), default=2, metavar="SECS",
                     help="length of each request/response run (default 2)")

@@ -5,9 +5,7 @@ A diagnostic companion of datapath.py (see RESULTS.md), not a goal check.
 
 Run as root from a checkout:  labkit/run bench/decompose.py [OPTIONS]
 
-Interleaved rounds over five set-ups of the same topology (benchnet.py),
-measuring CPU cost with perf task-clock (robust to other tenants' load) and
-latency:
+Set-ups of the same topology (benchnet.py), `direct` always the baseline:
   direct   IP on a plain veth in a second guest (the datapath.py baseline)
   sby      IP on sby, no BPF, vf0 down: traffic through hsby (same hops)
   hook     as sby, plus clsact on sby with programs that only return
@@ -16,23 +14,41 @@ latency:
            vf0 ingress bpf_redirect(sby, BPF_F_INGRESS), sby ingress pass
            (the datapath's path with programs of ~zero cost)
   daemon   sriov-failoverd's datapath (the real programs), pair active
-Per set-up and round: UDP 64 B guest->peer and peer->guest as fast as the
-sender can (thousands of packets per CPU-second of the sender, whose context
-runs the whole path), and the request/response round trip, minimum and p50
-(sockperf ping-pong).  Needs clang, tc, perf and sockperf.
+Tests per set-up and round (--tests):
+  udp_tx   64-byte UDP pps guest -> peer, sender unlimited, stopped after -t s,
+           counted at the receiver once warm; and packets per CPU-second of
+           the sender (perf task-clock: its context runs the whole path)
+  udp_rx   the same peer -> guest
+  rr       request/response round trip, min and p50 (sockperf ping-pong)
+A round visits the set-ups in the order given, the next round in reverse
+(direct,redir,daemon | daemon,redir,direct | ...), so a set-up is switched to
+only once per visit and the two runs of a pair stay close in time; the switch
+(programs attached or detached, vf0 up or down, the daemon started and until
+active, a ping to teach the bridge) is timed and logged.  The output, from
+summarize.py decompose: per set-up and UDP test the median of the paired
+ratios set-up / direct with its 95 % CI (sfolabkit.stats), the per-packet cost
+difference in ns from the medians, and daemon / redir: what the real datapath
+costs above the redirect machinery.
+For a decisive measurement (bench/README.md):
+  labkit/run bench/decompose.py --setups redir,daemon --tests udp_tx,udp_rx \\
+      -t 0.5 -n 300 -o DIR
+(~6.5 s per round with the daemon's start, ~35 min).
+Needs clang, tc, perf and sockperf.  Environment: SFO_BUILD (default: the
+checkout's build/).  Exit status: 0 measured, 1 error, 2 usage.
 """
 
 import os
-import statistics
 import subprocess
 import sys
 import time
 
-from benchnet import DIP, GIP, PIP, Bench, binaries, die, log, parser
+import summarize
+from benchnet import DIP, GIP, PIP, Bench, binaries, bounded, die, log, name_list, parser
+from flows import Flows, perf_usable
 from sfolabkit import netns
-from sfolabkit.files import read_json
 
 SETUPS = ("direct", "sby", "hook", "redir", "daemon")
+TESTS = ("udp_tx", "udp_rx", "rr")
 MINI = """#include <linux/bpf.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
@@ -96,100 +112,118 @@ def apply(b, setup):
     b.ping(b.d if setup == "direct" else b.g, what=f"{setup}: the guest")
 
 
-def udp(b, setup, direction, r, secs, rows):
-    guest, gip = (b.d, DIP) if setup == "direct" else (b.g, GIP)
-    src, dst, dstip = (guest, b.p, PIP) if direction == "tx" else (b.p, guest, gip)
-    pfx = b.path(f"{setup}.{direction}.{r}")
-    with open(pfx + ".recv.json", "w") as out:
-        rp = b.start(dst, ["taskset", "-c", "1", b.bins["traffic"], "udp-recv", "--bind",
-                           f"{dstip}:{b.next_port()}", "--duration", str(secs + 10), "--gap-ms",
-                           "0", "--ready-file", pfx + ".ready", "--json"], stdout=out,
-                     name="udp-recv")
-    to = b.wait_ready(pfx + ".ready", rp)
-    hv0, hs0 = b.host_counter("hvf0", "rx_packets"), b.host_counter("hsby", "rx_packets")
-    b.run_to_file(src, ["perf", "stat", "-x,", "-e", "task-clock", "-o", pfx + ".cpu",
-                        "taskset", "-c", "0", b.bins["traffic"], "udp-send", "--to", to,
-                        "--rate", "1000000", "--size", "64", "--duration", str(secs - 1),
-                        "--json"], pfx + ".send.json", secs + 15)
-    rp.wait(20)
-    via = "-"
-    if setup != "direct" and direction == "tx":
-        vf = b.host_counter("hvf0", "rx_packets") - hv0
-        via = "vf0" if vf > b.host_counter("hsby", "rx_packets") - hs0 else "sby"
-    with open(pfx + ".cpu") as f:
-        ms = float([ln for ln in f if "task-clock" in ln][0].split(",")[0])
-    sent = read_json(pfx + ".send.json")["sent"]
-    rows.append((r, setup, f"udp_{direction}", "kpkt_per_cpu_s", round(sent / ms, 2), via))
+def leave(b, setup):
+    """Undoes what apply() left running that would cost CPU (the daemon); the
+    programs stay attached until the next set-up of the guest removes them."""
+    if setup == "daemon":
+        if b.pair_state() != "active":
+            die(f"pair left 'active' during the runs: {b.daemon.cli('status').stdout}")
+        b.daemon_stop()
 
 
-def rr(b, setup, r, rows):
-    rtt = b.rr(b.d if setup == "direct" else b.g, 0, 2, f"{setup}.rr.{r}")
-    for key in ("min_us", "p50_us"):
-        rows.append((r, setup, "rr", key, rtt[key], "-"))
+class Runs:
+    """The runs of one decompose bench: rows (round, set-up, test, key, value)."""
 
+    def __init__(self, b, a, perf):
+        self.b, self.a = b, a
+        self.flows = Flows(b, a.t, perf)
+        self.rows = []
 
-def report(rows):
-    val, via = {}, {}
-    for r, s, test, key, v, path in rows:
-        val.setdefault((test, key), {}).setdefault(s, []).append(float(v))
-        if path != "-":
-            via.setdefault(s, set()).add(path)
+    def add(self, r, setup, test, key, value):
+        self.rows.append((r, setup, test, key, value))
 
-    def med(v):
-        return statistics.median(v) if v else float("nan")
+    def udp(self, setup, direction, r):
+        """One UDP pps run; off the direct guest, the host ends' counters must show
+        it crossed the port of the set-up (hvf0 for redir and daemon, hsby else)."""
+        b = self.b
+        guest, gip = (b.d, DIP) if setup == "direct" else (b.g, GIP)
+        ends = (guest, b.p, PIP) if direction == "tx" else (b.p, guest, gip)
+        test = f"udp_{direction}"
+        key = "tx_packets" if direction == "rx" else "rx_packets"  # as the host end sees it
+        ports = ("hvf0", "hsby") if setup in ("redir", "daemon") else ("hsby", "hvf0")
+        before = [b.host_counter(p, key) for p in ports]
+        res = self.flows.udp(*ends, b.path(f"{setup}.{test}.{r}"), f"{test} {setup}")
+        if setup != "direct":
+            used, other = (b.host_counter(p, key) - n for p, n in zip(ports, before))
+            if used < 100 or other > used // 100 + 10:
+                die(f"{test} {setup}: frames did not use {ports[0]} ({ports[0]} {key} "
+                    f"+{used}, {ports[1]} +{other})")
+        for k in ("kpps_per_cpu_s", "rx_pps", "tx_pps", "rx_loss_pct"):
+            if k in res:
+                self.add(r, setup, test, k, res[k])
 
-    print("medians (min..max below)")
-    print("%-22s" % "measure" + "".join("%14s" % s for s in SETUPS))
-    for (test, key), d in val.items():
-        print("%-22s" % (test + " " + key) + "".join("%14.2f" % med(d.get(s, [])) for s in SETUPS)
-              + "   (N=%d)" % min(len(v) for v in d.values()))
-        print("%-22s" % "" + "".join("%14s" % ("%.4g-%.4g" % (min(d[s]), max(d[s])))
-                                     for s in SETUPS))
-        base = med(d["direct"])
-        if key == "kpkt_per_cpu_s":
-            print("%-22s" % "  us/pkt over direct" +
-                  "".join("%14.3f" % (1000.0 / med(d[s]) - 1000.0 / base) for s in SETUPS))
-        if key == "min_us":
-            print("%-22s" % "  us over direct" +
-                  "".join("%14.2f" % (med(d[s]) - base) for s in SETUPS))
-    print("path of guest->peer traffic:", {s: sorted(v) for s, v in via.items()})
+    def rr(self, setup, r):
+        rtt = self.b.rr(self.b.d if setup == "direct" else self.b.g, 0, self.a.rr_seconds,
+                        f"{setup}.rr.{r}")
+        for key in ("min_us", "p50_us"):
+            self.add(r, setup, "rr", key, rtt[key])
+
+    def write_tsv(self, path):
+        with open(path, "w") as f:
+            for row in self.rows:
+                print(*row, sep="\t", file=f)
 
 
 def main():
     ap = parser(__doc__)
-    ap.add_argument("-n", type=int, default=6, metavar="N",
-                    help="rounds (default 6; about 40 s per round)")
-    ap.add_argument("-t", type=int, default=2, metavar="SECS", help="UDP run length (default 2)")
+    ap.add_argument("--setups", type=name_list(SETUPS), default=list(SETUPS), metavar="LIST",
+                    help=f"comma-separated set-ups (default all: {','.join(SETUPS)}); "
+                    "direct, the baseline, is always included")
+    ap.add_argument("--tests", type=name_list(TESTS), default=list(TESTS), metavar="LIST",
+                    help=f"comma-separated tests (default all: {','.join(TESTS)})")
+    ap.add_argument("-n", type=bounded(1, 2000), default=6, metavar="ROUNDS",
+                    help="rounds, i.e. pairs of runs per set-up and test (default 6)")
+    ap.add_argument("-t", type=bounded(0.2, 60, float), default=2, metavar="SECS",
+                    help="length of each UDP run, fractions allowed (default 2)")
+    ap.add_argument("--rr-seconds", type=bounded(1, 60), default=2, metavar="SECS",
+                    help="length of each request/response run (default 2)")
     ap.add_argument("-o", metavar="DIR",
                     help="keep the raw results (results.tsv and every run's report) in DIR")
     a = ap.parse_args()
-    if not 1 <= a.n <= 50:
-        ap.error("-n must be 1..50")
-    if not 2 <= a.t <= 30:
-        ap.error("-t must be 2..30")
-    bins = binaries(tools=("clang", "gcc", "tc", "perf", "sockperf", "ss", "ping"))
+    setups = ["direct"] + [s for s in a.setups if s != "direct"]
+    if len(setups) < 2:
+        ap.error("--setups: name at least one set-up besides direct")
+    bins = binaries(tools=("clang", "gcc", "tc", "perf", "ss", "ping") +
+                    (("sockperf",) if "rr" in a.tests else ()))
     with Bench(bins) as b:
-        rows = []
+        runs = Runs(b, a, perf_usable())
+        if not runs.flows.perf:
+            log("perf not usable: no packets per CPU-second")
         b.topo_up()
         build_programs(b)
-        t0 = time.time()
-        log(f"decompose: {a.n} rounds x {' '.join(SETUPS)}")
+        t0 = logged = time.time()
+        log(f"decompose: {a.n} rounds x ({' '.join(setups)}, reversed every other round) x "
+            f"({' '.join(a.tests)}), {a.t} s UDP runs")
+        current, switching = None, 0.0
         for r in range(1, a.n + 1):
-            for i in range(len(SETUPS)):  # the order rotates from round to round
-                setup = SETUPS[(i + r) % len(SETUPS)]
-                apply(b, setup)
-                udp(b, setup, "tx", r, a.t, rows)
-                udp(b, setup, "rx", r, a.t, rows)
-                rr(b, setup, r, rows)
-                if setup == "daemon":
-                    b.daemon_stop()
-            log(f"round {r}/{a.n} ({time.time() - t0:.0f} s)")
-        with open(b.path("results.tsv"), "w") as f:
-            for row in rows:
-                print(*row, sep="\t", file=f)
+            t_round, switched = time.time(), 0.0
+            for setup in setups if r % 2 else setups[::-1]:
+                if setup != current:
+                    t = time.time()
+                    if current is not None:
+                        leave(b, current)
+                    apply(b, setup)
+                    current = setup
+                    switched += time.time() - t
+                    runs.add(r, setup, "switch", "s", round(time.time() - t, 3))
+                for test in a.tests:
+                    if test == "rr":
+                        runs.rr(setup, r)
+                    else:
+                        runs.udp(setup, test[4:], r)
+            switching += switched
+            if r == a.n or time.time() - logged >= 10:
+                logged = time.time()
+                log(f"round {r}/{a.n} ({logged - t0:.0f} s): {logged - t_round:.2f} s, of it "
+                    f"{switched:.2f} s switching set-ups")
+        leave(b, current)
+        res = b.path("results.tsv")
+        runs.write_tsv(res)
         print(f"# decompose.py {time.strftime('%Y-%m-%dT%H:%M:%S%z')} {os.uname().release} "
-              f"nproc={os.cpu_count()} rounds={a.n} secs={a.t}")
-        report(rows)
+              f"nproc={os.cpu_count()} rounds={a.n} secs={a.t} rr_seconds={a.rr_seconds} "
+              f"setups={','.join(setups)} tests={','.join(a.tests)} "
+              f"elapsed={time.time() - t0:.0f}s switching={switching:.0f}s", flush=True)
+        summarize.main(["summarize.py", "decompose", res])
         b.keep(a.o)
     return 0
 

@@ -3,6 +3,7 @@
 """Summaries of the bench/ scripts' raw results (called by them).
 
   summarize.py datapath RESULTS.tsv DPBENCH.txt...
+  summarize.py decompose RESULTS.tsv
   summarize.py switch RUNS.jsonl
   summarize.py drops RUNS.jsonl DROPS.txt     (perf script -F time,trace of skb:kfree_skb)
 """
@@ -36,6 +37,27 @@ def robust_sd(v):
     return 1.4826 * statistics.median(abs(x - m) for x in v)
 
 
+def paired_ci(a, b, diff=False):
+    """The rounds' paired ratios a[r] / b[r] (differences with diff) of two series
+    {round: value}: (N, median, low, high, coverage, spread), the 95 % CI of the
+    median from sfolabkit.stats; None without pairs."""
+    if diff:
+        paired = [a[r] - b[r] for r in sorted(a) if r in b]
+    else:
+        paired = [a[r] / b[r] for r in sorted(a) if r in b and b[r] > 0]
+    if not paired:
+        return None
+    m, lo, hi, cover = stats.median_ci(paired)
+    return len(paired), m, lo, hi, cover, robust_sd(paired)
+
+
+def ci_cols(lo, hi, cover):
+    """low, high and coverage columns ('-' without an interval: fewer than 6 pairs)."""
+    if lo is None:
+        return f"{'-':>6} {'-':>6} {'-':>6}"
+    return f"{lo:.4f} {hi:.4f} {100 * cover:5.1f}%"
+
+
 def parse_dpbench(paths):
     """{(program, case): {"ns": [...], "net": [...]}} over several outputs."""
     out = {}
@@ -58,13 +80,20 @@ def parse_dpbench(paths):
     return out
 
 
-def datapath(res_path, dpb_paths):
+def read_results(res_path):
+    """A bench's results.tsv (round, config, test, key, value per line) as
+    {(test, key): {config: {round: value}}}."""
     rows = [l.rstrip("\n").split("\t") for l in open(res_path) if l.strip()]
-    data = {}  # (test, key) -> cfg -> {round: value}
+    data = {}
     for r, cfg, test, key, val in rows:
         if val in ("None", "null"):
             continue
         data.setdefault((test, key), {}).setdefault(cfg, {})[int(r)] = float(val)
+    return data
+
+
+def datapath(res_path, dpb_paths):
+    data = read_results(res_path)  # (test, key) -> cfg -> {round: value}
 
     def series(test, key, cfg):
         return data.get((test, key), {}).get(cfg, {})
@@ -127,18 +156,15 @@ def datapath(res_path, dpb_paths):
     for test, goal in UDP_GOALS.items():
         for key, label in (("rx_pps", "pps@receiver"),
                            ("kpps_per_cpu_s", "kpkt/CPU-s")):
-            a, b = series(test, key, "2netdev"), series(test, key, "direct")
-            paired = [a[r] / b[r] for r in sorted(a) if r in b and b[r] > 0]
-            if not paired:
+            p = paired_ci(series(test, key, "2netdev"), series(test, key, "direct"))
+            if p is None:
                 continue
-            m, lo, hi, cover = stats.median_ci(paired)
+            n, m, lo, hi, cover, spread = p
             v = stats.verdict(lo, hi, goal)
-            ci = f"{lo:.4f} {hi:.4f} {100 * cover:5.1f}%" if lo is not None else \
-                f"{'-':>6} {'-':>6} {'-':>6}"
             ci_lines.append("%-8s %-12s %4d %8.4f %s %6.4f  %s" % (
-                test, label, len(paired), m, ci, robust_sd(paired), v))
+                test, label, n, m, ci_cols(lo, hi, cover), spread, v))
             verdicts.append((f"{test} {label} paired >= {goal}", v,
-                             f"median {m:.4f}, N={len(paired)}"))
+                             f"median {m:.4f}, N={n}"))
     if ci_lines:
         print()
         print("UDP paired ratios 2-netdev / direct: median, 95 % CI of the median "
@@ -173,6 +199,71 @@ def datapath(res_path, dpb_paths):
         # ok: True / False, or a paired verdict's own word (met, missed, not resolved)
         word = ok.upper() if isinstance(ok, str) else "MET" if ok else "MISSED"
         print("  %-34s %-7s %s" % (name, word, val))
+
+
+# ---------------------------------------------------------------- decompose
+
+DECOMPOSE_SETUPS = ("sby", "hook", "redir", "daemon")  # each compared with direct
+
+
+def decompose(res_path):
+    """decompose.py's table: per set-up and UDP test the paired ratios set-up /
+    direct (and daemon / redir) with their 95 % CI, and the per-packet cost
+    difference from the medians; the round trip's paired differences; the cost of
+    switching between set-ups."""
+    data = read_results(res_path)
+    comparisons = [(s, "direct") for s in DECOMPOSE_SETUPS] + [("daemon", "redir")]
+    # per packet in ns from a median: rx_pps is packets per second at the receiver,
+    # kpps_per_cpu_s packets per sender CPU-millisecond
+    per_pkt_ns = {"rx_pps": 1e9, "kpps_per_cpu_s": 1e6}
+    print("UDP 64 B paired ratios (runs of the same round): median, 95 % CI of the median "
+          "(order statistics; coverage), spread (1.4826 x MAD); medians of both set-ups; "
+          "+ns/pkt = 1/median - 1/median of the reference (at the receiver: wall time "
+          "per packet; per CPU-s: the sender's CPU time per packet)")
+    print("%-7s %-12s %-13s %4s %8s %6s %6s %6s %6s %11s %11s %8s" % (
+        "test", "metric", "set-up/ref", "N", "median", "low", "high", "cover", "spread",
+        "set-up", "ref", "+ns/pkt"))
+    for test in ("udp_tx", "udp_rx"):
+        for key, label in (("rx_pps", "pps@receiver"), ("kpps_per_cpu_s", "kpkt/CPU-s")):
+            d = data.get((test, key), {})
+            for setup, ref in comparisons:
+                a, b = d.get(setup, {}), d.get(ref, {})
+                p = paired_ci(a, b)
+                if p is None:
+                    continue
+                n, m, lo, hi, cover, spread = p
+                ma, mb = med(list(a.values())), med(list(b.values()))
+                ns = per_pkt_ns[key] / ma - per_pkt_ns[key] / mb
+                print("%-7s %-12s %-13s %4d %8.4f %s %6.4f %11.1f %11.1f %+8.1f" % (
+                    test, label, f"{setup}/{ref}", n, m, ci_cols(lo, hi, cover), spread,
+                    ma, mb, ns))
+    rr_lines = []
+    for key in ("min_us", "p50_us"):
+        d = data.get(("rr", key), {})
+        for setup, ref in comparisons:
+            a, b = d.get(setup, {}), d.get(ref, {})
+            p = paired_ci(a, b, diff=True)
+            if p is None:
+                continue
+            n, m, lo, hi, cover, spread = p
+            rr_lines.append("%-7s %-12s %-13s %4d %+8.3f %s %6.3f %11.2f %11.2f" % (
+                "rr", key, f"{setup}-{ref}", n, m, ci_cols(lo, hi, cover), spread,
+                med(list(a.values())), med(list(b.values()))))
+    if rr_lines:
+        print()
+        print("request/response round trip (us): paired differences set-up - reference, "
+              "95 % CI of the median; medians of both")
+        print("\n".join(rr_lines))
+    sw = data.get(("switch", "s"), {})
+    if sw:
+        per_round = {}
+        for setup, runs in sw.items():
+            for r, v in runs.items():
+                per_round[r] = per_round.get(r, 0.0) + v
+        print()
+        print("switching into a set-up (s, median over rounds): " + ", ".join(
+            f"{setup} {med(list(runs.values())):.2f}" for setup, runs in sorted(sw.items())) +
+              f"; per round {med(list(per_round.values())):.2f}")
 
 
 # ---------------------------------------------------------------- switch
@@ -318,6 +409,8 @@ def drops(runs_path, drops_path):
 def main(argv):
     if len(argv) >= 3 and argv[1] == "datapath":
         datapath(argv[2], argv[3:])
+    elif len(argv) == 3 and argv[1] == "decompose":
+        decompose(argv[2])
     elif len(argv) == 3 and argv[1] == "switch":
         switch(argv[2])
     elif len(argv) == 4 and argv[1] == "drops":
