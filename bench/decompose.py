@@ -32,7 +32,8 @@ costs above the redirect machinery.
 For a decisive measurement (bench/README.md):
   labkit/run bench/decompose.py --setups redir,daemon --tests udp_tx,udp_rx \\
       -t 0.5 -n 300 -o DIR
-(~6.5 s per round with the daemon's start, ~35 min).
+(~4 s per round: six 0.5 s runs and ~0.5 s of switching; ~20 min; the
+CI is about +-2.5 spread/sqrt(N) of the paired ratios).
 Needs clang, tc, perf and sockperf.  Environment: SFO_BUILD (default: the
 checkout's build/).  Exit status: 0 measured, 1 error, 2 usage.
 """
