@@ -421,5 +421,21 @@ class StatsTest(unittest.TestCase):
         self.assertEqual(stats.steady_rate([10, 10, 10], 10, 0.0, 500.0, 0), 1000.0)
 
 
+class VmlabImagePruneTest(unittest.TestCase):
+    """sfo-vmlab keeps one image per work directory but must not remove one
+    that another run (another checkout's binaries, another key) is using."""
+
+    def test_prune_keeps_what_is_in_use(self):
+        from sfovmlab import image
+        with tempfile.TemporaryDirectory() as work:
+            for d in ("image-new", "image-used", "image-old", "image-crashed.tmp"):
+                os.mkdir(os.path.join(work, d))
+            with image._hold(os.path.join(work, "image-used")):
+                image._prune(work, "image-new")
+                self.assertEqual(sorted(os.listdir(work)), ["image-new", "image-used"])
+            image._prune(work, "image-new")  # released: pruned now
+            self.assertEqual(os.listdir(work), ["image-new"])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -172,11 +172,46 @@ echo
 
 
 class Image:
+    """A built image, held in use (a shared lock on its directory's .in-use
+    file, see _hold) for as long as this object lives: the lab's QEMUs, a
+    migration's destination included, start from its files."""
+
     def __init__(self, kernel, initrd, kernel_version, key):
         self.kernel = kernel
         self.initrd = initrd
         self.kernel_version = kernel_version
         self.key = key
+        self.in_use = _hold(os.path.dirname(initrd))
+
+
+IN_USE = ".in-use"
+
+
+def _hold(idir):
+    """A shared lock on idir's .in-use file: other runs do not prune it."""
+    f = open(os.path.join(idir, IN_USE), "a")
+    fcntl.flock(f, fcntl.LOCK_SH)
+    return f
+
+
+def _prune(work_dir, keep):
+    """Removes the images other than @keep that no run holds (a concurrent run
+    of another checkout, whose binaries make another key, may be using its own)."""
+    for d in os.listdir(work_dir):
+        path = os.path.join(work_dir, d)
+        if not d.startswith("image-") or d == keep:
+            continue
+        try:
+            f = open(os.path.join(path, IN_USE), "a")
+        except OSError:
+            continue
+        with f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                progress("image: %s is in use by another run: kept" % path)
+                continue
+            shutil.rmtree(path, ignore_errors=True)
 
 
 def _ldd(path):
@@ -312,12 +347,11 @@ def _build_locked(work_dir, build_dir):
     shutil.rmtree(kroot)
     shutil.rmtree(idir, ignore_errors=True)
     os.rename(tmp, idir)
-    # keep the work directory small: drop older images
-    for d in os.listdir(work_dir):
-        if d.startswith("image-") and d != "image-" + key:
-            shutil.rmtree(os.path.join(work_dir, d), ignore_errors=True)
+    # keep the work directory small: drop older images nobody uses
+    image = Image(kernel, initrd, kv, key)
+    _prune(work_dir, "image-" + key)
     progress("image: %s, %.1f MB" % (initrd, os.path.getsize(initrd) / 1e6))
-    return Image(kernel, initrd, kv, key)
+    return image
 
 
 def _ldd_static(path):
