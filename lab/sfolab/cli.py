@@ -386,8 +386,10 @@ def svg_runs(doc):
             tl = r["timeline"]
             grid = {"n": tl["n"], "dt": tl["interval_ms"] / 1000} | {
                 k: v for k, v in tl.items() if isinstance(v, list)}
+            info = res.get("mode_info") or {}
             run = {"grid": grid, "phases": res["phases"], "events": res["events"],
-                   "daemon_events": (res.get("mode_info") or {}).get("events", [])}
+                   "daemon_events": info.get("events", []),
+                   "events_by": info.get("events_by", "sriov-failoverd")}
             out.append((md["mode"], t, subtitle(res), run))
     return out
 

@@ -143,7 +143,7 @@ class SriovFailover(Mode):
         return f"sriov-failover release {STANDBY}"
 
     def collect(self, t0_ns):
-        out = {"status": None, "events": []}
+        out = {"status": None, "events": [], "events_by": "sriov-failoverd"}
         if self.daemon is None:
             return out
         now = util.now_ns()
@@ -304,7 +304,7 @@ class NdisEdge(Mode):
         return f"sfo-ndis-host unplug: PnP pause and unbind of {r['unplugged']}"
 
     def collect(self, t0_ns):
-        out = {"status": None, "events": []}
+        out = {"status": None, "events": [], "events_by": "sriovfo (NDIS emulation)"}
         if self.host is None:
             return out
         try:

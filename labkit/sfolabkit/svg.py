@@ -12,15 +12,15 @@ strip under the plot tells which port carried the guest's frames (purple:
 the fast one (VF, primary), grey: the standby, blank: none).  Dashed vertical
 lines are the host's steps, labelled, at their start (a black bar under the
 label when the command took 5 ms or more: how long); phases are shaded.
-Hovering a line or a daemon transition (diamonds on the strip) shows its
-description.
+Hovering a line or a failover state change (diamonds on the strip: the
+daemon's, or the NDIS driver's in ndis-edge mode) shows its description.
 
 A panel's run: {"grid": {"n", "dt", "out_rx", "in_rx", "out_lost", "in_lost",
 "tcp_mbit", "vf_guest_tx", "vf_guest_rx", "sby_guest_tx", "sby_guest_rx"}
 (lists of n numbers, "out" = guest->peer), "phases": [{"kind", "name",
 "start_s", "end_s"}], "events": [{"what", "label", "t_s", "end_s",
-"detail"}], "daemon_events": [{"t_s", "from", "to", "reason"}]}, times in
-seconds since the traffic started.
+"detail"}], "daemon_events": [{"t_s", "from", "to", "reason"}], "events_by":
+who changed those states}, times in seconds since the traffic started.
 """
 
 from dataclasses import dataclass, field
@@ -180,12 +180,13 @@ def panel(y0, title, subtitle, run, params, style):
         color = C_VF if vf >= sb else C_SBY
         e.append(f'<rect x="{_f(X(i * dt))}" y="{sy}" width="{_f(bw + 0.3)}" '
                  f'height="{STRIP_H}" fill="{color}"/>')
+    by = run.get("events_by", "daemon")
     for ev in run.get("daemon_events", []):
         if not 0 <= ev["t_s"] <= dur:
             continue
         x, cy = X(ev["t_s"]), sy + STRIP_H / 2
         e.append(f'<path d="M{_f(x)},{_f(cy - 5)} l4,5 l-4,5 l-4,-5 z" fill="#fff" '
-                 f'stroke="#000" stroke-width="0.8"><title>{ev["t_s"]:.3f} s daemon: '
+                 f'stroke="#000" stroke-width="0.8"><title>{ev["t_s"]:.3f} s {escape(by)}: '
                  f'{escape(ev.get("from", ""))} -&gt; {escape(ev.get("to", ""))} '
                  f'({escape(ev.get("reason", ""))})</title></path>')
     free_from = [-1e9] * LABEL_ROWS    # per row: where its last label ends
@@ -230,7 +231,7 @@ def legend(y, style, diamonds):
                  f'stroke="#bbb"/>')
         e.append(f'<text x="{x2 + 18}" y="{y2}" class="ax">phase: {kind}</text>')
         x2 += 130
-    what = "dashed: host steps" + ("; diamonds: daemon state changes" if diamonds else "")
+    what = "dashed: host steps" + ("; diamonds: failover state changes" if diamonds else "")
     e.append(f'<text x="{x2 + 10}" y="{y2}" class="ax">{what} (hover for details)</text>')
     return e
 
