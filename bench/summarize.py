@@ -82,12 +82,15 @@ def parse_dpbench(paths):
 
 def read_results(res_path):
     """A bench's results.tsv (round, config, test, key, value per line) as
-    {(test, key): {config: {round: value}}}."""
+    {(test, key): {config: {round: value}}}. Also reads the files kept from
+    before 2026-12-07 (bench/results/): decompose's had a sixth column (the
+    port the traffic crossed) and called kpps_per_cpu_s kpkt_per_cpu_s."""
     rows = [l.rstrip("\n").split("\t") for l in open(res_path) if l.strip()]
     data = {}
-    for r, cfg, test, key, val in rows:
+    for r, cfg, test, key, val, *_ in rows:
         if val in ("None", "null"):
             continue
+        key = "kpps_per_cpu_s" if key == "kpkt_per_cpu_s" else key
         data.setdefault((test, key), {}).setdefault(cfg, {})[int(r)] = float(val)
     return data
 
