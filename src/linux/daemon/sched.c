@@ -13,12 +13,14 @@
  * the kernel kills it.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sfo/config.h>
@@ -42,7 +44,8 @@ static void on_xcpu(int sig)
 	int saved = errno;
 
 	(void)sig;
-	if (sched_setscheduler(getpid(), SCHED_OTHER, &sp) == 0)
+	/* the flag kept: only CAP_SYS_NICE may clear it (RLIMIT_RTPRIO may not) */
+	if (sched_setscheduler(getpid(), SCHED_OTHER | SCHED_RESET_ON_FORK, &sp) == 0)
 		xcpu_demoted = 1;
 	errno = saved;
 }
@@ -71,7 +74,11 @@ static int set_rttime(void)
 	struct rlimit rl;
 
 	rl.rlim_max = lower(rttime_found.rlim_max, RTTIME_HARD_US);
-	rl.rlim_cur = lower(lower(rttime_found.rlim_cur, RTTIME_SOFT_US), rl.rlim_max);
+	rl.rlim_cur = lower(rttime_found.rlim_cur, RTTIME_SOFT_US);
+	/* the kernel checks the hard limit first: at equal limits SIGKILL
+	 * would come without the SIGXCPU that lets us step down */
+	if (rl.rlim_cur >= rl.rlim_max)
+		rl.rlim_cur = rl.rlim_max / 2;
 	if (setrlimit(RLIMIT_RTTIME, &rl) < 0)
 		return -errno;
 	rttime_soft = rl.rlim_cur;
@@ -132,19 +139,19 @@ static const char *policy_name(int policy)
 	}
 }
 
-/* realtime-priority = 0: a real-time policy (ours before a reload, or one we
- * were started with) is dropped; other policies (nice, batch) stay. */
+/* realtime-priority = 0, or real-time refused: a real-time policy (ours
+ * before a reload, or one we were started with) is dropped; other policies
+ * (nice, batch) stay. */
 static void run_normal(void)
 {
 	struct sched_param sp = { .sched_priority = 0 };
 	int policy = sched_getscheduler(0) & ~SCHED_RESET_ON_FORK;
 
 	if ((policy == SCHED_FIFO || policy == SCHED_RR) &&
-	    sched_setscheduler(0, SCHED_OTHER, &sp) < 0)
-		dlog(SFO_LOG_WARN, "cannot leave %s (realtime-priority = 0): %s",
-		     policy_name(policy), strerror(errno));
-	dlog(SFO_LOG_DEBUG, "scheduling: %s (realtime-priority = 0)",
-	     policy_name(sched_getscheduler(0)));
+	    sched_setscheduler(0, SCHED_OTHER | SCHED_RESET_ON_FORK, &sp) < 0)
+		dlog(SFO_LOG_WARN, "cannot leave %s for normal scheduling: %s", policy_name(policy),
+		     strerror(errno));
+	dlog(SFO_LOG_DEBUG, "scheduling: %s", policy_name(sched_getscheduler(0)));
 }
 
 bool sched_check(void)
@@ -160,14 +167,22 @@ bool sched_check(void)
 	return true;
 }
 
-void sched_apply(const struct sfo_config *cfg)
+/* The kernel counts a real-time task's CPU time without sleeping
+ * (RLIMIT_RTTIME) until it wakes up as a real-time task: a count left from
+ * before a SIGXCPU would end the new spell at the next tick. One real sleep
+ * (timer slack is 0 for real-time tasks) starts it from zero. */
+static void rttime_restart(void)
 {
-	unsigned int prio = cfg->realtime_priority;
+	struct timespec ms = { .tv_sec = 0, .tv_nsec = 1000000 };
+
+	nanosleep(&ms, NULL);
+}
+
+static void apply(unsigned int prio)
+{
 	struct sched_param sp = { .sched_priority = (int)prio };
 	int ret;
 
-	if (sched_check())
-		return; /* this very reload ran too long */
 	if (prio == 0) {
 		run_normal();
 		return;
@@ -181,14 +196,32 @@ void sched_apply(const struct sfo_config *cfg)
 		     "cannot limit RLIMIT_RTTIME: %s; realtime-priority %u not applied, going on "
 		     "with normal scheduling",
 		     strerror(-ret), prio);
+		run_normal();
 		return;
 	}
 	if (sched_setscheduler(0, SCHED_FIFO | SCHED_RESET_ON_FORK, &sp) < 0) {
 		warn_refused(prio, errno);
+		run_normal(); /* a policy from before this reload must not stay */
 		return;
 	}
+	rttime_restart();
 	dlog(SFO_LOG_DEBUG,
 	     "scheduling: SCHED_FIFO priority %u (realtime-priority), at most %llu us of CPU "
 	     "without sleeping (RLIMIT_RTTIME)",
 	     prio, (unsigned long long)rttime_soft);
+}
+
+void sched_apply(const struct sfo_config *cfg)
+{
+	sigset_t xcpu, old;
+
+	if (sched_check())
+		return; /* this very reload ran too long */
+	/* a SIGXCPU now is handled after the new policy is in place, not
+	 * between the check above and it */
+	sigemptyset(&xcpu);
+	sigaddset(&xcpu, SIGXCPU);
+	pthread_sigmask(SIG_BLOCK, &xcpu, &old);
+	apply(cfg->realtime_priority);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
