@@ -105,8 +105,9 @@ struct sfo_ops {
 	 * carrier: get what the first probe_path needs (whom to ask, what
 	 * listens for answers) now, while the link comes up, so that nothing
 	 * slow stands between carrier and the first probe. Failures are the
-	 * first probe's to report. What it holds ends with probe_stop or
-	 * vf_release. May be NULL. */
+	 * first probe's to report. What it holds ends with probe_stop, with
+	 * steering to @vf_id (e.g. probe-path turned off before the first
+	 * probe) or with vf_release. May be NULL. */
 	void (*probe_prepare)(void *ctx, uint32_t standby_id, uint32_t vf_id);
 	/* Stop listening for answers through @vf_id (proven, or no longer
 	 * wanted). Called once after the probe_path calls of one attempt; the

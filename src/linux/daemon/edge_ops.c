@@ -133,6 +133,8 @@ static int op_steer(void *ctx, uint32_t sby, uint32_t vf)
 	if (ret < 0)
 		dlog(SFO_LOG_WARN, "if%u: cannot steer to %s: %s", sby,
 		     vf ? "the VF" : "the standby", strerror(-ret));
+	else if (vf) /* a probe prepared but never started (probe-path turned off) */
+		pathprobe_stop(d, (int)vf);
 	return ret;
 }
 

@@ -47,6 +47,7 @@ struct probe_facts {
 struct path_probe {
 	int standby;
 	int vf;
+	bool sent; /* a probe went out in this spell */
 	struct sfo_probe *probe;
 	struct probe_facts facts;
 };
@@ -73,6 +74,7 @@ static struct path_probe *probe_add(struct daemon *d, int standby, int vf,
 	pp = &d->probes[d->n_probes];
 	pp->standby = standby;
 	pp->vf = vf;
+	pp->sent = false;
 	pp->facts = *facts;
 	ret = sfo_probe_open(vf, &pp->probe);
 	if (ret < 0) {
@@ -154,8 +156,10 @@ static struct path_probe *probe_ready(struct daemon *d, int standby, int vf, int
 	uint64_t t = mono_ns();
 	int ret;
 
-	/* gathered at a spell's start, again only once stale */
-	if (!pp || mono_ns() - pp->facts.gathered_ns >= PROBE_FACTS_TTL_NS) {
+	/* gathered at a spell's start, again only once stale; the first probe
+	 * goes out with what probe_prepare gathered, however old (a VF's link
+	 * may take seconds to come up): the next one, 1 ms later, asks anew */
+	if (!pp || (pp->sent && mono_ns() - pp->facts.gathered_ns >= PROBE_FACTS_TTL_NS)) {
 		ret = gather(d, standby, &facts);
 		if (ret == -ENOENT) /* nobody to ask: the engine uses the VF unproven */
 			pathprobe_stop(d, vf);
@@ -197,6 +201,7 @@ int pathprobe_send(struct daemon *d, int standby, int vf)
 		return ret;
 	ret = sfo_probe_send(pp->probe, pp->facts.mac, pp->facts.addrs, pp->facts.n_addrs,
 			     pp->facts.targets, pp->facts.n_targets);
+	pp->sent = true;
 	if (ret == -ENOENT) { /* neighbours, but no address of ours to ask them from */
 		pathprobe_stop(d, vf);
 		return -ENOENT;
