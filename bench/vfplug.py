@@ -32,6 +32,7 @@ import select
 import subprocess
 import sys
 import time
+import traceback
 
 from capture import Capture, ethertype_name
 
@@ -137,12 +138,19 @@ def watch_links(socks, until):
     a socket to (name, result dict); returns when each saw what it waits for."""
     def done(result):
         return "running" in result or "fwd" in result
-    while time.monotonic() < until and not all(done(r) for _, r in socks.values()):
-        ready, _, _ = select.select(list(socks), [], [], 0.05)
+    watching = dict(socks)
+    while time.monotonic() < until and watching and not all(done(r) for _, r in socks.values()):
+        ready, _, _ = select.select(list(watching), [], [], 0.05)
         now = time.time_ns()
         for mon in ready:
-            name, result = socks[mon]
-            for family, flags, ifname, state in parse_links(mon.recv(65536)):
+            name, result = watching[mon]
+            try:
+                buf = mon.recv(65536)
+            except OSError as e:   # e.g. ENOBUFS: what it saw so far stands
+                print("vfplug: watching %s: %s" % (name.decode(), e), file=sys.stderr)
+                del watching[mon]
+                continue
+            for family, flags, ifname, state in parse_links(buf):
                 if ifname != name:
                     continue
                 result.setdefault("new", now)
@@ -156,20 +164,25 @@ def watch_links(socks, until):
                     result.setdefault("running", now)
 
 
-def start_observer(socks, until):
-    """Forks the link watchers' process (real-time, see the top); returns
-    a function that waits for it and gives back each socket's results."""
+def start_observer(socks, until, close):
+    """Forks the link watchers' process (real-time, see the top), which closes
+    the sockets in @close (the capture: it would keep copying frames); returns a
+    function that waits for it and gives back each socket's results."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         code = 1
         try:
             os.close(r)
+            for sock in close:
+                sock.close()
             os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(OBSERVER_PRIORITY))
             watch_links(socks, until)
             with os.fdopen(w, "w") as f:
                 json.dump([socks[m][1] for m in socks], f)
             code = 0
+        except BaseException:
+            traceback.print_exc()
         finally:
             os._exit(code)
     os.close(w)
@@ -178,8 +191,9 @@ def start_observer(socks, until):
         with os.fdopen(r) as f:
             text = f.read()
         _, status = os.waitpid(pid, 0)
-        if status or not text:
-            raise RuntimeError("the link watchers' process failed (status %d)" % status)
+        code = os.waitstatus_to_exitcode(status)
+        if code or not text:
+            raise RuntimeError("the link watchers' process failed (exit %d)" % code)
         return json.loads(text)
     return results
 
@@ -222,7 +236,8 @@ def main():
             pass
         sock.setblocking(True)
     until = time.monotonic() + a.timeout + 0.5
-    observer = start_observer({mon: (b"vf0", {}), hmon: (a.host_end.encode(), {})}, until)
+    observer = start_observer({mon: (b"vf0", {}), hmon: (a.host_end.encode(), {})}, until,
+                              [cap.sock])
     mon.close()
     hmon.close()
 

@@ -89,7 +89,9 @@ static void test_offloads_round_trip(void **state)
 }
 
 /* The feature names are read once for all devices: what a device of another
- * kind then reports is its own, not the first device's. */
+ * kind then reports is its own, not the first device's. (This guards against
+ * caching a device's values with the names; a wrong name table would show in
+ * test_offloads above, not here.) */
 static void test_offloads_of_another_kind(void **state)
 {
 	uint32_t sup = 0, act = 0;
