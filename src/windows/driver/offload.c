@@ -18,6 +18,7 @@
  * at 80), pinned against the Windows headers in the cross build.
  */
 #include "sriovfo.h"
+#include "ndis_field.h"
 
 #define OFFLOAD_HEAD_LEN 108 /* NDIS_OFFLOAD up to LsoV2's end */
 #define CSUM_V4_TX	 4   /* Checksum.IPv4Transmit */
@@ -35,18 +36,11 @@ _Static_assert(offsetof(NDIS_OFFLOAD, LsoV2) == LSO2_V4, "NDIS_OFFLOAD.LsoV2");
 _Static_assert(offsetof(NDIS_OFFLOAD, LsoV2.IPv6) == LSO2_V6, "LsoV2.IPv6");
 #endif
 
-static ULONG word(const UCHAR *p, ULONG off)
-{
-	ULONG v;
-
-	__builtin_memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
 /* A 2-bit field of a checksum block's flags word is NDIS_OFFLOAD_SUPPORTED. */
 static BOOLEAN csum(const UCHAR *p, ULONG block, unsigned shift)
 {
-	return (word(p, block) & ENCAP_802_3) && ((word(p, block + 4) >> shift) & 3) == 1;
+	return (ndis_field_u32(p, block) & ENCAP_802_3) &&
+	       ((ndis_field_u32(p, block + 4) >> shift) & 3) == 1;
 }
 
 ULONG sfo_offload_caps(const void *ndis_offload)
@@ -62,9 +56,13 @@ ULONG sfo_offload_caps(const void *ndis_offload)
 	caps |= csum(p, CSUM_V4_TX, 8) ? SFO_TXO_V4_IP_CSUM : 0;
 	caps |= csum(p, CSUM_V6_TX, 4) ? SFO_TXO_V6_TCP_CSUM : 0;
 	caps |= csum(p, CSUM_V6_TX, 6) ? SFO_TXO_V6_UDP_CSUM : 0;
-	caps |= (word(p, LSO1_V4) & ENCAP_802_3) ? SFO_TXO_LSO1_V4 : 0;
-	caps |= (word(p, LSO2_V4) & ENCAP_802_3) && word(p, LSO2_V4 + 4) ? SFO_TXO_LSO2_V4 : 0;
-	caps |= (word(p, LSO2_V6) & ENCAP_802_3) && word(p, LSO2_V6 + 4) ? SFO_TXO_LSO2_V6 : 0;
+	caps |= (ndis_field_u32(p, LSO1_V4) & ENCAP_802_3) ? SFO_TXO_LSO1_V4 : 0;
+	caps |= (ndis_field_u32(p, LSO2_V4) & ENCAP_802_3) && ndis_field_u32(p, LSO2_V4 + 4)
+			? SFO_TXO_LSO2_V4
+			: 0;
+	caps |= (ndis_field_u32(p, LSO2_V6) & ENCAP_802_3) && ndis_field_u32(p, LSO2_V6 + 4)
+			? SFO_TXO_LSO2_V6
+			: 0;
 	return caps;
 }
 

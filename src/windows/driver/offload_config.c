@@ -26,6 +26,7 @@
  * IPsecV1 52..80, LsoV2 80..108, Flags 108..112).
  */
 #include "sriovfo.h"
+#include "ndis_field.h"
 
 #define CSUM_BLOCKS 4	/* IPv4Transmit, IPv4Receive, IPv6Transmit, IPv6Receive */
 #define CSUM_AT	    4	/* each 8 bytes: Encapsulation, the flags word */
@@ -34,19 +35,6 @@
 #define LSO2_V4	    80	/* Encapsulation, MaxOffLoadSize, MinSegmentCount */
 #define LSO2_V6	    92	/* the same, then flags */
 #define FLAGS_END   112 /* NDIS_SIZEOF_NDIS_OFFLOAD_REVISION_1 */
-
-static ULONG get(const UCHAR *p, ULONG off)
-{
-	ULONG v;
-
-	__builtin_memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
-static void put(UCHAR *p, ULONG off, ULONG v)
-{
-	__builtin_memcpy(p + off, &v, sizeof(v));
-}
 
 /* A flags word of 2-bit fields: a field stays NDIS_OFFLOAD_SUPPORTED (1)
  * only where both have it so; any other value becomes not supported. */
@@ -64,28 +52,34 @@ static ULONG both_flags(ULONG a, ULONG b)
  * flags word after MinSegmentCount). */
 static void both_lso(UCHAR *out, const UCHAR *vf, ULONG off, BOOLEAN flags)
 {
-	ULONG encap = get(out, off) & get(vf, off);
-	ULONG max = get(out, off + 4), vf_max = get(vf, off + 4);
-	ULONG min_segs = get(out, off + 8), vf_min_segs = get(vf, off + 8);
+	ULONG encap = ndis_field_u32(out, off) & ndis_field_u32(vf, off);
+	ULONG max = ndis_field_u32(out, off + 4), vf_max = ndis_field_u32(vf, off + 4);
+	ULONG min_segs = ndis_field_u32(out, off + 8), vf_min_segs = ndis_field_u32(vf, off + 8);
 
 	if (!encap || !max || !vf_max) {
 		__builtin_memset(out + off, 0, flags ? 16 : 12);
 		return;
 	}
-	put(out, off, encap);
-	put(out, off + 4, max < vf_max ? max : vf_max);
-	put(out, off + 8, min_segs > vf_min_segs ? min_segs : vf_min_segs);
+	ndis_field_set_u32(out, off, encap);
+	ndis_field_set_u32(out, off + 4, max < vf_max ? max : vf_max);
+	ndis_field_set_u32(out, off + 8, min_segs > vf_min_segs ? min_segs : vf_min_segs);
 	if (flags)
-		put(out, off + 12, both_flags(get(out, off + 12), get(vf, off + 12)));
+		ndis_field_set_u32(
+			out, off + 12,
+			both_flags(ndis_field_u32(out, off + 12), ndis_field_u32(vf, off + 12)));
 }
 
 static void intersect(UCHAR *out, ULONG len, const UCHAR *vf)
 {
 	for (ULONG i = 0; i < CSUM_BLOCKS; i++) {
-		ULONG at = CSUM_AT + 8 * i, encap = get(out, at) & get(vf, at);
+		ULONG at = CSUM_AT + 8 * i,
+		      encap = ndis_field_u32(out, at) & ndis_field_u32(vf, at);
 
-		put(out, at, encap);
-		put(out, at + 4, encap ? both_flags(get(out, at + 4), get(vf, at + 4)) : 0);
+		ndis_field_set_u32(out, at, encap);
+		ndis_field_set_u32(
+			out, at + 4,
+			encap ? both_flags(ndis_field_u32(out, at + 4), ndis_field_u32(vf, at + 4))
+			      : 0);
 	}
 	both_lso(out, vf, LSO1_V4, TRUE);
 	__builtin_memset(out + IPSEC1, 0, LSO2_V4 - IPSEC1);

@@ -13,28 +13,16 @@
 #include <string.h>
 
 #include "emu_internal.h"
+#include "ndis_field.h"
 
 #define ENCAP_802_3 0x2
-
-static void put(UCHAR *p, unsigned off, ULONG v)
-{
-	memcpy(p + off, &v, sizeof(v));
-}
-
-static ULONG get(const UCHAR *p, unsigned off)
-{
-	ULONG v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
 
 /* An LSO block: Encapsulation, MaxOffLoadSize, MinSegmentCount. */
 static void lso(struct emu_adapter *a, unsigned off)
 {
-	put(a->offload, off, ENCAP_802_3);
-	put(a->offload, off + 4, a->lso_max);
-	put(a->offload, off + 8, a->lso_min_segs);
+	ndis_field_set_u32(a->offload, off, ENCAP_802_3);
+	ndis_field_set_u32(a->offload, off + 4, a->lso_max);
+	ndis_field_set_u32(a->offload, off + 8, a->lso_min_segs);
 }
 
 /* The NDIS_OFFLOAD of the adapter's offloads at its x64 offsets (offload.c
@@ -51,8 +39,8 @@ static void build(struct emu_adapter *a)
 	memset(a->offload, 0, sizeof(a->offload));
 	memcpy(a->offload, &h, sizeof(h));
 	for (unsigned at = 4; at < 36; at += 8) {
-		put(a->offload, at, ENCAP_802_3);
-		put(a->offload, at + 4, at < 20 ? v4 : v6);
+		ndis_field_set_u32(a->offload, at, ENCAP_802_3);
+		ndis_field_set_u32(a->offload, at + 4, at < 20 ? v4 : v6);
 	}
 	if (c & EMU_TXO_LSO1_V4)
 		lso(a, 36);
@@ -74,30 +62,30 @@ void emu_offload_parse(const void *ndis_offload, ULONG size, unsigned *offloads,
 		*offloads = 0;
 		return;
 	}
-	if (get(p, 4) & ENCAP_802_3) {
-		ULONG f = get(p, 8);
+	if (ndis_field_u32(p, 4) & ENCAP_802_3) {
+		ULONG f = ndis_field_u32(p, 8);
 
 		o |= ((f >> 4) & 3) == 1 ? EMU_TXO_V4_TCP_CSUM : 0;
 		o |= ((f >> 6) & 3) == 1 ? EMU_TXO_V4_UDP_CSUM : 0;
 		o |= ((f >> 8) & 3) == 1 ? EMU_TXO_V4_IP_CSUM : 0;
 	}
-	if (get(p, 20) & ENCAP_802_3) {
-		ULONG f = get(p, 24);
+	if (ndis_field_u32(p, 20) & ENCAP_802_3) {
+		ULONG f = ndis_field_u32(p, 24);
 
 		o |= ((f >> 4) & 3) == 1 ? EMU_TXO_V6_TCP_CSUM : 0;
 		o |= ((f >> 6) & 3) == 1 ? EMU_TXO_V6_UDP_CSUM : 0;
 	}
-	o |= (get(p, 36) & ENCAP_802_3) && get(p, 40) ? EMU_TXO_LSO1_V4 : 0;
-	o |= (get(p, 80) & ENCAP_802_3) && get(p, 84) ? EMU_TXO_LSO2_V4 : 0;
-	o |= (get(p, 92) & ENCAP_802_3) && get(p, 96) ? EMU_TXO_LSO2_V6 : 0;
+	o |= (ndis_field_u32(p, 36) & ENCAP_802_3) && ndis_field_u32(p, 40) ? EMU_TXO_LSO1_V4 : 0;
+	o |= (ndis_field_u32(p, 80) & ENCAP_802_3) && ndis_field_u32(p, 84) ? EMU_TXO_LSO2_V4 : 0;
+	o |= (ndis_field_u32(p, 92) & ENCAP_802_3) && ndis_field_u32(p, 96) ? EMU_TXO_LSO2_V6 : 0;
 	*offloads = o;
 	if (lso_max) {
-		lso_max[0] = get(p, 84);
-		lso_max[1] = get(p, 96);
+		lso_max[0] = ndis_field_u32(p, 84);
+		lso_max[1] = ndis_field_u32(p, 96);
 	}
 	if (min_segs) {
-		min_segs[0] = get(p, 88);
-		min_segs[1] = get(p, 100);
+		min_segs[0] = ndis_field_u32(p, 88);
+		min_segs[1] = ndis_field_u32(p, 100);
 	}
 }
 

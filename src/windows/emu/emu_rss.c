@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "emu_internal.h"
+#include "ndis_field.h"
 
 #define RSS_HEAD     28 /* NDIS_SIZEOF_RECEIVE_SCALE_PARAMETERS_REVISION_1 */
 #define HASH_INFO    8	/* HashInformation */
@@ -17,32 +18,6 @@
 #define TABLE_OFFSET 16 /* IndirectionTableOffset */
 #define KEY_SIZE     20 /* HashSecretKeySize (USHORT) */
 #define KEY_OFFSET   24 /* HashSecretKeyOffset */
-
-static ULONG get32(const UCHAR *p, unsigned off)
-{
-	ULONG v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
-static USHORT get16(const UCHAR *p, unsigned off)
-{
-	USHORT v;
-
-	memcpy(&v, p + off, sizeof(v));
-	return v;
-}
-
-static void put32(UCHAR *p, unsigned off, ULONG v)
-{
-	memcpy(p + off, &v, sizeof(v));
-}
-
-static void put16(UCHAR *p, unsigned off, USHORT v)
-{
-	memcpy(p + off, &v, sizeof(v));
-}
 
 NDIS_STATUS emu_rss_apply(struct emu_adapter *a, const NDIS_OID_REQUEST *req, const char *call)
 {
@@ -52,8 +27,8 @@ NDIS_STATUS emu_rss_apply(struct emu_adapter *a, const NDIS_OID_REQUEST *req, co
 
 	if (!p || len < RSS_HEAD || len > sizeof(a->rss) ||
 	    h->Type != NDIS_OBJECT_TYPE_RSS_PARAMETERS || h->Size > len ||
-	    (ULONG64)get32(p, TABLE_OFFSET) + get16(p, TABLE_SIZE) > len ||
-	    (ULONG64)get32(p, KEY_OFFSET) + get16(p, KEY_SIZE) > len) {
+	    (ULONG64)ndis_field_u32(p, TABLE_OFFSET) + ndis_field_u16(p, TABLE_SIZE) > len ||
+	    (ULONG64)ndis_field_u32(p, KEY_OFFSET) + ndis_field_u16(p, KEY_SIZE) > len) {
 		emu_violation("%s: RSS parameters to %s do not hold what their header says", call,
 			      a->name);
 		return NDIS_STATUS_INVALID_DATA;
@@ -75,8 +50,8 @@ PVOID emu_rss_caps_locked(struct emu_adapter *a)
 		return NULL;
 	memset(a->rss_caps, 0, sizeof(a->rss_caps));
 	memcpy(a->rss_caps, &h, sizeof(h));
-	put32(a->rss_caps, 4, a->rss_caps_flags);
-	put32(a->rss_caps, 12, 4); /* NumberOfReceiveQueues */
+	ndis_field_set_u32(a->rss_caps, 4, a->rss_caps_flags);
+	ndis_field_set_u32(a->rss_caps, 12, 4); /* NumberOfReceiveQueues */
 	return a->rss_caps;
 }
 
@@ -101,12 +76,12 @@ ULONG emu_rss_build(UCHAR *buf, ULONG hash_info, const UCHAR *key, unsigned key_
 
 	memset(buf, 0, RSS_HEAD);
 	memcpy(buf, &h, sizeof(h));
-	put32(buf, HASH_INFO, hash_info);
-	put16(buf, TABLE_SIZE, (USHORT)table_len);
-	put32(buf, TABLE_OFFSET, RSS_HEAD);
+	ndis_field_set_u32(buf, HASH_INFO, hash_info);
+	ndis_field_set_u16(buf, TABLE_SIZE, (USHORT)table_len);
+	ndis_field_set_u32(buf, TABLE_OFFSET, RSS_HEAD);
 	memcpy(buf + RSS_HEAD, table, table_len);
-	put16(buf, KEY_SIZE, (USHORT)key_len);
-	put32(buf, KEY_OFFSET, RSS_HEAD + table_len);
+	ndis_field_set_u16(buf, KEY_SIZE, (USHORT)key_len);
+	ndis_field_set_u32(buf, KEY_OFFSET, RSS_HEAD + table_len);
 	memcpy(buf + RSS_HEAD + table_len, key, key_len);
 	return RSS_HEAD + table_len + key_len;
 }
@@ -123,13 +98,13 @@ BOOLEAN emu_rss(struct emu_adapter *a, struct emu_rss_seen *out)
 	if (have) {
 		const UCHAR *p = a->rss;
 
-		out->hash_info = get32(p, HASH_INFO);
-		out->table_len = get16(p, TABLE_SIZE);
-		out->key_len = get16(p, KEY_SIZE);
+		out->hash_info = ndis_field_u32(p, HASH_INFO);
+		out->table_len = ndis_field_u16(p, TABLE_SIZE);
+		out->key_len = ndis_field_u16(p, KEY_SIZE);
 		if (out->table_len <= sizeof(out->table))
-			memcpy(out->table, p + get32(p, TABLE_OFFSET), out->table_len);
+			memcpy(out->table, p + ndis_field_u32(p, TABLE_OFFSET), out->table_len);
 		if (out->key_len <= sizeof(out->key))
-			memcpy(out->key, p + get32(p, KEY_OFFSET), out->key_len);
+			memcpy(out->key, p + ndis_field_u32(p, KEY_OFFSET), out->key_len);
 	}
 	emu_unlock();
 	return have;
